@@ -1,0 +1,1 @@
+"""The embedded cloud: identity, compute and image WSGI apps over one SQLAlchemy store."""

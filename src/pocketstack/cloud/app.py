@@ -1,0 +1,67 @@
+"""The whole cloud as one WSGI callable, each service under its path prefix as devstack does.
+
+`/identity` -> Keystone API, `/compute` -> Nova API, `/image` -> Glance API. The prefix moves from
+PATH_INFO to SCRIPT_NAME, so each app sees its own root and builds links from the request.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pocketstack.cloud.deps import CloudDeps
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class PrefixDispatcher:
+    def __init__(self, mounts: dict[str, WSGIApp]) -> None:
+        # Longest prefix first so that "/image" never shadows a longer sibling.
+        self._mounts = sorted(mounts.items(), key=lambda item: -len(item[0]))
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "") or "/"
+        for prefix, app in self._mounts:
+            if path == prefix or path.startswith(prefix + "/"):
+                environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + prefix
+                environ["PATH_INFO"] = path[len(prefix) :]
+                return app(environ, start_response)
+        return self._index(environ, start_response)
+
+    def _index(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        if environ.get("PATH_INFO", "/") not in ("", "/"):
+            body = json.dumps(
+                {"error": {"code": 404, "title": "Not Found", "message": "No such service."}}
+            ).encode()
+            start_response(
+                "404 Not Found",
+                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+            )
+            return [body]
+        base = environ.get("SCRIPT_NAME", "")
+        body = json.dumps(
+            {"services": [{"name": n.strip("/"), "href": base + n} for n, _ in self._mounts]}
+        ).encode()
+        start_response(
+            "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        )
+        return [body]
+
+
+def create_cloud_app(deps: CloudDeps) -> WSGIApp:
+    from pocketstack.cloud.compute.app import create_app as create_compute
+    from pocketstack.cloud.identity.app import create_app as create_identity
+    from pocketstack.cloud.image.app import create_app as create_image
+
+    return PrefixDispatcher(
+        {
+            "/identity": create_identity(deps),
+            "/compute": create_compute(deps),
+            "/image": create_image(deps),
+        }
+    )

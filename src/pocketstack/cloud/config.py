@@ -1,0 +1,125 @@
+"""The cloud's settings: defaults < `<data-dir>/pocketstack.toml` < environment < flags."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pocketstack.cloud.errors import ConfigError
+
+DEFAULT_PORT = 8770
+CONFIG_FILE_NAME = "pocketstack.toml"
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("POCKETSTACK_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
+    return base / "pocketstack"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CloudConfig:
+    data_dir: Path
+    db_url: str
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    # What the catalog advertises; defaults to http://host:port.
+    public_url: str = ""
+    token_expiration: int = 3600
+    bcrypt_rounds: int = 12
+    lockout_failure_attempts: int | None = None
+    lockout_duration: int = 1800
+    # Keystone's default max_request_body_size.
+    max_request_body_size: int = 114688
+    driver_delay: float = 0.0
+    region: str = "RegionOne"
+    workers: int = 2
+    max_active_keys: int = 3
+    log_level: str = "info"
+
+    def __post_init__(self) -> None:
+        if not self.public_url:
+            object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
+
+    @property
+    def key_repository(self) -> Path:
+        return self.data_dir / "fernet-keys"
+
+    @property
+    def admin_password_file(self) -> Path:
+        return self.data_dir / "admin-password"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.data_dir / "pocketstack.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / "pocketstack.log"
+
+
+_FIELD_TYPES: dict[str, type] = {
+    "db_url": str,
+    "host": str,
+    "port": int,
+    "public_url": str,
+    "token_expiration": int,
+    "bcrypt_rounds": int,
+    "lockout_failure_attempts": int,
+    "lockout_duration": int,
+    "max_request_body_size": int,
+    "driver_delay": float,
+    "region": str,
+    "workers": int,
+    "max_active_keys": int,
+    "log_level": str,
+}
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = key.replace("-", "_")
+        expected = _FIELD_TYPES.get(name)
+        if expected is None:
+            raise ConfigError(f"{path}: unknown setting {key!r}")
+        if expected is float and isinstance(value, int):
+            value = float(value)
+        if not isinstance(value, expected) or isinstance(value, bool):
+            raise ConfigError(f"{path}: {key} must be of type {expected.__name__}")
+        values[name] = value
+    return values
+
+
+def load_config(
+    *,
+    data_dir: Path | str | None = None,
+    db_url: str | None = None,
+    host: str | None = None,
+    port: int | None = None,
+    workers: int | None = None,
+) -> CloudConfig:
+    """Resolve settings: flags win over POCKETSTACK_* variables, which win over the config file."""
+    home = Path(data_dir).expanduser() if data_dir else default_data_dir()
+    values = _read_file(home / CONFIG_FILE_NAME)
+    env_url = os.environ.get("POCKETSTACK_DB_URL")
+    if env_url:
+        values["db_url"] = env_url
+    for name, flag in (("db_url", db_url), ("host", host), ("port", port), ("workers", workers)):
+        if flag is not None:
+            values[name] = flag
+    values.setdefault("db_url", f"sqlite:///{home.resolve() / 'pocketstack.db'}")
+    return CloudConfig(data_dir=home, **values)

@@ -1,0 +1,135 @@
+"""Identity tables: who exists, where they may act, and which tokens were revoked."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pocketstack.cloud.store.base import Base, UTCDateTime
+
+ID = String(64)
+
+
+class Domain(Base):
+    __tablename__ = "domain"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Project(Base):
+    __tablename__ = "project"
+    __table_args__ = (UniqueConstraint("domain_id", "name", name="uq_project_domain_id_name"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    domain_id: Mapped[str] = mapped_column(ID, ForeignKey("domain.id"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    parent_id: Mapped[str | None] = mapped_column(ID, ForeignKey("project.id"), default=None)
+
+
+class User(Base):
+    __tablename__ = "user"
+    __table_args__ = (UniqueConstraint("domain_id", "name", name="uq_user_domain_id_name"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    domain_id: Mapped[str] = mapped_column(ID, ForeignKey("domain.id"))
+    # bcrypt hash; None for a user who cannot log in with a password.
+    password_hash: Mapped[str | None] = mapped_column(String(128), default=None)
+    password_created_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    default_project_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("project.id", ondelete="SET NULL"), default=None
+    )
+    email: Mapped[str | None] = mapped_column(String(255), default=None)
+    description: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class Role(Base):
+    __tablename__ = "role"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    description: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class RoleAssignment(Base):
+    """A role granted to a user on a project, a domain or the system."""
+
+    __tablename__ = "role_assignment"
+    __table_args__ = (Index("ix_role_assignment_target", "target_type", "target_id"),)
+
+    # "project", "domain" or "system" (target_id "all").
+    target_type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    target_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    role_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("role.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Region(Base):
+    __tablename__ = "region"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    parent_region_id: Mapped[str | None] = mapped_column(
+        String(255), ForeignKey("region.id"), default=None
+    )
+
+
+class Service(Base):
+    __tablename__ = "service"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    type: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Endpoint(Base):
+    __tablename__ = "endpoint"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    service_id: Mapped[str] = mapped_column(ID, ForeignKey("service.id", ondelete="CASCADE"))
+    # "public", "internal" or "admin".
+    interface: Mapped[str] = mapped_column(String(8))
+    region_id: Mapped[str | None] = mapped_column(
+        String(255), ForeignKey("region.id"), default=None
+    )
+    url: Mapped[str] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class RevocationEvent(Base):
+    """Kills tokens: one by audit id, or all of a user or project issued before a time."""
+
+    __tablename__ = "revocation_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    audit_id: Mapped[str | None] = mapped_column(String(32), index=True, default=None)
+    user_id: Mapped[str | None] = mapped_column(ID, index=True, default=None)
+    project_id: Mapped[str | None] = mapped_column(ID, index=True, default=None)
+    issued_before: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class FailedLogin(Base):
+    """Consecutive failed password checks, for the optional lockout."""
+
+    __tablename__ = "failed_login"
+
+    user_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
