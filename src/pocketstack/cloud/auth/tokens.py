@@ -16,11 +16,12 @@ from collections.abc import Sequence
 
 import msgpack
 from cryptography.fernet import InvalidToken
-from sqlalchemy import delete, or_, select
+from sqlalchemy import Select, bindparam, delete, or_, select
 
 from pocketstack.cloud.auth.keys import KeyRepository
 from pocketstack.cloud.clock import Clock
 from pocketstack.cloud.errors import CloudError
+from pocketstack.cloud.store.base import UTCDateTime
 from pocketstack.cloud.store.db import Store
 from pocketstack.cloud.store.models.identity import RevocationEvent
 
@@ -91,6 +92,26 @@ def _methods_to_bits(methods: Sequence[str]) -> int:
 
 def _bits_to_methods(bits: int) -> tuple[str, ...]:
     return tuple(m for i, m in enumerate(METHODS) if bits & (1 << i))
+
+
+def _revocation_query(*, scoped: bool) -> Select[int]:
+    """Built once at import: this runs on every validation, in every service."""
+    issued_at = bindparam("issued_at", type_=UTCDateTime())
+    conditions = [
+        RevocationEvent.audit_id == bindparam("audit_id"),
+        (RevocationEvent.user_id == bindparam("user_id"))
+        & (RevocationEvent.issued_before >= issued_at),
+    ]
+    if scoped:
+        conditions.append(
+            (RevocationEvent.project_id == bindparam("project_id"))
+            & (RevocationEvent.issued_before >= issued_at)
+        )
+    return select(RevocationEvent.id).where(or_(*conditions)).limit(1)
+
+
+_REVOKED_SCOPED = _revocation_query(scoped=True)
+_REVOKED_UNSCOPED = _revocation_query(scoped=False)
 
 
 def _to_micros(when: dt.datetime) -> int:
@@ -192,19 +213,15 @@ class TokenProvider:
         return payload
 
     def is_revoked(self, payload: TokenPayload) -> bool:
-        conditions = [
-            RevocationEvent.audit_id == payload.audit_id,
-            (RevocationEvent.user_id == payload.user_id)
-            & (RevocationEvent.issued_before >= payload.issued_at),
-        ]
-        if payload.project_id is not None:
-            conditions.append(
-                (RevocationEvent.project_id == payload.project_id)
-                & (RevocationEvent.issued_before >= payload.issued_at)
-            )
-        query = select(RevocationEvent.id).where(or_(*conditions)).limit(1)
+        params = {
+            "audit_id": payload.audit_id,
+            "user_id": payload.user_id,
+            "project_id": payload.project_id,
+            "issued_at": payload.issued_at,
+        }
+        query = _REVOKED_SCOPED if payload.project_id is not None else _REVOKED_UNSCOPED
         with self.store.session() as session:
-            return session.execute(query).first() is not None
+            return session.execute(query, params).first() is not None
 
     def validate(self, token_id: str) -> TokenPayload:
         """Decode, then refuse a revoked token: the one database read of a validation."""

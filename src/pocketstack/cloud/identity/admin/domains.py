@@ -1,0 +1,127 @@
+"""/v3/domains: admin CRUD; a domain must be disabled before it can be deleted (as Keystone)."""
+
+from __future__ import annotations
+
+import falcon
+from sqlalchemy import select
+
+from pocketstack.cloud.errors import Conflict, Forbidden
+from pocketstack.cloud.identity import entities
+from pocketstack.cloud.identity.admin.common import (
+    entity_body,
+    field,
+    get_or_404,
+    new_id,
+    required_str,
+)
+from pocketstack.cloud.identity.service import Identity
+from pocketstack.cloud.identity.web import collection_links, query_bool
+from pocketstack.cloud.store.models.identity import Domain, Project, User
+
+
+class Domains:
+    def __init__(self, identity: Identity) -> None:
+        self.identity = identity
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self.identity.admin(req, "list_domains")
+        query = select(Domain).order_by(Domain.name)
+        name = req.get_param("name")
+        if name is not None:
+            query = query.where(Domain.name == name)
+        enabled = query_bool(req, "enabled")
+        if enabled is not None:
+            query = query.where(Domain.enabled.is_(enabled))
+        with self.identity.deps.store.session() as session:
+            rows = [entities.domain(req, row) for row in session.execute(query).scalars()]
+        resp.media = {"domains": rows, "links": collection_links(req, "domains")}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        ident = self.identity
+        ident.admin(req, "create_domain")
+        data = entity_body(ident.body(req), "domain")
+        name = required_str(data, "name")
+        with ident.deps.store.session(write=True) as session:
+            if session.execute(select(Domain.id).where(Domain.name == name)).first():
+                raise Conflict(
+                    "Conflict occurred attempting to store domain - Duplicate entry found with"
+                    f" name {name}."
+                )
+            row = Domain(
+                id=new_id(),
+                name=name,
+                description=field(data, "description", str) or "",
+                enabled=field(data, "enabled", bool) is not False,
+            )
+            session.add(row)
+            session.flush()
+            body = entities.domain(req, row)
+        resp.status = falcon.HTTP_201
+        resp.media = {"domain": body}
+
+
+class DomainItem:
+    def __init__(self, identity: Identity) -> None:
+        self.identity = identity
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, domain_id: str) -> None:
+        ctx = self.identity.caller(req)
+        if not ctx.is_admin and ctx.domain_id != domain_id:
+            self.identity.admin(req, "get_domain")
+        with self.identity.deps.store.session() as session:
+            row = get_or_404(session, Domain, domain_id, "domain")
+            resp.media = {"domain": entities.domain(req, row)}
+
+    def on_patch(self, req: falcon.Request, resp: falcon.Response, domain_id: str) -> None:
+        ident = self.identity
+        ident.admin(req, "update_domain")
+        data = entity_body(ident.body(req), "domain")
+        name = field(data, "name", str)
+        description = field(data, "description", str)
+        enabled = field(data, "enabled", bool)
+        disabled_users: list[str] = []
+        with ident.deps.store.session(write=True) as session:
+            row = get_or_404(session, Domain, domain_id, "domain")
+            if name is not None and name != row.name:
+                if session.execute(select(Domain.id).where(Domain.name == name)).first():
+                    raise Conflict(
+                        "Conflict occurred attempting to store domain - Duplicate entry found"
+                        f" with name {name}."
+                    )
+                row.name = name
+            if description is not None:
+                row.description = description
+            if enabled is not None:
+                if row.enabled and not enabled:
+                    disabled_users = list(
+                        session.execute(select(User.id).where(User.domain_id == domain_id))
+                        .scalars()
+                        .all()
+                    )
+                row.enabled = enabled
+            session.flush()
+            body = entities.domain(req, row)
+        # A disabled domain ends the tokens of every user in it.
+        for user_id in disabled_users:
+            ident.deps.tokens.revoke_user(user_id)
+        resp.media = {"domain": body}
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, domain_id: str) -> None:
+        ident = self.identity
+        ident.admin(req, "delete_domain")
+        with ident.deps.store.session(write=True) as session:
+            row = get_or_404(session, Domain, domain_id, "domain")
+            if row.enabled:
+                raise Forbidden("Cannot delete a domain that is enabled, please disable it first.")
+            in_use = (
+                session.execute(select(User.id).where(User.domain_id == domain_id).limit(1)).first()
+                or session.execute(
+                    select(Project.id).where(Project.domain_id == domain_id).limit(1)
+                ).first()
+            )
+            if in_use:
+                raise Forbidden(
+                    f"Cannot delete domain {domain_id}: it still owns users or projects."
+                )
+            session.delete(row)
+        resp.status = falcon.HTTP_204

@@ -1,0 +1,159 @@
+"""/v3/projects: admin CRUD; disabling or deleting a project ends the tokens scoped to it."""
+
+from __future__ import annotations
+
+import falcon
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from pocketstack.cloud.errors import Conflict, Forbidden, NotFound
+from pocketstack.cloud.identity import entities
+from pocketstack.cloud.identity.admin.common import (
+    conflicts,
+    entity_body,
+    field,
+    get_or_404,
+    new_id,
+    required_str,
+)
+from pocketstack.cloud.identity.admin.users import default_domain_id
+from pocketstack.cloud.identity.errors import SchemaError
+from pocketstack.cloud.identity.service import Identity
+from pocketstack.cloud.identity.web import collection_links, query_bool
+from pocketstack.cloud.store.models.identity import Domain, Project, RoleAssignment
+
+
+def _duplicate(session: Session, *, name: str, domain_id: str, exclude: str | None = None) -> None:
+    found = session.execute(
+        select(Project.id).where(Project.name == name, Project.domain_id == domain_id)
+    ).scalar_one_or_none()
+    if found is not None and found != exclude:
+        raise Conflict(
+            "Conflict occurred attempting to store project - it is not permitted to have two"
+            f" projects with the same name in the same domain : {name}."
+        )
+
+
+class Projects:
+    def __init__(self, identity: Identity) -> None:
+        self.identity = identity
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self.identity.admin(req, "list_projects")
+        query = select(Project).order_by(Project.name, Project.id)
+        for key, column in (
+            ("name", Project.name),
+            ("domain_id", Project.domain_id),
+            ("parent_id", Project.parent_id),
+        ):
+            value = req.get_param(key)
+            if value is not None:
+                query = query.where(column == value)
+        enabled = query_bool(req, "enabled")
+        if enabled is not None:
+            query = query.where(Project.enabled.is_(enabled))
+        if query_bool(req, "is_domain"):
+            query = query.where(Project.id.is_(None))
+        with self.identity.deps.store.session() as session:
+            projects = [entities.project(req, row) for row in session.execute(query).scalars()]
+        resp.media = {"projects": projects, "links": collection_links(req, "projects")}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        ident = self.identity
+        ctx = ident.admin(req, "create_project")
+        data = entity_body(ident.body(req), "project")
+        name = required_str(data, "name")
+        description = field(data, "description", str)
+        enabled = field(data, "enabled", bool)
+        domain_id = field(data, "domain_id", str)
+        parent_id = field(data, "parent_id", str)
+        if field(data, "is_domain", bool):
+            raise SchemaError(
+                path="is_domain", detail="projects acting as domains are not supported"
+            )
+        with ident.deps.store.session(write=True) as session:
+            if parent_id is not None:
+                parent = session.get(Project, parent_id)
+                if parent is None:
+                    # A top-level project names its domain as parent (Keystone's own rendering).
+                    if session.get(Domain, parent_id) is None:
+                        raise NotFound(f"Could not find project: {parent_id}.")
+                    domain_id = domain_id or parent_id
+                    parent_id = None
+                else:
+                    domain_id = domain_id or parent.domain_id
+            domain_id = domain_id or default_domain_id(session, ctx)
+            if session.get(Domain, domain_id) is None:
+                raise NotFound(f"Could not find domain: {domain_id}.")
+            _duplicate(session, name=name, domain_id=domain_id)
+            row = Project(
+                id=new_id(),
+                name=name,
+                domain_id=domain_id,
+                description=description or "",
+                enabled=True if enabled is None else enabled,
+                parent_id=parent_id,
+            )
+            session.add(row)
+            with conflicts("project", f"Duplicate entry found with name {name}"):
+                session.flush()
+            body = entities.project(req, row)
+        resp.status = falcon.HTTP_201
+        resp.media = {"project": body}
+
+
+class ProjectItem:
+    def __init__(self, identity: Identity) -> None:
+        self.identity = identity
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, project_id: str) -> None:
+        ctx = self.identity.caller(req)
+        if not ctx.is_admin and ctx.project_id != project_id:
+            self.identity.admin(req, "get_project")
+        with self.identity.deps.store.session() as session:
+            row = get_or_404(session, Project, project_id, "project")
+            resp.media = {"project": entities.project(req, row)}
+
+    def on_patch(self, req: falcon.Request, resp: falcon.Response, project_id: str) -> None:
+        ident = self.identity
+        ident.admin(req, "update_project")
+        data = entity_body(ident.body(req), "project")
+        name = field(data, "name", str)
+        description = field(data, "description", str)
+        enabled = field(data, "enabled", bool)
+        revoke = False
+        with ident.deps.store.session(write=True) as session:
+            row = get_or_404(session, Project, project_id, "project")
+            if name is not None and name != row.name:
+                _duplicate(session, name=name, domain_id=row.domain_id, exclude=row.id)
+                row.name = name
+            if description is not None:
+                row.description = description
+            if enabled is not None:
+                revoke = row.enabled and not enabled
+                row.enabled = enabled
+            with conflicts("project", "Duplicate entry"):
+                session.flush()
+            body = entities.project(req, row)
+        if revoke:
+            ident.deps.tokens.revoke_project(project_id)
+        resp.media = {"project": body}
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, project_id: str) -> None:
+        ident = self.identity
+        ident.admin(req, "delete_project")
+        with ident.deps.store.session(write=True) as session:
+            row = get_or_404(session, Project, project_id, "project")
+            child = session.execute(
+                select(Project.id).where(Project.parent_id == project_id).limit(1)
+            ).first()
+            if child is not None:
+                raise Forbidden(f"Cannot delete project {project_id}: it has child projects.")
+            session.execute(
+                delete(RoleAssignment).where(
+                    RoleAssignment.target_type == "project", RoleAssignment.target_id == project_id
+                )
+            )
+            session.delete(row)
+        ident.deps.tokens.revoke_project(project_id)
+        resp.status = falcon.HTTP_204

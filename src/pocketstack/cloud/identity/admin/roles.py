@@ -1,0 +1,335 @@
+"""/v3/roles, role grants on projects/domains/the system, and /v3/role_assignments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import falcon
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pocketstack.cloud.errors import Conflict, NotFound
+from pocketstack.cloud.identity import entities
+from pocketstack.cloud.identity.admin.common import (
+    conflicts,
+    entity_body,
+    field,
+    get_or_404,
+    new_id,
+    required_str,
+)
+from pocketstack.cloud.identity.directory import SYSTEM_TARGET
+from pocketstack.cloud.identity.service import Identity
+from pocketstack.cloud.identity.web import collection_links, query_flag, v3_url
+from pocketstack.cloud.store.models.identity import (
+    Domain,
+    Project,
+    Role,
+    RoleAssignment,
+    User,
+)
+
+
+class Roles:
+    def __init__(self, identity: Identity) -> None:
+        self.identity = identity
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self.identity.admin(req, "list_roles")
+        query = select(Role).order_by(Role.name)
+        name = req.get_param("name")
+        if name is not None:
+            query = query.where(Role.name == name)
+        if req.get_param("domain_id"):
+            # Domain-specific roles do not exist here.
+            query = query.where(Role.id.is_(None))
+        with self.identity.deps.store.session() as session:
+            roles = [entities.role(req, row) for row in session.execute(query).scalars()]
+        resp.media = {"roles": roles, "links": collection_links(req, "roles")}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        ident = self.identity
+        ident.admin(req, "create_role")
+        data = entity_body(ident.body(req), "role")
+        name = required_str(data, "name")
+        description = field(data, "description", str)
+        with ident.deps.store.session(write=True) as session:
+            if session.execute(select(Role.id).where(Role.name == name)).first():
+                raise Conflict(
+                    "Conflict occurred attempting to store role - Duplicate entry found with"
+                    f" name {name}."
+                )
+            row = Role(id=new_id(), name=name, description=description)
+            session.add(row)
+            with conflicts("role", f"Duplicate entry found with name {name}"):
+                session.flush()
+            body = entities.role(req, row)
+        resp.status = falcon.HTTP_201
+        resp.media = {"role": body}
+
+
+class RoleItem:
+    def __init__(self, identity: Identity) -> None:
+        self.identity = identity
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, role_id: str) -> None:
+        self.identity.admin(req, "get_role")
+        with self.identity.deps.store.session() as session:
+            resp.media = {"role": entities.role(req, get_or_404(session, Role, role_id, "role"))}
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, role_id: str) -> None:
+        ident = self.identity
+        ident.admin(req, "delete_role")
+        with ident.deps.store.session(write=True) as session:
+            row = get_or_404(session, Role, role_id, "role")
+            holders = (
+                session.execute(
+                    select(RoleAssignment.user_id)
+                    .where(RoleAssignment.role_id == role_id)
+                    .distinct()
+                )
+                .scalars()
+                .all()
+            )
+            session.delete(row)
+        for user_id in holders:
+            ident.deps.tokens.revoke_user(user_id)
+        resp.status = falcon.HTTP_204
+
+
+_TARGETS: dict[str, tuple[type[Project] | type[Domain] | None, str]] = {
+    "project": (Project, "project"),
+    "domain": (Domain, "domain"),
+    "system": (None, "system"),
+}
+
+
+def _grant_path(target_type: str, target_id: str, user_id: str, role_id: str) -> str:
+    if target_type == "system":
+        return f"system/users/{user_id}/roles/{role_id}"
+    return f"{target_type}s/{target_id}/users/{user_id}/roles/{role_id}"
+
+
+class Grant:
+    """PUT/HEAD/GET/DELETE /v3/{projects|domains}/{t}/users/{u}/roles/{r} (and /v3/system/...)."""
+
+    def __init__(self, identity: Identity, target_type: str) -> None:
+        self.identity = identity
+        self.target_type = target_type
+
+    def _check(self, session: Session, target_id: str, user_id: str, role_id: str) -> None:
+        model, kind = _TARGETS[self.target_type]
+        if model is not None:
+            get_or_404(session, model, target_id, kind)
+        get_or_404(session, User, user_id, "user")
+        get_or_404(session, Role, role_id, "role")
+
+    def _key(self, target_id: str, user_id: str, role_id: str) -> tuple[str, str, str, str]:
+        return (self.target_type, target_id, user_id, role_id)
+
+    def on_put(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        user_id: str,
+        role_id: str,
+        project_id: str | None = None,
+        domain_id: str | None = None,
+    ) -> None:
+        target_id = project_id or domain_id or SYSTEM_TARGET
+        ident = self.identity
+        ident.admin(req, "create_grant")
+        with ident.deps.store.session(write=True) as session:
+            self._check(session, target_id, user_id, role_id)
+            if session.get(RoleAssignment, self._key(target_id, user_id, role_id)) is None:
+                session.add(
+                    RoleAssignment(
+                        target_type=self.target_type,
+                        target_id=target_id,
+                        user_id=user_id,
+                        role_id=role_id,
+                    )
+                )
+        resp.status = falcon.HTTP_204
+
+    def on_head(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        user_id: str,
+        role_id: str,
+        project_id: str | None = None,
+        domain_id: str | None = None,
+    ) -> None:
+        target_id = project_id or domain_id or SYSTEM_TARGET
+        ident = self.identity
+        ident.admin(req, "check_grant")
+        with ident.deps.store.session() as session:
+            self._check(session, target_id, user_id, role_id)
+            if session.get(RoleAssignment, self._key(target_id, user_id, role_id)) is None:
+                raise NotFound(f"Could not find role assignment: {role_id}.")
+        resp.status = falcon.HTTP_204
+
+    on_get = on_head
+
+    def on_delete(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        user_id: str,
+        role_id: str,
+        project_id: str | None = None,
+        domain_id: str | None = None,
+    ) -> None:
+        target_id = project_id or domain_id or SYSTEM_TARGET
+        ident = self.identity
+        ident.admin(req, "revoke_grant")
+        with ident.deps.store.session(write=True) as session:
+            self._check(session, target_id, user_id, role_id)
+            row = session.get(RoleAssignment, self._key(target_id, user_id, role_id))
+            if row is None:
+                raise NotFound(f"Could not find role assignment: {role_id}.")
+            session.delete(row)
+        # Tokens carry role names, so losing a role must end the user's tokens.
+        ident.deps.tokens.revoke_user(user_id)
+        resp.status = falcon.HTTP_204
+
+
+class GrantList:
+    """GET /v3/{projects|domains}/{t}/users/{u}/roles (and /v3/system/users/{u}/roles)."""
+
+    def __init__(self, identity: Identity, target_type: str) -> None:
+        self.identity = identity
+        self.target_type = target_type
+
+    def on_get(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        user_id: str,
+        project_id: str | None = None,
+        domain_id: str | None = None,
+    ) -> None:
+        target_id = project_id or domain_id or SYSTEM_TARGET
+        ident = self.identity
+        ident.admin(req, "list_grants")
+        with ident.deps.store.session() as session:
+            model, kind = _TARGETS[self.target_type]
+            if model is not None:
+                get_or_404(session, model, target_id, kind)
+            get_or_404(session, User, user_id, "user")
+            rows = session.execute(
+                select(Role)
+                .join(RoleAssignment, RoleAssignment.role_id == Role.id)
+                .where(
+                    RoleAssignment.target_type == self.target_type,
+                    RoleAssignment.target_id == target_id,
+                    RoleAssignment.user_id == user_id,
+                )
+                .order_by(Role.name)
+            ).scalars()
+            roles = [entities.role(req, row) for row in rows]
+        path = _grant_path(self.target_type, target_id, user_id, "x").rsplit("/", 1)[0]
+        resp.media = {"roles": roles, "links": collection_links(req, path)}
+
+
+class RoleAssignments:
+    def __init__(self, identity: Identity) -> None:
+        self.identity = identity
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        ident = self.identity
+        ctx = ident.caller(req)
+        user_id = req.get_param("user.id")
+        if not ctx.is_admin and user_id != ctx.user_id:
+            ident.admin(req, "list_role_assignments")
+        if req.get_param("group.id"):
+            # There are no groups, so no group assignments.
+            resp.media = {
+                "role_assignments": [],
+                "links": collection_links(req, "role_assignments"),
+            }
+            return
+        names = query_flag(req, "include_names")
+        query = select(RoleAssignment).order_by(
+            RoleAssignment.user_id, RoleAssignment.target_type, RoleAssignment.target_id
+        )
+        if user_id is not None:
+            query = query.where(RoleAssignment.user_id == user_id)
+        role_id = req.get_param("role.id")
+        if role_id is not None:
+            query = query.where(RoleAssignment.role_id == role_id)
+        for kind in ("project", "domain"):
+            value = req.get_param(f"scope.{kind}.id")
+            if value is not None:
+                query = query.where(
+                    RoleAssignment.target_type == kind, RoleAssignment.target_id == value
+                )
+        system = req.get_param("scope.system")
+        if system is not None:
+            query = query.where(RoleAssignment.target_type == "system")
+        with ident.deps.store.session() as session:
+            rows = list(session.execute(query).scalars())
+            lookup = _NameLookup(session, rows) if names else None
+            items = [self._render(req, row, lookup) for row in rows]
+        resp.media = {"role_assignments": items, "links": collection_links(req, "role_assignments")}
+
+    @staticmethod
+    def _render(
+        req: falcon.Request, row: RoleAssignment, lookup: _NameLookup | None
+    ) -> dict[str, Any]:
+        role: dict[str, Any] = {"id": row.role_id}
+        user: dict[str, Any] = {"id": row.user_id}
+        target: dict[str, Any] = {"id": row.target_id}
+        if lookup is not None:
+            role["name"] = lookup.roles.get(row.role_id, "")
+            user.update(lookup.user(row.user_id))
+            if row.target_type == "project":
+                target.update(lookup.project(row.target_id))
+            elif row.target_type == "domain":
+                target["name"] = lookup.domains.get(row.target_id, "")
+        scope: dict[str, Any]
+        if row.target_type == "system":
+            scope = {"system": {"all": True}}
+        else:
+            scope = {row.target_type: target}
+        link = v3_url(req, _grant_path(row.target_type, row.target_id, row.user_id, row.role_id))
+        return {"role": role, "user": user, "scope": scope, "links": {"assignment": link}}
+
+
+class _NameLookup:
+    """Names for `include_names`, fetched with one query per kind of entity."""
+
+    def __init__(self, session: Session, rows: list[RoleAssignment]) -> None:
+        role_ids = {r.role_id for r in rows}
+        user_ids = {r.user_id for r in rows}
+        project_ids = {r.target_id for r in rows if r.target_type == "project"}
+        self.roles = dict(
+            session.execute(select(Role.id, Role.name).where(Role.id.in_(role_ids))).all()
+        )
+        self.users = {
+            row[0]: (row[1], row[2])
+            for row in session.execute(
+                select(User.id, User.name, User.domain_id).where(User.id.in_(user_ids))
+            )
+        }
+        self.projects = {
+            row[0]: (row[1], row[2])
+            for row in session.execute(
+                select(Project.id, Project.name, Project.domain_id).where(
+                    Project.id.in_(project_ids)
+                )
+            )
+        }
+        self.domains = dict(session.execute(select(Domain.id, Domain.name)).all())
+
+    def _domain(self, domain_id: str) -> dict[str, str]:
+        return {"id": domain_id, "name": self.domains.get(domain_id, "")}
+
+    def user(self, user_id: str) -> dict[str, Any]:
+        name, domain_id = self.users.get(user_id, ("", ""))
+        return {"name": name, "domain": self._domain(domain_id)}
+
+    def project(self, project_id: str) -> dict[str, Any]:
+        name, domain_id = self.projects.get(project_id, ("", ""))
+        return {"name": name, "domain": self._domain(domain_id)}

@@ -1,0 +1,188 @@
+"""/v3/users: admin CRUD; users may read themselves and list their own projects."""
+
+from __future__ import annotations
+
+import falcon
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from pocketstack.cloud.auth.context import RequestContext
+from pocketstack.cloud.errors import Conflict, NotFound
+from pocketstack.cloud.identity import directory, entities
+from pocketstack.cloud.identity.admin.common import (
+    conflicts,
+    entity_body,
+    field,
+    get_or_404,
+    new_id,
+    required_str,
+)
+from pocketstack.cloud.identity.service import Identity
+from pocketstack.cloud.identity.web import collection_links, query_bool
+from pocketstack.cloud.store.models.identity import Domain, FailedLogin, Project, User
+
+DEFAULT_DOMAIN_ID = "default"
+
+
+def default_domain_id(session: Session, ctx: RequestContext) -> str:
+    """Keystone puts new entities in the caller's domain: the scope's, or its project's."""
+    if ctx.domain_id:
+        return ctx.domain_id
+    if ctx.project_id:
+        found = session.execute(
+            select(Project.domain_id).where(Project.id == ctx.project_id)
+        ).scalar_one_or_none()
+        if found:
+            return str(found)
+    return DEFAULT_DOMAIN_ID
+
+
+def _check_domain(session: Session, domain_id: str) -> None:
+    if session.get(Domain, domain_id) is None:
+        raise NotFound(f"Could not find domain: {domain_id}.")
+
+
+def _check_project(session: Session, project_id: str | None) -> None:
+    if project_id is not None and session.get(Project, project_id) is None:
+        raise NotFound(f"Could not find project: {project_id}.")
+
+
+def _duplicate(session: Session, *, name: str, domain_id: str, exclude: str | None = None) -> None:
+    query = select(User.id).where(User.name == name, User.domain_id == domain_id)
+    found = session.execute(query).scalar_one_or_none()
+    if found is not None and found != exclude:
+        raise Conflict(
+            "Conflict occurred attempting to store user - Duplicate entry found with name"
+            f" {name} at domain ID {domain_id}."
+        )
+
+
+class Users:
+    def __init__(self, identity: Identity) -> None:
+        self.identity = identity
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self.identity.admin(req, "list_users")
+        query = select(User).order_by(User.name, User.id)
+        name = req.get_param("name")
+        if name is not None:
+            query = query.where(User.name == name)
+        domain_id = req.get_param("domain_id")
+        if domain_id is not None:
+            query = query.where(User.domain_id == domain_id)
+        enabled = query_bool(req, "enabled")
+        if enabled is not None:
+            query = query.where(User.enabled.is_(enabled))
+        with self.identity.deps.store.session() as session:
+            rows = session.execute(query).scalars().all()
+            users = [entities.user(req, row) for row in rows]
+        resp.media = {"users": users, "links": collection_links(req, "users")}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        ident = self.identity
+        ctx = ident.admin(req, "create_user")
+        data = entity_body(ident.body(req), "user")
+        name = required_str(data, "name")
+        password = field(data, "password", str)
+        enabled = field(data, "enabled", bool)
+        default_project_id = field(data, "default_project_id", str)
+        email = field(data, "email", str)
+        description = field(data, "description", str)
+        domain_id = field(data, "domain_id", str)
+        # Hash before the transaction: bcrypt is slow on purpose.
+        password_hash = ident.hasher.hash(password) if password is not None else None
+        with ident.deps.store.session(write=True) as session:
+            domain_id = domain_id or default_domain_id(session, ctx)
+            _check_domain(session, domain_id)
+            _check_project(session, default_project_id)
+            _duplicate(session, name=name, domain_id=domain_id)
+            row = User(
+                id=new_id(),
+                name=name,
+                domain_id=domain_id,
+                password_hash=password_hash,
+                password_created_at=ident.deps.clock.now() if password_hash else None,
+                enabled=True if enabled is None else enabled,
+                default_project_id=default_project_id,
+                email=email,
+                description=description,
+            )
+            session.add(row)
+            with conflicts("user", f"Duplicate entry found with name {name}"):
+                session.flush()
+            body = entities.user(req, row)
+        resp.status = falcon.HTTP_201
+        resp.media = {"user": body}
+
+
+class UserItem:
+    def __init__(self, identity: Identity) -> None:
+        self.identity = identity
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, user_id: str) -> None:
+        self.identity.admin_or_self(req, user_id, "get_user")
+        with self.identity.deps.store.session() as session:
+            row = get_or_404(session, User, user_id, "user")
+            resp.media = {"user": entities.user(req, row)}
+
+    def on_patch(self, req: falcon.Request, resp: falcon.Response, user_id: str) -> None:
+        ident = self.identity
+        ident.admin(req, "update_user")
+        data = entity_body(ident.body(req), "user")
+        name = field(data, "name", str)
+        enabled = field(data, "enabled", bool)
+        password = field(data, "password", str)
+        password_hash = ident.hasher.hash(password) if password is not None else None
+        revoke = False
+        with ident.deps.store.session(write=True) as session:
+            row = get_or_404(session, User, user_id, "user")
+            if name is not None and name != row.name:
+                _duplicate(session, name=name, domain_id=row.domain_id, exclude=row.id)
+                row.name = name
+            if enabled is not None:
+                revoke = revoke or (row.enabled and not enabled)
+                row.enabled = enabled
+            if password_hash is not None:
+                row.password_hash = password_hash
+                row.password_created_at = ident.deps.clock.now()
+                session.execute(delete(FailedLogin).where(FailedLogin.user_id == user_id))
+                revoke = True
+            if "default_project_id" in data:
+                project_id = field(data, "default_project_id", str)
+                _check_project(session, project_id)
+                row.default_project_id = project_id
+            for key in ("email", "description"):
+                if key in data:
+                    setattr(row, key, field(data, key, str))
+            with conflicts("user", "Duplicate entry"):
+                session.flush()
+            body = entities.user(req, row)
+        if revoke:
+            # A new password or a disabled account ends every token the user holds.
+            ident.deps.tokens.revoke_user(user_id)
+        resp.media = {"user": body}
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, user_id: str) -> None:
+        ident = self.identity
+        ident.admin(req, "delete_user")
+        with ident.deps.store.session(write=True) as session:
+            row = get_or_404(session, User, user_id, "user")
+            session.delete(row)
+        ident.deps.tokens.revoke_user(user_id)
+        resp.status = falcon.HTTP_204
+
+
+class UserProjects:
+    def __init__(self, identity: Identity) -> None:
+        self.identity = identity
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, user_id: str) -> None:
+        self.identity.admin_or_self(req, user_id, "list_user_projects")
+        with self.identity.deps.store.session() as session:
+            get_or_404(session, User, user_id, "user")
+            rows = directory.projects_for_user(session, user_id)
+            projects = [entities.project(req, row) for row in rows]
+        resp.media = {
+            "projects": projects,
+            "links": collection_links(req, f"users/{user_id}/projects"),
+        }

@@ -1,0 +1,226 @@
+"""Read-side queries for authentication and token rendering, each a single round trip.
+
+Rows come back as small frozen records so the token path never lazily loads anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from pocketstack.cloud.store.models.identity import (
+    Domain,
+    FailedLogin,
+    Project,
+    Role,
+    RoleAssignment,
+    User,
+)
+
+SYSTEM_TARGET = "all"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DomainRef:
+    id: str
+    name: str
+    enabled: bool = True
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class UserRecord:
+    id: str
+    name: str
+    enabled: bool
+    password_hash: str | None
+    default_project_id: str | None
+    domain: DomainRef
+    failures: int | None
+    last_failure_at: dt.datetime | None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ProjectRecord:
+    id: str
+    name: str
+    description: str
+    enabled: bool
+    domain: DomainRef
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RoleRef:
+    id: str
+    name: str
+
+
+def _user_from_row(row: Sequence[object]) -> UserRecord:
+    (uid, name, enabled, pw, dpid, did, dname, denabled, count, last) = row
+    return UserRecord(
+        id=str(uid),
+        name=str(name),
+        enabled=bool(enabled),
+        password_hash=pw if isinstance(pw, str) else None,
+        default_project_id=dpid if isinstance(dpid, str) else None,
+        domain=DomainRef(id=str(did), name=str(dname), enabled=bool(denabled)),
+        failures=count if isinstance(count, int) else None,
+        last_failure_at=last if isinstance(last, dt.datetime) else None,
+    )
+
+
+_USER_COLUMNS = (
+    select(
+        User.id,
+        User.name,
+        User.enabled,
+        User.password_hash,
+        User.default_project_id,
+        Domain.id,
+        Domain.name,
+        Domain.enabled,
+        FailedLogin.count,
+        FailedLogin.last_failure_at,
+    )
+    .join(Domain, Domain.id == User.domain_id)
+    .outerjoin(FailedLogin, FailedLogin.user_id == User.id)
+)
+# Built once: constructing a statement costs more than SQLite takes to run it.
+_USER_BY_ID = _USER_COLUMNS.where(User.id == bindparam("user_id"))
+_USER_BY_NAME_IN_DOMAIN = _USER_COLUMNS.where(
+    User.name == bindparam("name"), Domain.id == bindparam("domain_id")
+)
+_USER_BY_NAME_IN_NAMED_DOMAIN = _USER_COLUMNS.where(
+    User.name == bindparam("name"), Domain.name == bindparam("domain_name")
+)
+
+
+def find_user(
+    session: Session,
+    *,
+    user_id: str | None = None,
+    name: str | None = None,
+    domain_id: str | None = None,
+    domain_name: str | None = None,
+) -> UserRecord | None:
+    if user_id is not None:
+        row = session.execute(_USER_BY_ID, {"user_id": user_id}).first()
+    elif domain_id is not None:
+        row = session.execute(
+            _USER_BY_NAME_IN_DOMAIN, {"name": name, "domain_id": domain_id}
+        ).first()
+    else:
+        row = session.execute(
+            _USER_BY_NAME_IN_NAMED_DOMAIN, {"name": name, "domain_name": domain_name}
+        ).first()
+    return None if row is None else _user_from_row(tuple(row))
+
+
+_PROJECT_COLUMNS = select(
+    Project.id,
+    Project.name,
+    Project.description,
+    Project.enabled,
+    Domain.id,
+    Domain.name,
+    Domain.enabled,
+).join(Domain, Domain.id == Project.domain_id)
+_PROJECT_BY_ID = _PROJECT_COLUMNS.where(Project.id == bindparam("project_id"))
+_PROJECT_BY_NAME_IN_DOMAIN = _PROJECT_COLUMNS.where(
+    Project.name == bindparam("name"), Domain.id == bindparam("domain_id")
+)
+_PROJECT_BY_NAME_IN_NAMED_DOMAIN = _PROJECT_COLUMNS.where(
+    Project.name == bindparam("name"), Domain.name == bindparam("domain_name")
+)
+
+
+def find_project(
+    session: Session,
+    *,
+    project_id: str | None = None,
+    name: str | None = None,
+    domain_id: str | None = None,
+    domain_name: str | None = None,
+) -> ProjectRecord | None:
+    if project_id is not None:
+        row = session.execute(_PROJECT_BY_ID, {"project_id": project_id}).first()
+    elif domain_id is not None:
+        row = session.execute(
+            _PROJECT_BY_NAME_IN_DOMAIN, {"name": name, "domain_id": domain_id}
+        ).first()
+    else:
+        row = session.execute(
+            _PROJECT_BY_NAME_IN_NAMED_DOMAIN, {"name": name, "domain_name": domain_name}
+        ).first()
+    if row is None:
+        return None
+    (pid, pname, desc, enabled, did, dname, denabled) = tuple(row)
+    return ProjectRecord(
+        id=str(pid),
+        name=str(pname),
+        description=str(desc or ""),
+        enabled=bool(enabled),
+        domain=DomainRef(id=str(did), name=str(dname), enabled=bool(denabled)),
+    )
+
+
+def find_domain(
+    session: Session, *, domain_id: str | None = None, name: str | None = None
+) -> DomainRef | None:
+    query = select(Domain.id, Domain.name, Domain.enabled)
+    query = (
+        query.where(Domain.id == domain_id)
+        if domain_id is not None
+        else query.where(Domain.name == name)
+    )
+    row = session.execute(query).first()
+    if row is None:
+        return None
+    return DomainRef(id=row[0], name=row[1], enabled=bool(row[2]))
+
+
+_ROLES_ON = (
+    select(Role.id, Role.name)
+    .join(RoleAssignment, RoleAssignment.role_id == Role.id)
+    .where(
+        RoleAssignment.user_id == bindparam("user_id"),
+        RoleAssignment.target_type == bindparam("target_type"),
+        RoleAssignment.target_id == bindparam("target_id"),
+    )
+    .order_by(Role.name)
+)
+_ROLES_BY_NAME = select(Role.id, Role.name).where(Role.name.in_(bindparam("names", expanding=True)))
+
+
+def roles_on(session: Session, *, user_id: str, target_type: str, target_id: str) -> list[RoleRef]:
+    rows = session.execute(
+        _ROLES_ON, {"user_id": user_id, "target_type": target_type, "target_id": target_id}
+    ).all()
+    return [RoleRef(id=r[0], name=r[1]) for r in rows]
+
+
+def roles_by_name(session: Session, names: Iterable[str]) -> list[RoleRef]:
+    wanted = list(names)
+    if not wanted:
+        return []
+    rows = session.execute(_ROLES_BY_NAME, {"names": wanted}).all()
+    by_name = {r[1]: r[0] for r in rows}
+    # A role deleted since the token was issued no longer shows.
+    return [RoleRef(id=by_name[n], name=n) for n in wanted if n in by_name]
+
+
+def projects_for_user(session: Session, user_id: str) -> list[Project]:
+    """Projects where the user holds any role, in one query."""
+    assigned = (
+        select(RoleAssignment.target_id)
+        .where(RoleAssignment.user_id == user_id, RoleAssignment.target_type == "project")
+        .distinct()
+    )
+    return list(
+        session.execute(
+            select(Project).where(Project.id.in_(assigned)).order_by(Project.name)
+        ).scalars()
+    )

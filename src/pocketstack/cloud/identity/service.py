@@ -1,0 +1,66 @@
+"""The identity service's collaborators, shared by all its resources."""
+
+from __future__ import annotations
+
+import falcon
+
+from pocketstack.cloud.auth.context import RequestContext
+from pocketstack.cloud.auth.tokens import TokenError, TokenPayload
+from pocketstack.cloud.deps import CloudDeps
+from pocketstack.cloud.identity.authn import Authenticator
+from pocketstack.cloud.identity.errors import PolicyDenied, TokenNotFound
+from pocketstack.cloud.identity.lockout import Lockout
+from pocketstack.cloud.identity.passwords import PasswordHasher
+from pocketstack.cloud.identity.web import caller, read_json
+
+SERVICE_ROLE = "service"
+
+
+class Identity:
+    def __init__(self, deps: CloudDeps) -> None:
+        self.deps = deps
+        self.hasher = PasswordHasher(rounds=deps.config.bcrypt_rounds)
+        self.lockout = Lockout(
+            store=deps.store,
+            clock=deps.clock,
+            attempts=deps.config.lockout_failure_attempts,
+            duration=deps.config.lockout_duration,
+        )
+        self.auth = Authenticator(deps, hasher=self.hasher, lockout=self.lockout)
+
+    def body(self, req: falcon.Request) -> dict[str, object]:
+        return read_json(req, limit=self.deps.config.max_request_body_size)
+
+    def caller(self, req: falcon.Request) -> RequestContext:
+        return caller(req, self.deps.tokens)
+
+    def admin(self, req: falcon.Request, action: str) -> RequestContext:
+        ctx = self.caller(req)
+        if not ctx.is_admin:
+            raise PolicyDenied(f"identity:{action}")
+        return ctx
+
+    def admin_or_self(self, req: falcon.Request, user_id: str, action: str) -> RequestContext:
+        ctx = self.caller(req)
+        if not ctx.is_admin and ctx.user_id != user_id:
+            raise PolicyDenied(f"identity:{action}")
+        return ctx
+
+    def subject(self, token_id: str | None, ctx: RequestContext) -> TokenPayload:
+        """The token being checked: 404 (never 401) when it is missing, bad, expired or revoked."""
+        if not token_id:
+            raise TokenNotFound("No token in the request")
+        if token_id == ctx.token_id:
+            # Checking one's own token: it was validated a moment ago as the caller's.
+            return ctx.payload
+        try:
+            return self.deps.tokens.validate(token_id)
+        except TokenError:
+            raise TokenNotFound() from None
+
+    @staticmethod
+    def may_inspect(ctx: RequestContext, subject: TokenPayload, action: str) -> None:
+        """Keystone's rule: an admin, a service, or the token's own user."""
+        if ctx.is_admin or SERVICE_ROLE in ctx.roles or ctx.user_id == subject.user_id:
+            return
+        raise PolicyDenied(f"identity:{action}")

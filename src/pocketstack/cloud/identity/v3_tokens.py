@@ -1,0 +1,162 @@
+"""/v3/auth/*: issue, validate, check and revoke tokens; the caller's catalog, projects, domains."""
+
+from __future__ import annotations
+
+import falcon
+from sqlalchemy import select
+
+from pocketstack.cloud.identity import directory, entities
+from pocketstack.cloud.identity.authn import TokenView, merge_methods
+from pocketstack.cloud.identity.catalog import load_catalog, render_v3
+from pocketstack.cloud.identity.errors import AuthenticationFailed, PolicyDenied, TokenNotFound
+from pocketstack.cloud.identity.render import v3_token
+from pocketstack.cloud.identity.service import Identity
+from pocketstack.cloud.identity.v3_parse import parse_v3_auth
+from pocketstack.cloud.identity.web import SUBJECT_HEADER, v3_url
+from pocketstack.cloud.store.models.identity import Domain, RoleAssignment
+
+
+def wants_catalog(req: falcon.Request) -> bool:
+    return "nocatalog" not in req.params
+
+
+class AuthTokens:
+    def __init__(self, identity: Identity) -> None:
+        self.identity = identity
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        ident = self.identity
+        parsed = parse_v3_auth(ident.body(req))
+        parent = ident.auth.check_token(parsed.token_id) if parsed.token_id else None
+        user = None
+        if parsed.password is not None:
+            user = ident.auth.check_password(parsed.password)
+            if parent is not None and parent.user_id != user.id:
+                raise AuthenticationFailed()
+        with ident.deps.store.session() as session:
+            if user is None:
+                assert parent is not None
+                user = ident.auth.load_user(session, parent.user_id)
+            view = ident.auth.issue(
+                session,
+                user=user,
+                methods=merge_methods(parsed.methods, parent),
+                scope=parsed.scope,
+                parent=parent,
+                include_catalog=wants_catalog(req),
+            )
+        resp.status = falcon.HTTP_201
+        resp.set_header(SUBJECT_HEADER, view.token_id)
+        resp.media = v3_token(view)
+
+    def _validated(self, req: falcon.Request, action: str) -> TokenView:
+        ident = self.identity
+        ctx = ident.caller(req)
+        token_id = req.get_header(SUBJECT_HEADER)
+        payload = ident.subject(token_id, ctx)
+        ident.may_inspect(ctx, payload, action)
+        assert token_id is not None
+        with ident.deps.store.session() as session:
+            view = ident.auth.view(
+                session, token_id=token_id, payload=payload, include_catalog=wants_catalog(req)
+            )
+        if view is None:
+            raise TokenNotFound()
+        return view
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        view = self._validated(req, "validate_token")
+        resp.set_header(SUBJECT_HEADER, view.token_id)
+        resp.media = v3_token(view)
+
+    def on_head(self, req: falcon.Request, resp: falcon.Response) -> None:
+        ident = self.identity
+        ctx = ident.caller(req)
+        token_id = req.get_header(SUBJECT_HEADER)
+        payload = ident.subject(token_id, ctx)
+        ident.may_inspect(ctx, payload, "check_token")
+        assert token_id is not None
+        resp.set_header(SUBJECT_HEADER, token_id)
+        resp.status = falcon.HTTP_200
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response) -> None:
+        ident = self.identity
+        ctx = ident.caller(req)
+        payload = ident.subject(req.get_header(SUBJECT_HEADER), ctx)
+        ident.may_inspect(ctx, payload, "revoke_token")
+        ident.deps.tokens.revoke_token(payload)
+        resp.status = falcon.HTTP_204
+
+
+class AuthCatalog:
+    def __init__(self, identity: Identity) -> None:
+        self.identity = identity
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        ctx = self.identity.caller(req)
+        if ctx.project_id is None:
+            raise PolicyDenied("A project-scoped token is required to produce a service catalog")
+        with self.identity.deps.store.session() as session:
+            catalog = load_catalog(session, user_id=ctx.user_id, project_id=ctx.project_id)
+        resp.media = {"catalog": render_v3(catalog), "links": {"self": v3_url(req, "auth/catalog")}}
+
+    on_head = on_get
+
+
+class AuthProjects:
+    def __init__(self, identity: Identity) -> None:
+        self.identity = identity
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        ctx = self.identity.caller(req)
+        with self.identity.deps.store.session() as session:
+            rows = directory.projects_for_user(session, ctx.user_id)
+        resp.media = {
+            "projects": [entities.project(req, row) for row in rows],
+            "links": {"self": v3_url(req, "auth/projects"), "previous": None, "next": None},
+        }
+
+    on_head = on_get
+
+
+class AuthDomains:
+    def __init__(self, identity: Identity) -> None:
+        self.identity = identity
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        ctx = self.identity.caller(req)
+        assigned = select(RoleAssignment.target_id).where(
+            RoleAssignment.user_id == ctx.user_id, RoleAssignment.target_type == "domain"
+        )
+        with self.identity.deps.store.session() as session:
+            rows = session.execute(
+                select(Domain).where(Domain.id.in_(assigned)).order_by(Domain.name)
+            ).scalars()
+            domains = [entities.domain(req, row) for row in rows]
+        resp.media = {
+            "domains": domains,
+            "links": {"self": v3_url(req, "auth/domains"), "previous": None, "next": None},
+        }
+
+    on_head = on_get
+
+
+class AuthSystem:
+    def __init__(self, identity: Identity) -> None:
+        self.identity = identity
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        ctx = self.identity.caller(req)
+        with self.identity.deps.store.session() as session:
+            roles = directory.roles_on(
+                session,
+                user_id=ctx.user_id,
+                target_type="system",
+                target_id=directory.SYSTEM_TARGET,
+            )
+        resp.media = {
+            "system": [{"all": True}] if roles else [],
+            "links": {"self": v3_url(req, "auth/system")},
+        }
+
+    on_head = on_get
