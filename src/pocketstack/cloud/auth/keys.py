@@ -16,6 +16,9 @@ from cryptography.fernet import Fernet, MultiFernet
 
 from pocketstack.cloud.errors import ConfigError
 
+# Reads of the repository racing a rotation that removes a key, before giving up.
+_LOAD_ATTEMPTS = 5
+
 
 def _check_private(path: Path, *, is_dir: bool) -> None:
     mode = path.stat().st_mode
@@ -101,16 +104,26 @@ class KeyRepository:
         with self._lock:
             if self._fernet is not None and stamp == self._stamp:
                 return self._fernet
-            _check_private(self.path, is_dir=True)
-            numbers = self._key_numbers()
-            if not numbers:
-                raise ConfigError(f"{self.path}: no Fernet keys")
-            ordered = [max(numbers)] + [n for n in sorted(numbers, reverse=True)[1:]]
-            fernets = []
-            for number in ordered:
-                key_path = self.path / str(number)
-                _check_private(key_path, is_dir=False)
-                fernets.append(Fernet(key_path.read_bytes().strip()))
-            self._fernet = MultiFernet(fernets)
-            self._stamp = stamp
-            return self._fernet
+            for _ in range(_LOAD_ATTEMPTS - 1):
+                try:
+                    return self._load(stamp)
+                except FileNotFoundError:
+                    # A rotation (maybe on another node) dropped a key between our listing and
+                    # our read of it: list again rather than fail the request.
+                    stamp = self._stamp_now()
+            return self._load(stamp)
+
+    def _load(self, stamp: tuple[int, tuple[str, ...]]) -> MultiFernet:
+        _check_private(self.path, is_dir=True)
+        numbers = self._key_numbers()
+        if not numbers:
+            raise ConfigError(f"{self.path}: no Fernet keys")
+        ordered = [max(numbers)] + [n for n in sorted(numbers, reverse=True)[1:]]
+        fernets = []
+        for number in ordered:
+            key_path = self.path / str(number)
+            _check_private(key_path, is_dir=False)
+            fernets.append(Fernet(key_path.read_bytes().strip()))
+        self._fernet = MultiFernet(fernets)
+        self._stamp = stamp
+        return self._fernet

@@ -1,0 +1,5 @@
+"""`python -m pocketstack` runs the CLI."""
+
+from pocketstack.cli.main import main
+
+raise SystemExit(main())

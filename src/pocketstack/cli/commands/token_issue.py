@@ -1,0 +1,41 @@
+"""`pocketstack token issue`: authenticate (or reuse the cached token) and show it, as OSC does."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from pocketstack.cli.output import add_show_arguments, print_show
+
+if TYPE_CHECKING:
+    from pocketstack.cli.context import Context
+
+HELP = "issue a new token"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_show_arguments(parser)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from pocketstack.cli.errors import CommandError
+    from pocketstack.client.auth.base import BaseIdentityPlugin
+
+    auth = ctx.auth
+    if not isinstance(auth, BaseIdentityPlugin):
+        raise CommandError("Only an auth plugin that authenticates can issue a token")
+    access = auth.get_access(ctx.session)
+    data: dict[str, Any] = {
+        # OSC's format: 2015-11-07T02:58:43+0000
+        "expires": access.expires.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "id": access.auth_token,
+    }
+    if access.project_id:
+        data["project_id"] = access.project_id
+    elif access.domain_id:
+        data["domain_id"] = access.domain_id
+    elif access.system_scoped:
+        data["system"] = "all"
+    data["user_id"] = access.user_id
+    print_show(data, output_format=args.output_format, columns=args.columns, stream=ctx.stdout)
+    return 0

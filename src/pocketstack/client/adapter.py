@@ -1,0 +1,84 @@
+"""Per-service defaults over a shared session: service type, interface, region, microversion."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pocketstack.client.access import EndpointFilter, normalize_interface
+from pocketstack.client.session import UNSET, Session
+from pocketstack.client.transport import Response
+
+
+class Adapter:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        service_type: str,
+        interface: str = "public",
+        region_name: str | None = None,
+        service_name: str | None = None,
+        endpoint_override: str | None = None,
+        microversion: str | None = None,
+    ) -> None:
+        self.session = session
+        self.service_type = service_type
+        # `publicURL` (novaclient's --os-endpoint-type) and `public` are one interface.
+        self.interface = normalize_interface(interface)
+        self.region_name = region_name
+        self.service_name = service_name
+        self.endpoint_override = endpoint_override
+        self.microversion = microversion
+
+    @property
+    def endpoint_filter(self) -> EndpointFilter:
+        return EndpointFilter(
+            service_type=self.service_type,
+            interface=self.interface,
+            region_name=self.region_name,
+            service_name=self.service_name,
+        )
+
+    def get_endpoint(self) -> str | None:
+        if self.endpoint_override:
+            return self.endpoint_override
+        return self.session.get_endpoint(endpoint_filter=self.endpoint_filter)
+
+    def request(
+        self,
+        url: str,
+        method: str,
+        *,
+        json: Any = UNSET,
+        headers: Mapping[str, str] | None = None,
+        microversion: str | None = None,
+        raise_exc: bool = True,
+        authenticated: bool | None = None,
+    ) -> Response:
+        return self.session.request(
+            url,
+            method,
+            json=json,
+            headers=headers,
+            endpoint_filter=self.endpoint_filter,
+            endpoint_override=self.endpoint_override,
+            authenticated=authenticated,
+            microversion=microversion or self.microversion,
+            microversion_service_type=self.service_type,
+            raise_exc=raise_exc,
+        )
+
+    def get(
+        self, url: str, *, headers: Mapping[str, str] | None = None, raise_exc: bool = True
+    ) -> Response:
+        return self.request(url, "GET", headers=headers, raise_exc=raise_exc)
+
+    def post(self, url: str, *, json: Any = UNSET, raise_exc: bool = True) -> Response:
+        return self.request(url, "POST", json=json, raise_exc=raise_exc)
+
+    def put(self, url: str, *, json: Any = UNSET, raise_exc: bool = True) -> Response:
+        return self.request(url, "PUT", json=json, raise_exc=raise_exc)
+
+    def delete(self, url: str, *, raise_exc: bool = True) -> Response:
+        return self.request(url, "DELETE", raise_exc=raise_exc)

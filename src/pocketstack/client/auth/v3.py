@@ -1,0 +1,178 @@
+"""Keystone v3 plugins: POST {auth_url}/auth/tokens with one or more auth methods."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pocketstack.client.access import AccessInfo, AccessInfoV3
+from pocketstack.client.auth.base import BaseIdentityPlugin, Scope, _domain_ref
+from pocketstack.client.errors import InvalidResponse
+
+if TYPE_CHECKING:
+    from pocketstack.client.cache import AuthStateCache
+    from pocketstack.client.session import Session
+
+
+class V3Auth(BaseIdentityPlugin):
+    method = ""
+
+    def __init__(
+        self,
+        *,
+        auth_url: str,
+        scope: Scope | None = None,
+        reauthenticate: bool = True,
+        cache: AuthStateCache | None = None,
+    ) -> None:
+        super().__init__(auth_url=auth_url, reauthenticate=reauthenticate, cache=cache)
+        self.scope = scope or Scope()
+
+    def method_data(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def get_auth_ref(self, session: Session) -> AccessInfo:
+        auth: dict[str, Any] = {
+            "identity": {"methods": [self.method], self.method: self.method_data()}
+        }
+        scope = self.scope.as_v3()
+        if scope is not None:
+            auth["scope"] = scope
+        url = self.auth_url.rstrip("/") + "/auth/tokens"
+        response = session.request(url, "POST", json={"auth": auth}, authenticated=False)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise InvalidResponse(f"Token answer from {url} is not JSON") from exc
+        return AccessInfoV3(body=body, auth_token=response.headers.get("x-subject-token") or "")
+
+    def cache_elements(self) -> dict[str, str | None]:
+        return {"method": self.method, **self.scope.cache_elements()}
+
+
+class V3Password(V3Auth):
+    auth_type = "v3password"
+    method = "password"
+
+    def __init__(
+        self,
+        *,
+        auth_url: str,
+        password: str,
+        username: str | None = None,
+        user_id: str | None = None,
+        user_domain_id: str | None = None,
+        user_domain_name: str | None = None,
+        scope: Scope | None = None,
+        reauthenticate: bool = True,
+        cache: AuthStateCache | None = None,
+    ) -> None:
+        super().__init__(auth_url=auth_url, scope=scope, reauthenticate=reauthenticate, cache=cache)
+        self.password = password
+        self.username = username
+        self.user_id = user_id
+        self.user_domain_id = user_domain_id
+        self.user_domain_name = user_domain_name
+
+    def method_data(self) -> dict[str, Any]:
+        user: dict[str, Any] = {"password": self.password}
+        if self.user_id:
+            user["id"] = self.user_id
+        else:
+            user["name"] = self.username
+            domain = _domain_ref(self.user_domain_id, self.user_domain_name)
+            if domain:
+                user["domain"] = domain
+        return {"user": user}
+
+    def cache_elements(self) -> dict[str, str | None]:
+        return {
+            "username": self.username,
+            "user_id": self.user_id,
+            "user_domain_id": self.user_domain_id,
+            "user_domain_name": self.user_domain_name,
+            **super().cache_elements(),
+        }
+
+
+class V3Token(V3Auth):
+    auth_type = "v3token"
+    method = "token"
+
+    def __init__(
+        self,
+        *,
+        auth_url: str,
+        token: str,
+        scope: Scope | None = None,
+        reauthenticate: bool = True,
+        cache: AuthStateCache | None = None,
+    ) -> None:
+        super().__init__(auth_url=auth_url, scope=scope, reauthenticate=reauthenticate, cache=cache)
+        self.token = token
+
+    def method_data(self) -> dict[str, Any]:
+        return {"id": self.token}
+
+    def cache_elements(self) -> dict[str, str | None]:
+        from pocketstack.client.debug import hash_token
+
+        return {"token": hash_token(self.token), **super().cache_elements()}
+
+
+class V3ApplicationCredential(V3Auth):
+    """Application credentials carry their own scope: a scope is never sent with them."""
+
+    auth_type = "v3applicationcredential"
+    method = "application_credential"
+
+    def __init__(
+        self,
+        *,
+        auth_url: str,
+        secret: str,
+        application_credential_id: str | None = None,
+        application_credential_name: str | None = None,
+        username: str | None = None,
+        user_id: str | None = None,
+        user_domain_id: str | None = None,
+        user_domain_name: str | None = None,
+        reauthenticate: bool = True,
+        cache: AuthStateCache | None = None,
+    ) -> None:
+        super().__init__(auth_url=auth_url, reauthenticate=reauthenticate, cache=cache)
+        self.secret = secret
+        self.application_credential_id = application_credential_id
+        self.application_credential_name = application_credential_name
+        self.username = username
+        self.user_id = user_id
+        self.user_domain_id = user_domain_id
+        self.user_domain_name = user_domain_name
+
+    def method_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"secret": self.secret}
+        if self.application_credential_id:
+            data["id"] = self.application_credential_id
+            return data
+        data["name"] = self.application_credential_name
+        # A name is unique per user only, so the user must be named too.
+        user: dict[str, Any] = {}
+        if self.user_id:
+            user["id"] = self.user_id
+        else:
+            user["name"] = self.username
+            domain = _domain_ref(self.user_domain_id, self.user_domain_name)
+            if domain:
+                user["domain"] = domain
+        data["user"] = user
+        return data
+
+    def cache_elements(self) -> dict[str, str | None]:
+        return {
+            "application_credential_id": self.application_credential_id,
+            "application_credential_name": self.application_credential_name,
+            "username": self.username,
+            "user_id": self.user_id,
+            "user_domain_id": self.user_domain_id,
+            "user_domain_name": self.user_domain_name,
+            **super().cache_elements(),
+        }

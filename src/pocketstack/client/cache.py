@@ -1,0 +1,68 @@
+"""Auth state persisted across processes, so a warm command sends no auth request at all.
+
+One JSON file per identity under the user's cache directory, named by a hash of the auth URL,
+user, project and domain (never the password), mode 0600 in a 0700 directory. A file also
+carries `extra`: per-service data worth keeping with the token (e.g. a version document).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+STATE_VERSION = 1
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "pocketstack" / "auth"
+
+
+class AuthStateCache:
+    def __init__(self, *, directory: Path | None = None) -> None:
+        self.directory = directory or default_cache_dir()
+
+    def path_for(self, cache_id: str) -> Path:
+        if not cache_id or not all(c in "0123456789abcdef" for c in cache_id):
+            raise ValueError("cache ids are lowercase hex digests")
+        return self.directory / f"{cache_id}.json"
+
+    def load(self, cache_id: str) -> dict[str, Any] | None:
+        path = self.path_for(cache_id)
+        try:
+            with open(path, "rb") as handle:
+                # Somebody else's (or a world-readable) file is not trusted with a token.
+                info = os.fstat(handle.fileno())
+                if info.st_uid != os.getuid() or info.st_mode & 0o077:
+                    return None
+                state = json.loads(handle.read())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+            return None
+        return state
+
+    def save(self, cache_id: str, state: dict[str, Any]) -> None:
+        path = self.path_for(cache_id)
+        data = json.dumps({**state, "version": STATE_VERSION}).encode("utf-8")
+        try:
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                os.fchmod(fd, 0o600)
+                os.write(fd, data)
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+        except OSError:
+            # A read-only home must not break the command; it only loses the speed-up.
+            return
+
+    def drop(self, cache_id: str) -> None:
+        try:
+            self.path_for(cache_id).unlink()
+        except OSError:
+            return
