@@ -3,4 +3,6 @@
 pytest_plugins = [
     "tests.fixtures.databases",
     "tests.fixtures.cloud",
+    "tests.fixtures.server",
+    "tests.fixtures.interop",
 ]

@@ -1,0 +1,122 @@
+"""`pocketstack serve`: the cloud under gunicorn, configured in code rather than by its CLI.
+
+The master prepares the data directory and database, binds the port, and forks the workers; each
+worker builds its own app (engine, key cache) after the fork, so no connection is ever shared
+between processes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from pocketstack.cloud.config import CloudConfig
+from pocketstack.cloud.serving.errors import ServingError
+from pocketstack.cloud.serving.firststart import ensure_data_dir, ensure_private_file, initialise
+from pocketstack.cloud.serving.logs import (
+    ACCESS_FORMAT,
+    configure_logging,
+    log_level,
+    stderr_is_log_file,
+)
+from pocketstack.cloud.serving.state import (
+    ServingState,
+    remove_state,
+    running_state,
+    write_state,
+)
+
+log = logging.getLogger(__name__)
+
+# Seconds a worker may spend on one request, and that in-flight requests get on shutdown.
+REQUEST_TIMEOUT = 60
+GRACEFUL_TIMEOUT = 10
+
+
+class CloudApplication(BaseApplication):  # type: ignore[misc]
+    def __init__(self, config: CloudConfig, *, logconfig: dict[str, Any]) -> None:
+        self._config = config
+        self._logconfig = logconfig
+        super().__init__(prog="pocketstack serve")
+
+    def load_config(self) -> None:
+        config = self._config
+        host = f"[{config.host}]" if ":" in config.host else config.host
+        settings: dict[str, Any] = {
+            "bind": [f"{host}:{config.port}"],
+            "workers": config.workers,
+            "worker_class": "sync",
+            "timeout": REQUEST_TIMEOUT,
+            "graceful_timeout": GRACEFUL_TIMEOUT,
+            "proc_name": "pocketstack",
+            "loglevel": log_level(config).lower(),
+            "logconfig_dict": self._logconfig,
+            "access_log_format": ACCESS_FORMAT,
+            # gunicorn's control socket would be one more file outside the data directory.
+            "control_socket_disable": True,
+            "when_ready": self._when_ready,
+            "on_exit": self._on_exit,
+        }
+        for key, value in settings.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        # Runs in each worker after the fork (preload_app is off).
+        from pocketstack.cloud.app import create_cloud_app
+        from pocketstack.cloud.deps import build_deps
+
+        return create_cloud_app(build_deps(self._config))
+
+    def _when_ready(self, server: Any) -> None:
+        config = self._config
+        write_state(
+            config,
+            ServingState(
+                pid=os.getpid(),
+                host=config.host,
+                port=config.port,
+                url=config.public_url,
+                workers=config.workers,
+            ),
+        )
+        log.info(
+            "pocketstack is serving %s (identity %s/identity, compute %s/compute/v2.1, image "
+            "%s/image) with %d workers; data directory %s",
+            config.public_url,
+            config.public_url,
+            config.public_url,
+            config.public_url,
+            config.workers,
+            config.data_dir,
+        )
+
+    def _on_exit(self, server: Any) -> None:
+        remove_state(self._config, pid=os.getpid())
+        log.info("pocketstack stopped")
+
+
+def serve(config: CloudConfig) -> int:
+    """Set up what is missing, then serve in the foreground until SIGTERM/SIGINT; the exit code."""
+    if config.workers < 1:
+        raise ServingError("workers must be at least 1")
+    running = running_state(config)
+    if running is not None:
+        raise ServingError(
+            f"a cloud already runs for {config.data_dir} at {running.url} (pid {running.pid}); "
+            "stop it with `pocketstack down`"
+        )
+    ensure_data_dir(config)
+    ensure_private_file(config.log_file)
+    # Under `up`, stderr is the log file already: a console handler would log each line twice.
+    logconfig = configure_logging(config, console=not stderr_is_log_file(config))
+    initialise(config)
+    application = CloudApplication(config, logconfig=logconfig)
+    try:
+        application.run()
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0
