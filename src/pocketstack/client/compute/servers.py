@@ -1,0 +1,137 @@
+"""GET /servers and /servers/detail: the query string novaclient builds, and paging."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from pocketstack.client.compute.errors import UnsupportedAttribute
+from pocketstack.client.compute.resources import Server
+from pocketstack.client.compute.versions import APIVersion
+from pocketstack.client.errors import InvalidResponse
+
+if TYPE_CHECKING:
+    from pocketstack.client.adapter import Adapter
+
+SearchValue = str | int | bool | None
+ALL_PAGES = -1
+
+
+def build_query(
+    *,
+    search_opts: Mapping[str, SearchValue] | None = None,
+    marker: str | None = None,
+    limit: int | None = None,
+    sort_keys: Sequence[str] = (),
+    sort_dirs: Sequence[str] = (),
+) -> str:
+    """The query string (with its `?`, or "") exactly as novaclient's ServerManager.list.
+
+    Options with a false value are left out, except `locked=False` and a `config_drive` that
+    is not None (sent as `True`/`False`); items are sorted by key with a stable sort, the
+    repeated sort_key/sort_dir pairs included, and encoded with quote_plus.
+    """
+    params: dict[str, str | int] = {}
+    for name, value in (search_opts or {}).items():
+        if name == "config_drive":
+            if value is not None:
+                params[name] = str(value)
+        elif value or (name == "locked" and value is False):
+            params[name] = str(value) if isinstance(value, bool) else value
+    if marker:
+        params["marker"] = marker
+    if limit and limit != ALL_PAGES:
+        params["limit"] = limit
+    items: list[tuple[str, str | int]] = list(params.items())
+    items.extend(("sort_key", key) for key in sort_keys)
+    items.extend(("sort_dir", direction) for direction in sort_dirs)
+    if not items:
+        return ""
+    items.sort(key=lambda item: item[0])
+    return "?" + urlencode(items)
+
+
+def _next_marker(body: Mapping[str, Any]) -> str | None:
+    """The marker of the `next` link in `servers_links`, if the page says there is more."""
+    links = body.get("servers_links")
+    if not isinstance(links, list):
+        return None
+    for link in links:
+        if isinstance(link, dict) and link.get("rel") == "next" and link.get("href"):
+            query = dict(parse_qsl(urlsplit(str(link["href"])).query))
+            marker = query.get("marker")
+            if marker:
+                return marker
+    return None
+
+
+class ServerManager:
+    def __init__(self, adapter: Adapter, *, api_version: APIVersion) -> None:
+        self._adapter = adapter
+        self.api_version = api_version
+
+    def _get_page(self, url: str) -> tuple[list[Server], str | None]:
+        body = self._adapter.get(url).json()
+        if not isinstance(body, dict) or not isinstance(body.get("servers"), list):
+            raise InvalidResponse(f"GET {url}: the answer has no 'servers' list")
+        servers = [Server.from_body(item) for item in body["servers"] if isinstance(item, dict)]
+        return servers, _next_marker(body)
+
+    def pages(
+        self,
+        *,
+        detailed: bool = True,
+        search_opts: Mapping[str, SearchValue] | None = None,
+        marker: str | None = None,
+        limit: int | None = None,
+        sort_keys: Sequence[str] = (),
+        sort_dirs: Sequence[str] = (),
+    ) -> Iterator[list[Server]]:
+        """Yield one list per page. With `limit=-1` follow `servers_links` until a page has no
+        `next` link; otherwise one page only (the server clamps `limit` to its max_limit).
+
+        Only the link's marker is used, on our own URL: the rest of our query stays exactly as
+        built, and a link naming another host never receives the token.
+        """
+        opts = dict(search_opts or {})
+        if "locked" in opts and self.api_version < APIVersion(2, 73):
+            raise UnsupportedAttribute(argument="locked", start_version="2.73")
+        path = "/servers/detail" if detailed else "/servers"
+        while True:
+            query = build_query(
+                search_opts=opts,
+                marker=marker,
+                limit=limit,
+                sort_keys=sort_keys,
+                sort_dirs=sort_dirs,
+            )
+            servers, next_marker = self._get_page(path + query)
+            yield servers
+            if limit != ALL_PAGES or not next_marker or not servers:
+                return
+            if next_marker == marker:
+                raise InvalidResponse(f"GET {path}: the next link repeats marker {marker}")
+            marker = next_marker
+
+    def list(
+        self,
+        *,
+        detailed: bool = True,
+        search_opts: Mapping[str, SearchValue] | None = None,
+        marker: str | None = None,
+        limit: int | None = None,
+        sort_keys: Sequence[str] = (),
+        sort_dirs: Sequence[str] = (),
+    ) -> list[Server]:
+        result: list[Server] = []
+        for page in self.pages(
+            detailed=detailed,
+            search_opts=search_opts,
+            marker=marker,
+            limit=limit,
+            sort_keys=sort_keys,
+            sort_dirs=sort_dirs,
+        ):
+            result.extend(page)
+        return result
