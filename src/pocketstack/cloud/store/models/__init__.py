@@ -1,5 +1,5 @@
 """Table models. Importing this package registers every table on `Base.metadata`."""
 
-from pocketstack.cloud.store.models import identity
+from pocketstack.cloud.store.models import compute, identity, image
 
-__all__ = ["identity"]
+__all__ = ["compute", "identity", "image"]

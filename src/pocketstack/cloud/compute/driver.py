@@ -1,0 +1,116 @@
+"""The fake hypervisor: moves servers through Nova's states, and gives them a host and addresses.
+
+With `driver_delay` 0 every transition completes inside the request that starts it. With a delay,
+the request leaves the server in its transitional state (BUILD, task_state powering-off, ...) and
+the transition completes on the first request after the delay (`settle`), without any thread.
+Addresses and MACs are data only: nothing ever sends traffic to them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pocketstack.cloud.compute import states
+from pocketstack.cloud.store.models.compute import Instance
+
+HOSTS = ("compute-1", "compute-2")
+NETWORK_NAME = "private"
+NETWORK_ID = "2d1cf1c0-52d2-4a3a-8a4d-6d4a1bd0a6f1"
+# 10.0.0.0/16 and fd00:10::/64
+_V4_SIZE = 1 << 16
+
+# task_state -> (vm_state, power_state) once the transition completes.
+OUTCOMES: dict[str, tuple[str, int]] = {
+    states.SPAWNING: (states.ACTIVE, states.RUNNING),
+    states.POWERING_OFF: (states.STOPPED, states.SHUTDOWN),
+    states.POWERING_ON: (states.ACTIVE, states.RUNNING),
+    states.REBOOTING: (states.ACTIVE, states.RUNNING),
+    states.REBOOTING_HARD: (states.ACTIVE, states.RUNNING),
+    states.PAUSING: (states.PAUSED, states.POWER_PAUSED),
+    states.UNPAUSING: (states.ACTIVE, states.RUNNING),
+    states.SUSPENDING: (states.SUSPENDED, states.SHUTDOWN),
+    states.RESUMING: (states.ACTIVE, states.RUNNING),
+}
+
+
+def fixed_addresses(seq: int, *, rng: random.Random | None = None) -> list[dict[str, object]]:
+    """A v4 and a v6 address on the private network for the seq-th server, and a MAC."""
+    rng = rng or random.Random(seq)
+    # Plain arithmetic rather than ipaddress objects: seeding calls this 100k times.
+    host = 2 + seq % (_V4_SIZE - 4)
+    v4 = f"10.0.{host >> 8}.{host & 0xFF}"
+    v6 = f"fd00:10::{2 + seq:x}"
+    bits = rng.getrandbits(24)
+    mac = f"fa:16:3e:{bits >> 16:02x}:{(bits >> 8) & 0xFF:02x}:{bits & 0xFF:02x}"
+    return [
+        {"network": NETWORK_NAME, "addr": str(v4), "version": 4, "mac": mac, "type": "fixed"},
+        {"network": NETWORK_NAME, "addr": str(v6), "version": 6, "mac": mac, "type": "fixed"},
+    ]
+
+
+def set_addresses(row: Instance, entries: list[dict[str, object]]) -> None:
+    row.addresses = json.dumps(entries)
+    row.ip4 = " ".join(str(e["addr"]) for e in entries if e["version"] == 4)
+    row.ip6 = " ".join(str(e["addr"]) for e in entries if e["version"] == 6)
+
+
+def _complete(row: Instance, now: dt.datetime) -> None:
+    task = row.task_state
+    row.transition_due_at = None
+    if task == states.DELETING:
+        mark_deleted(row, now)
+        return
+    if task is None or task not in OUTCOMES:
+        return
+    vm_state, power_state = OUTCOMES[task]
+    if task == states.SPAWNING:
+        row.launched_at = now
+        row.progress = 0
+    row.vm_state = vm_state
+    row.power_state = power_state
+    row.task_state = None
+    row.updated_at = now
+
+
+def mark_deleted(row: Instance, now: dt.datetime) -> None:
+    row.vm_state = states.DELETED
+    row.task_state = None
+    row.power_state = states.NOSTATE
+    row.deleted = True
+    row.deleted_at = now
+    row.terminated_at = now
+    row.transition_due_at = None
+    row.updated_at = now
+
+
+def start_transition(row: Instance, task_state: str, *, now: dt.datetime, delay: float) -> None:
+    """Begin `task_state`; finish it now when there is no delay."""
+    row.task_state = task_state
+    row.updated_at = now
+    if delay <= 0:
+        _complete(row, now)
+    else:
+        row.transition_due_at = now + dt.timedelta(seconds=delay)
+
+
+def schedule(row: Instance, *, seq: int) -> None:
+    """Place a new server on a host and give it addresses (done at boot)."""
+    row.host = HOSTS[seq % len(HOSTS)]
+    row.node = row.host
+    set_addresses(row, fixed_addresses(seq))
+
+
+def settle(session: Session, now: dt.datetime) -> None:
+    """Completes every transition that is due (one indexed probe when none is)."""
+    due = session.scalars(
+        select(Instance)
+        .where(Instance.transition_due_at.is_not(None), Instance.transition_due_at <= now)
+        .with_for_update()
+    ).all()
+    for row in due:
+        _complete(row, now)

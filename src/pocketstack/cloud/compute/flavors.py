@@ -1,0 +1,257 @@
+"""GET /flavors, /flavors/detail, /flavors/{id}; POST and DELETE for admins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import urllib.parse
+from typing import Any
+
+import falcon
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from pocketstack.cloud.auth.context import RequestContext
+from pocketstack.cloud.compute import policy
+from pocketstack.cloud.compute.bodies import (
+    invalid,
+    name_value,
+    no_extra,
+    optional_text,
+    read_json,
+    require_object,
+)
+from pocketstack.cloud.compute.listing import MAX_LIMIT, bool_from_string
+from pocketstack.cloud.compute.routing import Links, auth_of, version_of
+from pocketstack.cloud.compute.views import flavor_view
+from pocketstack.cloud.deps import CloudDeps
+from pocketstack.cloud.errors import BadRequest, Conflict, NotFound
+from pocketstack.cloud.store.models.compute import Flavor, FlavorProject
+
+_SORT_ATTRS = {
+    "created_at": "created_at", "description": "description", "disabled": "disabled",
+    "ephemeral_gb": "ephemeral_gb", "flavorid": "id", "id": "id", "is_public": "is_public",
+    "memory_mb": "memory_mb", "name": "name", "root_gb": "root_gb", "rxtx_factor": "rxtx_factor",
+    "swap": "swap", "updated_at": "created_at", "vcpu_weight": "vcpus", "vcpus": "vcpus",
+}  # fmt: skip
+
+
+def _int_filter(params: dict[str, str], name: str) -> int | None:
+    if name not in params:
+        return None
+    value = params[name]
+    if not value.isdigit():
+        raise BadRequest(f"Invalid {name} filter [{value}]")
+    return int(value)
+
+
+def _visible(session: Session, ctx: RequestContext, params: dict[str, str]) -> list[Flavor]:
+    stmt = select(Flavor)
+    if ctx.is_admin:
+        raw = params.get("is_public")
+        is_public: bool | None = True
+        if raw is not None:
+            is_public = (
+                None
+                if raw.lower() == "none"
+                else bool_from_string(raw, name="is_public", strict=True)
+            )
+    else:
+        is_public = True
+        stmt = stmt.where(Flavor.disabled.is_(False))
+    if is_public is not None:
+        accessible = select(FlavorProject.flavor_id).where(
+            FlavorProject.project_id == (ctx.project_id or "")
+        )
+        if is_public:
+            stmt = stmt.where(or_(Flavor.is_public.is_(True), Flavor.id.in_(accessible)))
+        else:
+            stmt = stmt.where(Flavor.is_public.is_(False))
+    return list(session.scalars(stmt))
+
+
+def _sort_value(flavor: Flavor, attr: str) -> Any:
+    value = getattr(flavor, attr)
+    if attr == "rxtx_factor":
+        return float(value)
+    if value is None:
+        return ""
+    return value
+
+
+class FlavorList:
+    def __init__(self, deps: CloudDeps, *, detail: bool) -> None:
+        self._deps = deps
+        self._detail = detail
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        ctx = auth_of(req)
+        api = version_of(req)
+        policy.authorize_read(ctx, "flavors:index")
+        params = dict(urllib.parse.parse_qsl(req.query_string, keep_blank_values=True))
+        min_ram = _int_filter(params, "minRam")
+        min_disk = _int_filter(params, "minDisk")
+        sort_key = params.get("sort_key", "flavorid")
+        sort_dir = params.get("sort_dir", "asc")
+        if sort_key not in _SORT_ATTRS:
+            raise BadRequest(f"Invalid sort key: {sort_key}")
+        if sort_dir not in ("asc", "desc"):
+            raise BadRequest("Unknown sort direction, must be 'desc' or 'asc'")
+        limit = MAX_LIMIT
+        if "limit" in params:
+            if not params["limit"].isdigit():
+                raise BadRequest("limit param must be an integer")
+            limit = min(MAX_LIMIT, int(params["limit"]))
+        with self._deps.store.session() as session:
+            flavors = _visible(session, ctx, params)
+        if min_ram is not None:
+            flavors = [f for f in flavors if f.memory_mb >= min_ram]
+        if min_disk is not None:
+            flavors = [f for f in flavors if f.root_gb >= min_disk]
+        attr = _SORT_ATTRS[sort_key]
+        flavors.sort(key=lambda f: (_sort_value(f, attr), f.id), reverse=sort_dir == "desc")
+        marker = params.get("marker")
+        if marker is not None:
+            ids = [f.id for f in flavors]
+            if marker not in ids:
+                raise BadRequest(f"marker [{marker}] not found")
+            flavors = flavors[ids.index(marker) + 1 :]
+        page = flavors[:limit]
+        links = Links(req)
+        body: dict[str, Any] = {
+            "flavors": [flavor_view(f, api=api, links=links, detail=self._detail) for f in page]
+        }
+        if page and len(page) == limit:
+            pairs = [p for p in urllib.parse.parse_qsl(req.query_string, keep_blank_values=True)]
+            pairs = sorted([p for p in pairs if p[0] != "marker"] + [("marker", page[-1].id)])
+            collection = "flavors/detail" if self._detail else "flavors"
+            href = f"{links.collection(collection)}?{urllib.parse.urlencode(pairs)}"
+            body["flavors_links"] = [{"rel": "next", "href": href}]
+        resp.media = body
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        if self._detail:
+            raise falcon.HTTPMethodNotAllowed(["GET"])
+        ctx = auth_of(req)
+        api = version_of(req)
+        policy.authorize_admin(ctx, "os-flavor-manage:create")
+        body = read_json(req, max_size=self._deps.config.max_request_body_size)
+        spec = require_object(body, "flavor")
+        allowed = {"name", "id", "ram", "vcpus", "disk", "OS-FLV-EXT-DATA:ephemeral", "swap",
+                   "rxtx_factor", "os-flavor-access:is_public"}  # fmt: skip
+        if api.at_least("2.55"):
+            allowed.add("description")
+        no_extra(spec, allowed)
+        for key in ("name", "ram", "vcpus", "disk"):
+            if key not in spec:
+                raise BadRequest(f"'{key}' is a required property")
+        name = name_value("name", spec["name"])
+        flavor_id = spec.get("id")
+        if flavor_id is None:
+            import uuid
+
+            flavor_id = str(uuid.uuid4())
+        elif not isinstance(flavor_id, str | int) or isinstance(flavor_id, bool):
+            raise invalid("id", flavor_id, f"{flavor_id!r} is not of type 'string', 'null'")
+        flavor_id = name_value("id", str(flavor_id))
+
+        def number(key: str, minimum: int, default: int | None = None) -> int:
+            value = spec.get(key, default)
+            if isinstance(value, str) and value.isdigit():
+                value = int(value)
+            if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+                raise invalid(key, value, f"{value!r} must be an integer >= {minimum}")
+            return value
+
+        is_public = spec.get("os-flavor-access:is_public", True)
+        if not isinstance(is_public, bool):
+            raise invalid("os-flavor-access:is_public", is_public, "is not of type 'boolean'")
+        rxtx = spec.get("rxtx_factor", 1.0)
+        if not isinstance(rxtx, int | float) or isinstance(rxtx, bool) or rxtx <= 0:
+            raise invalid("rxtx_factor", rxtx, f"{rxtx!r} must be a positive number")
+        flavor = Flavor(
+            id=flavor_id,
+            name=name,
+            memory_mb=number("ram", 1),
+            vcpus=number("vcpus", 1),
+            root_gb=number("disk", 0),
+            ephemeral_gb=number("OS-FLV-EXT-DATA:ephemeral", 0, 0),
+            swap=number("swap", 0, 0),
+            rxtx_factor=str(float(rxtx)),
+            is_public=is_public,
+            disabled=False,
+            description=optional_text("description", spec.get("description"), max_length=65535),
+            extra_specs="{}",
+            created_at=self._deps.clock.now(),
+        )
+        with self._deps.store.session(write=True) as session:
+            clash = session.scalars(
+                select(Flavor).where(or_(Flavor.id == flavor.id, Flavor.name == flavor.name))
+            ).first()
+            if clash is not None:
+                if clash.id == flavor.id:
+                    raise Conflict(f"Flavor with ID {flavor.id} already exists.")
+                raise Conflict(f"Flavor with name {flavor.name} already exists.")
+            session.add(flavor)
+        resp.media = {"flavor": flavor_view(flavor, api=api, links=Links(req), detail=True)}
+
+
+def _get_flavor(session: Session, ctx: RequestContext, flavor_id: str) -> Flavor:
+    flavor = session.get(Flavor, flavor_id)
+    if (
+        flavor is not None
+        and not flavor.is_public
+        and not ctx.is_admin
+        and session.get(FlavorProject, (flavor.id, ctx.project_id or "")) is None
+    ):
+        flavor = None
+    if flavor is None:
+        raise NotFound(f"Flavor {flavor_id} could not be found.")
+    return flavor
+
+
+class FlavorItem:
+    def __init__(self, deps: CloudDeps) -> None:
+        self._deps = deps
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, flavor_id: str) -> None:
+        ctx = auth_of(req)
+        policy.authorize_read(ctx, "flavors:show")
+        with self._deps.store.session() as session:
+            flavor = _get_flavor(session, ctx, flavor_id)
+        resp.media = {
+            "flavor": flavor_view(flavor, api=version_of(req), links=Links(req), detail=True)
+        }
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, flavor_id: str) -> None:
+        ctx = auth_of(req)
+        policy.authorize_admin(ctx, "os-flavor-manage:delete")
+        with self._deps.store.session(write=True) as session:
+            flavor = _get_flavor(session, ctx, flavor_id)
+            session.execute(delete(FlavorProject).where(FlavorProject.flavor_id == flavor.id))
+            session.delete(flavor)
+        resp.status = falcon.HTTP_202
+
+
+M1_FLAVORS = (
+    ("1", "m1.tiny", 1, 512, 1),
+    ("2", "m1.small", 1, 2048, 20),
+    ("3", "m1.medium", 2, 4096, 40),
+    ("4", "m1.large", 4, 8192, 80),
+    ("5", "m1.xlarge", 8, 16384, 160),
+)
+
+
+def ensure_m1_flavors(session: Session, now: dt.datetime) -> None:
+    for flavor_id, name, vcpus, ram, disk in M1_FLAVORS:
+        if session.get(Flavor, flavor_id) is not None:
+            continue
+        if session.scalars(select(Flavor).where(Flavor.name == name)).first() is not None:
+            continue
+        session.add(
+            Flavor(
+                id=flavor_id, name=name, vcpus=vcpus, memory_mb=ram, root_gb=disk,
+                ephemeral_gb=0, swap=0, rxtx_factor="1.0", is_public=True, disabled=False,
+                description=None, extra_specs=json.dumps({}), created_at=now,
+            )
+        )  # fmt: skip

@@ -1,0 +1,226 @@
+"""`manage seed`: many servers across many projects, fast (Core executemany in batches).
+
+Servers get a spread of states, names, flavors, images, tags, metadata and times, so that every
+list filter and sort has something to find. Each seeded project gets a member user `demo<N>`
+(password returned in the result) and the admin user gets the member role there too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import random
+import secrets
+import uuid
+from collections.abc import Callable
+from typing import Any, cast
+
+import bcrypt
+from sqlalchemy import Table, func, insert, select
+
+from pocketstack.cloud.compute import driver, states
+from pocketstack.cloud.deps import CloudDeps
+from pocketstack.cloud.errors import CloudError
+from pocketstack.cloud.image.bootstrap import CIRROS_ID
+from pocketstack.cloud.store.models.compute import Flavor, Instance, InstanceMetadata, InstanceTag
+from pocketstack.cloud.store.models.identity import Project, Role, RoleAssignment, User
+from pocketstack.cloud.store.models.image import Image
+
+BATCH = 5000
+_INSTANCE = cast(Table, Instance.__table__)
+_TAG = cast(Table, InstanceTag.__table__)
+_METADATA = cast(Table, InstanceMetadata.__table__)
+DEFAULT_DOMAIN = "default"
+_WORDS = ("web", "db", "cache", "worker", "api", "batch", "edge", "queue", "search", "auth")
+_TAGS = ("prod", "staging", "dev", "blue", "green", "canary", "gpu", "ssd")
+# (vm_state, task_state, power_state, weight)
+_STATES = (
+    (states.ACTIVE, None, states.RUNNING, 70),
+    (states.STOPPED, None, states.SHUTDOWN, 10),
+    (states.BUILDING, states.SPAWNING, states.NOSTATE, 3),
+    (states.ERROR, None, states.NOSTATE, 4),
+    (states.PAUSED, None, states.POWER_PAUSED, 4),
+    (states.SUSPENDED, None, states.SHUTDOWN, 4),
+    (states.ACTIVE, states.REBOOTING, states.RUNNING, 2),
+    (states.DELETED, None, states.NOSTATE, 3),
+)
+
+
+class SeedError(CloudError):
+    pass
+
+
+@dataclasses.dataclass(frozen=True)
+class SeededProject:
+    id: str
+    name: str
+    user_name: str
+    password: str
+
+
+@dataclasses.dataclass(frozen=True)
+class SeedResult:
+    servers: int
+    projects: tuple[SeededProject, ...]
+
+
+def _ensure_projects(deps: CloudDeps, count: int) -> tuple[SeededProject, ...]:
+    rounds = deps.config.bcrypt_rounds
+    result: list[SeededProject] = []
+    user_ids: list[str] = []
+    with deps.store.session(write=True) as session:
+        roles = {r.name: r.id for r in session.scalars(select(Role))}
+        if "member" not in roles:
+            raise SeedError("the member role is missing: run bootstrap first")
+        admin = session.scalars(
+            select(User).where(User.name == "admin", User.domain_id == DEFAULT_DOMAIN)
+        ).first()
+        for n in range(1, count + 1):
+            name = f"demo{n}"
+            project = session.scalars(
+                select(Project).where(Project.name == name, Project.domain_id == DEFAULT_DOMAIN)
+            ).first()
+            if project is None:
+                project = Project(
+                    id=uuid.uuid4().hex, name=name, domain_id=DEFAULT_DOMAIN, description="",
+                    enabled=True,
+                )  # fmt: skip
+                session.add(project)
+                session.flush()
+            password = secrets.token_urlsafe(12)
+            hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds)).decode()
+            user = session.scalars(
+                select(User).where(User.name == name, User.domain_id == DEFAULT_DOMAIN)
+            ).first()
+            if user is None:
+                user = User(
+                    id=uuid.uuid4().hex, name=name, domain_id=DEFAULT_DOMAIN,
+                    password_hash=hashed, password_created_at=deps.clock.now(), enabled=True,
+                    default_project_id=project.id,
+                )  # fmt: skip
+                session.add(user)
+                session.flush()
+            else:
+                user.password_hash = hashed
+                user.password_created_at = deps.clock.now()
+            grants = [(user.id, roles["member"])]
+            if admin is not None:
+                grants.append((admin.id, roles["member"]))
+            for user_id, role_id in grants:
+                key = ("project", project.id, user_id, role_id)
+                if session.get(RoleAssignment, key) is None:
+                    session.add(
+                        RoleAssignment(
+                            target_type="project", target_id=project.id, user_id=user_id,
+                            role_id=role_id,
+                        )
+                    )  # fmt: skip
+            result.append(SeededProject(project.id, name, name, password))
+            user_ids.append(user.id)
+    # A changed password must kill the user's old tokens, as the identity API does.
+    for user_id in user_ids:
+        deps.tokens.revoke_user(user_id)
+    return tuple(result)
+
+
+def seed(
+    deps: CloudDeps,
+    *,
+    servers: int,
+    projects: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> SeedResult:
+    """Adds `servers` servers spread over `projects` demo projects (created when missing)."""
+    if servers < 0 or projects < 1:
+        raise SeedError("servers must be >= 0 and projects >= 1")
+    seeded = _ensure_projects(deps, projects)
+    with deps.store.session() as session:
+        flavors = list(session.scalars(select(Flavor).where(Flavor.disabled.is_(False))))
+        images = list(session.scalars(select(Image).where(Image.status == "active")))
+        users = {
+            p.id: session.scalars(select(User.id).where(User.name == p.user_name)).one()
+            for p in seeded
+        }
+        start_id = (session.scalar(select(func.max(Instance.id))) or 0) + 1
+    if not flavors:
+        raise SeedError("no flavors: run bootstrap first")
+    image_refs = [i.id for i in images] or [CIRROS_ID]
+    # Repeatable for a given database state, and never the same ids as an earlier seeding.
+    rng = random.Random(start_id)
+    weights = [s[3] for s in _STATES]
+    now = deps.clock.now()
+    span = dt.timedelta(days=90)
+    done = 0
+    next_id = start_id
+    while done < servers:
+        count = min(BATCH, servers - done)
+        rows: list[dict[str, Any]] = []
+        tag_rows: list[dict[str, Any]] = []
+        meta_rows: list[dict[str, Any]] = []
+        for _ in range(count):
+            seq = next_id
+            next_id += 1
+            project = seeded[seq % len(seeded)]
+            flavor = flavors[seq % len(flavors)]
+            vm_state, task_state, power_state, _w = rng.choices(_STATES, weights)[0]
+            # Servers are created in order over the span, as in a real cloud: rows then sit in
+            # the table in roughly the order the default listing reads them.
+            created = now - span + span * ((done + len(rows) + rng.random()) / max(servers, 1))
+            updated = min(now, created + dt.timedelta(hours=rng.random() * 48))
+            deleted = vm_state == states.DELETED
+            launched = None if vm_state == states.BUILDING else created + dt.timedelta(seconds=30)
+            name = f"{rng.choice(_WORDS)}-{seq:06d}"
+            addresses = [] if vm_state == states.BUILDING else driver.fixed_addresses(seq, rng=rng)
+            host = driver.HOSTS[seq % len(driver.HOSTS)]
+            rows.append(
+                {
+                    "id": seq, "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    "project_id": project.id, "user_id": users[project.id],
+                    "display_name": name, "display_description": f"seeded server {seq}",
+                    "hostname": name, "reservation_id": f"r-{seq:08x}", "launch_index": 0,
+                    "image_ref": image_refs[seq % len(image_refs)], "flavor_id": flavor.id,
+                    "flavor_name": flavor.name, "vcpus": flavor.vcpus,
+                    "memory_mb": flavor.memory_mb, "root_gb": flavor.root_gb,
+                    "ephemeral_gb": flavor.ephemeral_gb, "swap": flavor.swap,
+                    "flavor_extra_specs": flavor.extra_specs, "image_properties": "{}",
+                    "vm_state": vm_state, "task_state": task_state, "power_state": power_state,
+                    "progress": 0, "host": host, "node": host, "availability_zone": "nova",
+                    "pinned_availability_zone": None,
+                    "key_name": f"key-{seq % 7}" if seq % 3 else None, "config_drive": "",
+                    "access_ip_v4": None, "access_ip_v6": None, "auto_disk_config": False,
+                    "kernel_id": "", "ramdisk_id": "", "root_device_name": "/dev/vda",
+                    "user_data": None, "locked": seq % 17 == 0,
+                    "locked_by": "owner" if seq % 17 == 0 else None,
+                    "locked_reason": "seeded" if seq % 17 == 0 else None,
+                    "addresses": json.dumps(addresses),
+                    "ip4": " ".join(str(a["addr"]) for a in addresses if a["version"] == 4),
+                    "ip6": " ".join(str(a["addr"]) for a in addresses if a["version"] == 6),
+                    "scheduler_hints": "{}",
+                    "fault_code": 500 if vm_state == states.ERROR else None,
+                    "fault_message": "No valid host was found." if vm_state == states.ERROR
+                    else None,
+                    "fault_details": None,
+                    "fault_created_at": updated if vm_state == states.ERROR else None,
+                    "created_at": created, "updated_at": updated, "launched_at": launched,
+                    "terminated_at": updated if deleted else None,
+                    "deleted_at": updated if deleted else None, "deleted": deleted,
+                    "transition_due_at": None,
+                }
+            )  # fmt: skip
+            for tag in rng.sample(_TAGS, rng.randrange(3)):
+                tag_rows.append({"instance_id": seq, "tag": tag})
+            if seq % 5 == 0:
+                meta_rows.append({"instance_id": seq, "key": "role", "value": name.split("-")[0]})
+        with deps.store.session(write=True) as session:
+            # Core executemany: one prepared statement per table, no ORM bookkeeping.
+            conn = session.connection()
+            conn.execute(insert(_INSTANCE), rows)
+            if tag_rows:
+                conn.execute(insert(_TAG), tag_rows)
+            if meta_rows:
+                conn.execute(insert(_METADATA), meta_rows)
+        done += count
+        if progress is not None:
+            progress(done, servers)
+    return SeedResult(servers=servers, projects=seeded)

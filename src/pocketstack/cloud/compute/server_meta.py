@@ -1,0 +1,236 @@
+"""Server tags (2.26+) and server metadata."""
+
+from __future__ import annotations
+
+import falcon
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from pocketstack.cloud.compute import policy, states
+from pocketstack.cloud.compute.bodies import (
+    MAX_TAGS,
+    metadata_value,
+    read_json,
+    require_object,
+    tag_list,
+    tag_value,
+)
+from pocketstack.cloud.compute.routing import Links, auth_of, version_of
+from pocketstack.cloud.compute.servers import get_server
+from pocketstack.cloud.deps import CloudDeps
+from pocketstack.cloud.errors import BadRequest, Conflict, NotFound
+from pocketstack.cloud.store.models.compute import Instance, InstanceMetadata, InstanceTag
+
+_TAGGABLE = (states.ACTIVE, states.PAUSED, states.SUSPENDED, states.STOPPED, states.SHELVED,
+             states.SHELVED_OFFLOADED)  # fmt: skip
+
+
+def _require_tags_api(req: falcon.Request) -> None:
+    if not version_of(req).at_least("2.26"):
+        raise NotFound("The resource could not be found.")
+
+
+def _check_taggable(row: Instance, action: str) -> None:
+    if row.vm_state not in _TAGGABLE:
+        raise Conflict(
+            f"Cannot '{action}' instance {row.uuid} while it is in vm_state {row.vm_state}"
+        )
+
+
+def _tags(session: Session, row: Instance) -> list[str]:
+    return list(
+        session.scalars(
+            select(InstanceTag.tag)
+            .where(InstanceTag.instance_id == row.id)
+            .order_by(InstanceTag.tag)
+        )
+    )
+
+
+class ServerTags:
+    def __init__(self, deps: CloudDeps) -> None:
+        self._deps = deps
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, server_id: str) -> None:
+        _require_tags_api(req)
+        ctx = auth_of(req)
+        policy.authorize_read(ctx, "os-server-tags:index")
+        with self._deps.store.session() as session:
+            resp.media = {"tags": _tags(session, get_server(session, ctx, server_id))}
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, server_id: str) -> None:
+        _require_tags_api(req)
+        ctx = auth_of(req)
+        policy.authorize_write(ctx, "os-server-tags:update_all")
+        body = read_json(req, max_size=self._deps.config.max_request_body_size)
+        if not isinstance(body, dict) or "tags" not in body:
+            raise BadRequest("'tags' is a required property")
+        tags = tag_list("tags", body["tags"])
+        with self._deps.store.session(write=True) as session:
+            row = get_server(session, ctx, server_id)
+            _check_taggable(row, "update tags")
+            session.execute(delete(InstanceTag).where(InstanceTag.instance_id == row.id))
+            for tag in tags:
+                session.add(InstanceTag(instance_id=row.id, tag=tag))
+            row.updated_at = self._deps.clock.now()
+            session.flush()
+            resp.media = {"tags": _tags(session, row)}
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, server_id: str) -> None:
+        _require_tags_api(req)
+        ctx = auth_of(req)
+        policy.authorize_write(ctx, "os-server-tags:delete_all")
+        with self._deps.store.session(write=True) as session:
+            row = get_server(session, ctx, server_id)
+            _check_taggable(row, "delete tags")
+            session.execute(delete(InstanceTag).where(InstanceTag.instance_id == row.id))
+            row.updated_at = self._deps.clock.now()
+        resp.status = falcon.HTTP_204
+
+
+class ServerTag:
+    def __init__(self, deps: CloudDeps) -> None:
+        self._deps = deps
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, server_id: str, tag: str) -> None:
+        _require_tags_api(req)
+        ctx = auth_of(req)
+        policy.authorize_read(ctx, "os-server-tags:show")
+        with self._deps.store.session() as session:
+            row = get_server(session, ctx, server_id)
+            if session.get(InstanceTag, (row.id, tag)) is None:
+                raise NotFound(f"Tag {tag} could not be found.")
+        resp.status = falcon.HTTP_204
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, server_id: str, tag: str) -> None:
+        _require_tags_api(req)
+        ctx = auth_of(req)
+        policy.authorize_write(ctx, "os-server-tags:update")
+        tag_value("tag", tag)
+        with self._deps.store.session(write=True) as session:
+            row = get_server(session, ctx, server_id)
+            _check_taggable(row, "update tag")
+            if session.get(InstanceTag, (row.id, tag)) is not None:
+                resp.status = falcon.HTTP_204
+                return
+            if len(_tags(session, row)) >= MAX_TAGS:
+                raise BadRequest(f"The number of tags exceeded the per-server limit {MAX_TAGS}")
+            session.add(InstanceTag(instance_id=row.id, tag=tag))
+            row.updated_at = self._deps.clock.now()
+        resp.status = falcon.HTTP_201
+        resp.set_header("Location", Links(req).self_href("servers", f"{server_id}/tags/{tag}"))
+
+    def on_delete(
+        self, req: falcon.Request, resp: falcon.Response, server_id: str, tag: str
+    ) -> None:
+        _require_tags_api(req)
+        ctx = auth_of(req)
+        policy.authorize_write(ctx, "os-server-tags:delete")
+        with self._deps.store.session(write=True) as session:
+            row = get_server(session, ctx, server_id)
+            _check_taggable(row, "delete tag")
+            existing = session.get(InstanceTag, (row.id, tag))
+            if existing is None:
+                raise NotFound(f"Tag {tag} could not be found.")
+            session.delete(existing)
+            row.updated_at = self._deps.clock.now()
+        resp.status = falcon.HTTP_204
+
+
+def _metadata(session: Session, row: Instance) -> dict[str, str]:
+    rows = session.execute(
+        select(InstanceMetadata.key, InstanceMetadata.value).where(
+            InstanceMetadata.instance_id == row.id
+        )
+    )
+    return {k: v for k, v in rows}
+
+
+def _set_metadata(session: Session, row: Instance, items: dict[str, str], *, replace: bool) -> None:
+    if replace:
+        session.execute(delete(InstanceMetadata).where(InstanceMetadata.instance_id == row.id))
+        session.flush()
+    for key, value in items.items():
+        existing = None if replace else session.get(InstanceMetadata, (row.id, key))
+        if existing is None:
+            session.add(InstanceMetadata(instance_id=row.id, key=key, value=value))
+        else:
+            existing.value = value
+
+
+class ServerMetadata:
+    def __init__(self, deps: CloudDeps) -> None:
+        self._deps = deps
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, server_id: str) -> None:
+        ctx = auth_of(req)
+        policy.authorize_read(ctx, "server-metadata:index")
+        with self._deps.store.session() as session:
+            resp.media = {"metadata": _metadata(session, get_server(session, ctx, server_id))}
+
+    def _write(
+        self, req: falcon.Request, resp: falcon.Response, server_id: str, *, replace: bool
+    ) -> None:
+        ctx = auth_of(req)
+        policy.authorize_write(ctx, "server-metadata:update")
+        body = read_json(req, max_size=self._deps.config.max_request_body_size)
+        if not isinstance(body, dict) or "metadata" not in body:
+            raise BadRequest("'metadata' is a required property")
+        items = metadata_value("metadata", body["metadata"])
+        with self._deps.store.session(write=True) as session:
+            row = get_server(session, ctx, server_id)
+            _set_metadata(session, row, items, replace=replace)
+            row.updated_at = self._deps.clock.now()
+            session.flush()
+            resp.media = {"metadata": _metadata(session, row)}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, server_id: str) -> None:
+        self._write(req, resp, server_id, replace=False)
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, server_id: str) -> None:
+        self._write(req, resp, server_id, replace=True)
+
+
+class ServerMetadataItem:
+    def __init__(self, deps: CloudDeps) -> None:
+        self._deps = deps
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, server_id: str, key: str) -> None:
+        ctx = auth_of(req)
+        policy.authorize_read(ctx, "server-metadata:show")
+        with self._deps.store.session() as session:
+            row = get_server(session, ctx, server_id)
+            item = session.get(InstanceMetadata, (row.id, key))
+            if item is None:
+                raise NotFound("Metadata item was not found")
+            resp.media = {"meta": {key: item.value}}
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, server_id: str, key: str) -> None:
+        ctx = auth_of(req)
+        policy.authorize_write(ctx, "server-metadata:update")
+        body = read_json(req, max_size=self._deps.config.max_request_body_size)
+        meta = require_object(body, "meta")
+        items = metadata_value("meta", meta)
+        if len(items) != 1:
+            raise BadRequest("Request body contains too many items")
+        if key not in items:
+            raise BadRequest("Request body and URI mismatch")
+        with self._deps.store.session(write=True) as session:
+            row = get_server(session, ctx, server_id)
+            _set_metadata(session, row, items, replace=False)
+            row.updated_at = self._deps.clock.now()
+        resp.media = {"meta": items}
+
+    def on_delete(
+        self, req: falcon.Request, resp: falcon.Response, server_id: str, key: str
+    ) -> None:
+        ctx = auth_of(req)
+        policy.authorize_write(ctx, "server-metadata:delete")
+        with self._deps.store.session(write=True) as session:
+            row = get_server(session, ctx, server_id)
+            item = session.get(InstanceMetadata, (row.id, key))
+            if item is None:
+                raise NotFound("Metadata item was not found")
+            session.delete(item)
+            row.updated_at = self._deps.clock.now()
+        resp.status = falcon.HTTP_204

@@ -1,0 +1,144 @@
+"""Compute tables: flavors, servers (instances) and what hangs off a server (tags, metadata).
+
+A server row keeps a copy of its flavor (as Nova's instance does) so that deleting a flavor never
+changes how existing servers are shown, and keeps its deleted rows (soft delete) so that
+`changes-since` and `deleted=true` listings can show them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pocketstack.cloud.store.base import Base, UTCDateTime
+
+UUID = String(36)
+PROJECT_ID = String(64)
+
+
+class Flavor(Base):
+    __tablename__ = "flavor"
+
+    # Nova's public flavor id ("1".."5" for the m1.* set, or any string an admin chooses).
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    vcpus: Mapped[int] = mapped_column(Integer)
+    memory_mb: Mapped[int] = mapped_column(Integer)
+    root_gb: Mapped[int] = mapped_column(Integer)
+    ephemeral_gb: Mapped[int] = mapped_column(Integer, default=0)
+    swap: Mapped[int] = mapped_column(Integer, default=0)
+    # Stored as text so the wire value (a JSON number) round-trips exactly.
+    rxtx_factor: Mapped[str] = mapped_column(String(32), default="1.0")
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str | None] = mapped_column(Text, default=None)
+    # JSON object of string -> string.
+    extra_specs: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class FlavorProject(Base):
+    """Which projects may use a private flavor."""
+
+    __tablename__ = "flavor_project"
+
+    flavor_id: Mapped[str] = mapped_column(
+        String(255), ForeignKey("flavor.id", ondelete="CASCADE"), primary_key=True
+    )
+    project_id: Mapped[str] = mapped_column(PROJECT_ID, primary_key=True)
+
+
+class Instance(Base):
+    __tablename__ = "instance"
+    __table_args__ = (
+        # The default listing order (created_at desc, id desc) inside one project and across all
+        # of them: a page is an index range scan, whatever the table size.
+        Index("ix_instance_project_created", "project_id", "deleted", "created_at", "id"),
+        Index("ix_instance_deleted_created", "deleted", "created_at", "id"),
+        Index("ix_instance_updated_at", "updated_at"),
+        Index("ix_instance_display_name", "display_name"),
+        Index("ix_instance_transition_due_at", "transition_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(UUID, unique=True)
+    project_id: Mapped[str] = mapped_column(PROJECT_ID)
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    display_name: Mapped[str] = mapped_column(String(255))
+    display_description: Mapped[str | None] = mapped_column(Text, default=None)
+    hostname: Mapped[str] = mapped_column(String(255), default="")
+    reservation_id: Mapped[str] = mapped_column(String(255), default="")
+    launch_index: Mapped[int] = mapped_column(Integer, default=0)
+    image_ref: Mapped[str] = mapped_column(String(255), default="", index=True)
+    # A copy of the flavor at boot time.
+    flavor_id: Mapped[str] = mapped_column(String(255), index=True)
+    flavor_name: Mapped[str] = mapped_column(String(255))
+    vcpus: Mapped[int] = mapped_column(Integer)
+    memory_mb: Mapped[int] = mapped_column(Integer)
+    root_gb: Mapped[int] = mapped_column(Integer)
+    ephemeral_gb: Mapped[int] = mapped_column(Integer, default=0)
+    swap: Mapped[int] = mapped_column(Integer, default=0)
+    flavor_extra_specs: Mapped[str] = mapped_column(Text, default="{}")
+    # JSON object: the image's properties at boot time (microversion 2.98).
+    image_properties: Mapped[str] = mapped_column(Text, default="{}")
+    vm_state: Mapped[str] = mapped_column(String(255))
+    task_state: Mapped[str | None] = mapped_column(String(255), default=None)
+    power_state: Mapped[int] = mapped_column(Integer, default=0)
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    host: Mapped[str | None] = mapped_column(String(255), default=None)
+    node: Mapped[str | None] = mapped_column(String(255), default=None)
+    availability_zone: Mapped[str | None] = mapped_column(String(255), default=None)
+    pinned_availability_zone: Mapped[str | None] = mapped_column(String(255), default=None)
+    key_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    config_drive: Mapped[str] = mapped_column(String(255), default="")
+    access_ip_v4: Mapped[str | None] = mapped_column(String(39), default=None)
+    access_ip_v6: Mapped[str | None] = mapped_column(String(39), default=None)
+    auto_disk_config: Mapped[bool] = mapped_column(Boolean, default=False)
+    kernel_id: Mapped[str] = mapped_column(String(255), default="")
+    ramdisk_id: Mapped[str] = mapped_column(String(255), default="")
+    root_device_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    user_data: Mapped[str | None] = mapped_column(Text, default=None)
+    # "owner" or "admin" when locked (Nova's locked_by), None when not.
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    locked_by: Mapped[str | None] = mapped_column(String(16), default=None)
+    locked_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    # Fixed addresses as a JSON list of {network, addr, version, mac, type}; ip4/ip6 hold the
+    # addresses as text so the `ip`/`ip6` filters can run in SQL.
+    addresses: Mapped[str] = mapped_column(Text, default="[]")
+    ip4: Mapped[str] = mapped_column(String(255), default="")
+    ip6: Mapped[str] = mapped_column(String(255), default="")
+    # JSON object (microversion 2.100).
+    scheduler_hints: Mapped[str] = mapped_column(Text, default="{}")
+    fault_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    fault_message: Mapped[str | None] = mapped_column(Text, default=None)
+    fault_details: Mapped[str | None] = mapped_column(Text, default=None)
+    fault_created_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    launched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    terminated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the fake driver should finish the current transition (None: nothing pending).
+    transition_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class InstanceTag(Base):
+    __tablename__ = "instance_tag"
+
+    instance_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("instance.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)
+
+
+class InstanceMetadata(Base):
+    __tablename__ = "instance_metadata"
+
+    instance_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("instance.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))

@@ -1,0 +1,52 @@
+"""The seeding engine: projects, users, and a spread of servers that the API lists."""
+
+from __future__ import annotations
+
+import collections
+
+from sqlalchemy import func, select
+
+from pocketstack.cloud.compute.seed import seed
+from pocketstack.cloud.store.models.compute import Instance
+from tests.fixtures.cloud import issue_token
+from tests.unit.cloud.compute.helpers import Compute
+
+
+def test_seed_spreads_servers_and_is_listable(compute: Compute) -> None:
+    calls: list[tuple[int, int]] = []
+    result = seed(compute.deps, servers=1200, projects=3,
+                  progress=lambda done, total: calls.append((done, total)))  # fmt: skip
+    assert result.servers == 1200
+    assert [p.name for p in result.projects] == ["demo1", "demo2", "demo3"]
+    assert calls[-1] == (1200, 1200)
+    with compute.deps.store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Instance)) == 1200
+        per_project = collections.Counter(session.scalars(select(Instance.project_id)))
+        vm_states = collections.Counter(session.scalars(select(Instance.vm_state)))
+    assert sorted(per_project.values()) == [400, 400, 400]
+    assert {"active", "stopped", "error", "deleted", "building"} <= set(vm_states)
+
+    admin = compute.get("/v2.1/servers/detail", headers=compute.admin, version="2.100",
+                        params={"all_tenants": "1", "limit": "1000"})  # fmt: skip
+    assert admin.status_code == 200
+    assert len(admin.json["servers"]) == 1000
+    assert "servers_links" in admin.json
+    demo = result.projects[0]
+    with compute.deps.store.session() as session:
+        from pocketstack.cloud.store.models.identity import User
+
+        user_id = session.scalars(select(User.id).where(User.name == demo.user_name)).one()
+    headers = {"X-Auth-Token": issue_token(compute.deps, user_id=user_id, project_id=demo.id)}
+    mine = compute.get("/v2.1/servers", headers=headers, params={"limit": "1000"})
+    assert 0 < len(mine.json["servers"]) <= 400
+    tagged = compute.get("/v2.1/servers", headers=headers, version="2.26",
+                         params={"tags": "prod"})  # fmt: skip
+    assert tagged.json["servers"]
+
+
+def test_seed_twice_adds_more_and_keeps_projects(compute: Compute) -> None:
+    seed(compute.deps, servers=10, projects=2)
+    again = seed(compute.deps, servers=5, projects=2)
+    assert [p.name for p in again.projects] == ["demo1", "demo2"]
+    with compute.deps.store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Instance)) == 15
