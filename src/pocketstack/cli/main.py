@@ -74,6 +74,11 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {
         help="Administer the cloud: db-upgrade, fernet keys, bootstrap, seed",
         auth=False,
     ),
+    ("completion",): CommandSpec(
+        module="pocketstack.cli.commands.completion",
+        help="Print a bash, zsh or fish completion script",
+        auth=False,
+    ),
 }
 
 

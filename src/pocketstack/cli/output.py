@@ -2,6 +2,10 @@
 
 Commands hand over raw values; table/csv/value show them through per-column formatters,
 json/yaml keep them raw. yaml and csv are imported only when asked for.
+
+Tables may be coloured (pocketstack.cli.colour, imported only on a colour terminal) and fitted
+to a width: wrapped as python-openstackclient does with --max-width/--fit-width, or, on a
+terminal narrower than the table, clipped with an ellipsis so the borders stay whole.
 """
 
 from __future__ import annotations
@@ -9,7 +13,8 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TextIO
+from dataclasses import dataclass
+from typing import Any, Literal, TextIO
 
 from pocketstack.cli.errors import CommandError
 
@@ -25,7 +30,9 @@ def add_list_arguments(parser: argparse.ArgumentParser) -> None:
         "--format",
         dest="output_format",
         choices=FORMATS,
-        default="table",
+        # None = not given, so a saved default (pocketstack.cli.userconfig) can fill it in;
+        # print_list reads None as table.
+        default=None,
         help="Output format (default table)",
     )
     group.add_argument(
@@ -51,6 +58,32 @@ def add_list_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         default=False,
         help="Sort --sort-column descending",
+    )
+    table = parser.add_argument_group("table formatter")
+    table.add_argument(
+        "--max-width",
+        dest="max_width",
+        metavar="<integer>",
+        type=int,
+        default=None,
+        help="Maximum display width, <1 to disable; wraps cells to fit "
+        "(default from env[CLIFF_MAX_TERM_WIDTH])",
+    )
+    table.add_argument(
+        "--fit-width",
+        dest="fit_width",
+        action="store_true",
+        default=None,
+        help="Fit the table to the terminal width by wrapping cells; implied by --max-width "
+        "greater than 0 (env[CLIFF_FIT_WIDTH]=1 to always fit)",
+    )
+    table.add_argument(
+        "--no-color",
+        "--no-colour",
+        dest="no_color",
+        action="store_true",
+        default=False,
+        help="Do not colour the table (also: env[NO_COLOR] set, or output not a terminal)",
     )
 
 
@@ -85,29 +118,194 @@ def text(value: Any) -> str:
     return str(value)
 
 
-def render_table(titles: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A prettytable-style table, left aligned; cells may span several lines."""
+# A cell's style: SGR parameters ("32", "1;33"), or None for plain text.
+Style = str | None
+Overflow = Literal["wrap", "clip"]
+# Columns are never squeezed below this (python-openstackclient's minimum): past it the
+# table overflows rather than becoming unreadable.
+MIN_COLUMN_WIDTH = 8
+
+
+@dataclass(frozen=True, kw_only=True)
+class Display:
+    """How a table meets the screen: colours, and the width it must fit in (if any)."""
+
+    colour: bool = False
+    width: int | None = None
+    overflow: Overflow = "clip"
+    ellipsis: str = "\u2026"
+
+
+def terminal_width(stream: TextIO, environ: Mapping[str, str]) -> int | None:
+    """The terminal's columns (COLUMNS wins, as with shutil), or None when not a terminal."""
+    if not _isatty(stream):
+        return None
+    columns = environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    import os
+
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or None
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _env_int(environ: Mapping[str, str], name: str) -> int:
+    try:
+        return int(environ.get(name, "0") or "0")
+    except ValueError:
+        raise CommandError(f"env[{name}] must be an integer, not {environ[name]!r}") from None
+
+
+def display_for(
+    args: argparse.Namespace, *, environ: Mapping[str, str], stream: TextIO
+) -> Display:
+    """The Display for a command's table, from --max-width/--fit-width/--no-color, the
+    CLIFF_*/NO_COLOR variables and whether `stream` is a terminal."""
+    colour = False
+    # The colour module is imported only for a table on a terminal.
+    if getattr(args, "output_format", None) in (None, "table") and _isatty(stream):
+        from pocketstack.cli.colour import wanted
+
+        colour = wanted(stream, environ=environ, disabled=bool(getattr(args, "no_color", False)))
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+    ellipsis = "\u2026" if encoding.startswith("utf") else "..."
+    max_width = getattr(args, "max_width", None)
+    if max_width is None:
+        max_width = _env_int(environ, "CLIFF_MAX_TERM_WIDTH")
+    fit = getattr(args, "fit_width", None)
+    if fit is None:
+        fit = bool(_env_int(environ, "CLIFF_FIT_WIDTH"))
+    if max_width > 0:
+        return Display(colour=colour, width=max_width, overflow="wrap", ellipsis=ellipsis)
+    width = terminal_width(stream, environ)
+    overflow: Overflow = "wrap" if fit else "clip"
+    return Display(colour=colour, width=width, overflow=overflow, ellipsis=ellipsis)
+
+
+def fit_widths(natural: Sequence[int], limit: int) -> list[int]:
+    """Column widths for a table at most `limit` characters wide: the widest columns give way
+    first, none below MIN_COLUMN_WIDTH (or its own width, if smaller)."""
+    frame = 3 * len(natural) + 1
+    budget = limit - frame
+    if sum(natural) <= budget or not natural:
+        return list(natural)
+    # The largest cap with sum(min(width, cap)) <= budget.
+    low, high = 0, max(natural)
+    while low < high:
+        cap = (low + high + 1) // 2
+        if sum(min(width, cap) for width in natural) <= budget:
+            low = cap
+        else:
+            high = cap - 1
+    cap = max(low, MIN_COLUMN_WIDTH)
+    widths = [min(width, cap) for width in natural]
+    # Hand out what rounding left over, leftmost first.
+    spare = budget - sum(widths)
+    for index, width in enumerate(natural):
+        if spare <= 0:
+            break
+        extra = min(spare, width - widths[index])
+        widths[index] += extra
+        spare -= extra
+    return widths
+
+
+def _wrap(line: str, width: int) -> list[str]:
+    if len(line) <= width:
+        return [line]
+    import textwrap
+
+    return textwrap.wrap(line, width, break_on_hyphens=False, drop_whitespace=True) or [""]
+
+
+def _clip(line: str, width: int, ellipsis: str) -> str:
+    if len(line) <= width:
+        return line
+    mark = ellipsis if len(ellipsis) < width else ellipsis[:1]
+    return line[: max(width - len(mark), 0)] + mark
+
+
+def _paint(text: str, width: int, style: Style) -> str:
+    padding = " " * (width - len(text))
+    if not style or not text:
+        return text + padding
+    return f"\x1b[{style}m{text}\x1b[0m{padding}"
+
+
+def render_table(
+    titles: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    styles: Sequence[Sequence[Style]] | None = None,
+    display: Display | None = None,
+) -> str:
+    """A prettytable-style table, left aligned; cells may span several lines.
+
+    `styles` (one per cell, used only when display.colour) colours the text, never the
+    padding or borders, so widths are measured on the plain text."""
+    shown = display or Display()
     split_rows = [[cell.split("\n") for cell in row] for row in rows]
-    widths = [len(title) for title in titles]
+    natural = [len(title) for title in titles]
     for row in split_rows:
         for index, lines in enumerate(row):
-            widths[index] = max(widths[index], *(len(line) for line in lines))
+            natural[index] = max(natural[index], *(len(line) for line in lines))
+    widths = natural
+    if shown.width is not None:
+        widths = fit_widths(natural, shown.width)
+
+    def fitted(lines: list[str], width: int) -> list[str]:
+        if shown.overflow == "wrap":
+            return [part for line in lines for part in _wrap(line, width)]
+        return [_clip(line, width, shown.ellipsis) for line in lines]
+
+    if widths != natural:
+        split_rows = [
+            [fitted(lines, width) for lines, width in zip(row, widths, strict=True)]
+            for row in split_rows
+        ]
+    title_cells = [fitted([title], width) for title, width in zip(titles, widths, strict=True)]
     border = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
 
-    def line(cells: Sequence[str]) -> str:
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+    def line(cells: Sequence[str], cell_styles: Sequence[Style]) -> str:
+        painted = (
+            _paint(c, w, s) for c, w, s in zip(cells, widths, cell_styles, strict=True)
+        )
+        return "| " + " | ".join(painted) + " |"
 
-    out = [border, line(titles), border]
-    for row in split_rows:
-        height = max((len(lines) for lines in row), default=1)
-        for i in range(height):
-            out.append(line([lines[i] if i < len(lines) else "" for lines in row]))
+    plain: list[Style] = [None] * len(titles)
+    out = [border]
+    out += _block(title_cells, plain, line)
+    out.append(border)
+    for index, row in enumerate(split_rows):
+        cell_styles = styles[index] if styles is not None and shown.colour else plain
+        out += _block(row, cell_styles, line)
     # nova prints the closing border even with no rows (the seed's empty `nova list`).
     out.append(border)
     return "\n".join(out)
 
 
-def _select(titles: Sequence[str], wanted: Sequence[str]) -> list[int]:
+def _block(
+    row: Sequence[list[str]],
+    cell_styles: Sequence[Style],
+    line: Callable[[Sequence[str], Sequence[Style]], str],
+) -> list[str]:
+    height = max((len(lines) for lines in row), default=1)
+    return [
+        line([lines[i] if i < len(lines) else "" for lines in row], cell_styles)
+        for i in range(height)
+    ]
+
+
+def select_columns(titles: Sequence[str], wanted: Sequence[str]) -> list[int]:
     if not wanted:
         return list(range(len(titles)))
     indexes = [titles.index(name) for name in wanted if name in titles]
@@ -132,16 +330,17 @@ def print_list(
     titles: Sequence[str],
     rows: Sequence[Sequence[Any]],
     *,
-    output_format: str = "table",
+    output_format: str | None = "table",
     columns: Sequence[str] = (),
     sort_columns: Sequence[str] = (),
     sort_descending: bool = False,
     formatters: Mapping[str, Formatter] | None = None,
     stream: TextIO,
+    display: Display | None = None,
 ) -> None:
-    indexes = _select(titles, columns)
+    indexes = select_columns(titles, columns)
     if sort_columns:
-        keys = _select(titles, sort_columns)
+        keys = select_columns(titles, sort_columns)
         rows = sorted(rows, key=lambda r: [_sort_key(r[i]) for i in keys], reverse=sort_descending)
     shown = [titles[i] for i in indexes]
     if output_format in ("json", "yaml"):
@@ -160,7 +359,12 @@ def print_list(
         for row_cells in cells:
             stream.write(" ".join(row_cells) + "\n")
     else:
-        stream.write(render_table(shown, cells) + "\n")
+        styles = None
+        if display is not None and display.colour:
+            from pocketstack.cli.colour import row_styles
+
+            styles = [row_styles(shown, row_cells) for row_cells in cells]
+        stream.write(render_table(shown, cells, styles=styles, display=display) + "\n")
 
 
 def print_show(
@@ -172,7 +376,7 @@ def print_show(
     stream: TextIO,
 ) -> None:
     names = list(data)
-    shown = [names[i] for i in _select(names, columns)]
+    shown = [names[i] for i in select_columns(names, columns)]
     if output_format in ("json", "yaml"):
         _dump({name: data[name] for name in shown}, output_format=output_format, stream=stream)
         return

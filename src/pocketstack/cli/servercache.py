@@ -1,0 +1,79 @@
+"""The ids and names of the last listed servers, for shell completion of --marker and --name.
+
+A small text file, `<id>\\t<name>` per line, mode 0600 in a 0700 directory under the user's
+cache directory; the completion scripts read it with the shell itself, so completing never
+starts Python and never touches the network.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pocketstack.cli.context import Context
+
+FILE_NAME = "servers"
+# A completion list is for a human to pick from; past this it is only slower to read.
+MAX_ENTRIES = 5000
+
+
+def directory(ctx: Context) -> Path:
+    """Next to the auth-state cache: `<cache home>/pocketstack/completion`."""
+    auth_dir: Path | None = getattr(ctx, "_cache_dir", None)
+    if auth_dir is not None:
+        return auth_dir.parent / "completion"
+    return default_directory(ctx.environ)
+
+
+def default_directory(environ: Any) -> Path:
+    base = environ.get("XDG_CACHE_HOME") or os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        base = os.path.join(environ.get("HOME") or os.path.expanduser("~"), ".cache")
+    return Path(base) / "pocketstack" / "completion"
+
+
+def _clean(value: Any) -> str:
+    # One entry per line, two fields per entry: no tab or line break may survive.
+    text = "" if value is None else str(value)
+    return " ".join(text.split()) if any(c in text for c in "\t\r\n") else text
+
+
+def save(titles: Sequence[str], rows: Sequence[Sequence[Any]], *, directory: Path) -> None:
+    if "ID" not in titles or "Name" not in titles:
+        return
+    id_index, name_index = titles.index("ID"), titles.index("Name")
+    lines = [
+        f"{_clean(row[id_index])}\t{_clean(row[name_index])}\n"
+        for row in rows[:MAX_ENTRIES]
+        if row[id_index]
+    ]
+    path = directory / FILE_NAME
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = path.with_name(f".{FILE_NAME}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.fchmod(fd, 0o600)
+            os.write(fd, "".join(lines).encode("utf-8"))
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError:
+        # Completion is a convenience: a read-only cache must not fail the listing.
+        return
+
+
+def load(directory: Path) -> list[tuple[str, str]]:
+    try:
+        text = (directory / FILE_NAME).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    entries = []
+    for line in text.splitlines():
+        server_id, _, name = line.partition("\t")
+        if server_id:
+            entries.append((server_id, name))
+    return entries
