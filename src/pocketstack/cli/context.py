@@ -62,7 +62,8 @@ class Context:
         self.stderr = stderr
         self.environ = environ
         self._transport = transport
-        self._cache_dir = cache_dir
+        # Where the auth-state cache lives when not the default (tests point it elsewhere).
+        self.cache_dir = cache_dir
         self._session: Session | None = None
         self._auth: BaseIdentityPlugin | TokenEndpoint | None = None
 
@@ -94,7 +95,7 @@ class Context:
     def auth(self) -> BaseIdentityPlugin | TokenEndpoint:
         if self._auth is None:
             self._auth = build_auth(
-                self.settings, cache_dir=self._cache_dir, interactive=_is_tty(sys.stdin)
+                self.settings, cache_dir=self.cache_dir, interactive=_is_tty(sys.stdin)
             )
         return self._auth
 

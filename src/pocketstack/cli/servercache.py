@@ -22,9 +22,8 @@ MAX_ENTRIES = 5000
 
 def directory(ctx: Context) -> Path:
     """Next to the auth-state cache: `<cache home>/pocketstack/completion`."""
-    auth_dir: Path | None = getattr(ctx, "_cache_dir", None)
-    if auth_dir is not None:
-        return auth_dir.parent / "completion"
+    if ctx.cache_dir is not None:
+        return ctx.cache_dir.parent / "completion"
     return default_directory(ctx.environ)
 
 
