@@ -16,14 +16,21 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class PrefixDispatcher:
-    def __init__(self, mounts: dict[str, WSGIApp]) -> None:
+    def __init__(
+        self, mounts: dict[str, WSGIApp], *, documents: dict[str, WSGIApp] | None = None
+    ) -> None:
         # Longest prefix first so that "/image" never shadows a longer sibling.
         self._mounts = sorted(mounts.items(), key=lambda item: -len(item[0]))
+        # Exact paths answered beside the services (the OpenAPI description), not listed as ones.
+        self._documents = dict(documents or {})
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "") or "/"
+        document = self._documents.get(path)
+        if document is not None:
+            return document(environ, start_response)
         for prefix, app in self._mounts:
             if path == prefix or path.startswith(prefix + "/"):
                 environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + prefix
@@ -57,11 +64,13 @@ def create_cloud_app(deps: CloudDeps) -> WSGIApp:
     from pocketstack.cloud.compute.app import create_app as create_compute
     from pocketstack.cloud.identity.app import create_app as create_identity
     from pocketstack.cloud.image.app import create_app as create_image
+    from pocketstack.cloud.openapi import DOCUMENT_PATH, serve_document
 
     return PrefixDispatcher(
         {
             "/identity": create_identity(deps),
             "/compute": create_compute(deps),
             "/image": create_image(deps),
-        }
+        },
+        documents={DOCUMENT_PATH: serve_document},
     )

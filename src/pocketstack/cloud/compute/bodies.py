@@ -21,7 +21,8 @@ def read_json(req: falcon.Request, *, max_size: int) -> Any:
         raise BadRequest("The request body is empty or invalid JSON.")
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    # RecursionError: a body nested thousands deep is malformed input, not a server fault.
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadRequest("Malformed request body") from None
 
 

@@ -329,6 +329,12 @@ def _sort_params(
         dirs.append(default_dir)
     if len(dirs) > len(keys):
         raise BadRequest("Sort direction size exceeds sort key size")
+    # A repeated key cannot change the order; keeping its first use only also bounds the
+    # ORDER BY sent to the database, however long the query string.
+    first: dict[str, str] = {}
+    for key, direction in zip(keys, dirs, strict=True):
+        first.setdefault(key, direction)
+    keys, dirs = list(first), list(first.values())
     for key in ("created_at", "id"):
         if key not in keys:
             keys.append(key)

@@ -14,8 +14,16 @@ from sqlalchemy.orm import Session
 
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.auth.middleware import TokenAuthMiddleware
+from pocketstack.cloud.compute import jsonbody
 from pocketstack.cloud.deps import CloudDeps
-from pocketstack.cloud.errors import BadRequest, CloudError, Conflict, Forbidden, NotFound
+from pocketstack.cloud.errors import (
+    BadRequest,
+    CloudError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+)
 from pocketstack.cloud.store.models.image import Image
 
 DEFAULT_LIMIT = 25
@@ -188,10 +196,13 @@ class Images:
         ctx: RequestContext = req.context.auth
         if not ctx.is_admin and (ctx.project_id is None or not ctx.can_write):
             raise Forbidden("You are not authorized to complete add_image action.")
-        raw = req.bounded_stream.read(self._deps.config.max_request_body_size + 1)
+        limit = self._deps.config.max_request_body_size
+        raw = req.bounded_stream.read(limit + 1)
+        if len(raw) > limit:
+            raise PayloadTooLarge("Request Entity Too Large")
         try:
             body = json.loads(raw or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):
             raise BadRequest("Body expected in request.") from None
         if not isinstance(body, dict):
             raise BadRequest("Body expected in request.")
@@ -282,6 +293,7 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
     app.req_options.strip_url_path_trailing_slash = True
     app.add_error_handler(falcon.HTTPError, _http_error)
     app.add_error_handler(CloudError, _cloud_error)
+    jsonbody.install(app)
     versions = Versions()
     app.add_route("/", versions)
     app.add_route("/versions", versions)
