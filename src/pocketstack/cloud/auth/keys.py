@@ -16,9 +16,6 @@ from cryptography.fernet import Fernet, MultiFernet
 
 from pocketstack.cloud.errors import ConfigError
 
-# Reads of the repository racing a rotation that removes a key, before giving up.
-_LOAD_ATTEMPTS = 5
-
 
 def _check_private(path: Path, *, is_dir: bool) -> None:
     mode = path.stat().st_mode
@@ -104,26 +101,26 @@ class KeyRepository:
         with self._lock:
             if self._fernet is not None and stamp == self._stamp:
                 return self._fernet
-            for _ in range(_LOAD_ATTEMPTS - 1):
-                try:
-                    return self._load(stamp)
-                except FileNotFoundError:
-                    # A rotation (maybe on another node) dropped a key between our listing and
-                    # our read of it: list again rather than fail the request.
-                    stamp = self._stamp_now()
             return self._load(stamp)
 
     def _load(self, stamp: tuple[int, tuple[str, ...]]) -> MultiFernet:
         _check_private(self.path, is_dir=True)
         numbers = self._key_numbers()
-        if not numbers:
-            raise ConfigError(f"{self.path}: no Fernet keys")
-        ordered = [max(numbers)] + [n for n in sorted(numbers, reverse=True)[1:]]
+        # The primary (highest number) first: MultiFernet encrypts with the first key.
         fernets = []
-        for number in ordered:
+        for number in sorted(numbers, reverse=True):
             key_path = self.path / str(number)
-            _check_private(key_path, is_dir=False)
-            fernets.append(Fernet(key_path.read_bytes().strip()))
+            try:
+                _check_private(key_path, is_dir=False)
+                fernets.append(Fernet(key_path.read_bytes().strip()))
+            except FileNotFoundError:
+                # A rotation (maybe on another node) removed it after we listed the directory:
+                # it was an expired secondary, or the staged key now renamed to the primary.
+                # Neither can have signed a live token we lack; the changed directory makes the
+                # next call load again.
+                continue
+        if not fernets:
+            raise ConfigError(f"{self.path}: no Fernet keys")
         self._fernet = MultiFernet(fernets)
         self._stamp = stamp
         return self._fernet

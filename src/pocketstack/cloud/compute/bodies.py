@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any
 
 import falcon
@@ -56,7 +57,8 @@ def name_value(field: str, value: Any, *, max_length: int = 255) -> str:
         raise invalid(field, value, f"{value!r} must be 1 to {max_length} characters long")
     if value != value.strip():
         raise invalid(field, value, f"{value!r} has leading or trailing whitespace")
-    if not value.isprintable():
+    # As Nova: any printable character, and any space separator (Zs, e.g. U+00A0) inside.
+    if not all(ch.isprintable() or unicodedata.category(ch) == "Zs" for ch in value):
         raise invalid(field, value, f"{value!r} contains a non-printable character")
     return value
 
@@ -94,7 +96,8 @@ def tag_value(field: str, value: Any) -> str:
         raise invalid(field, value, f"{value!r} must be 1 to 60 characters long")
     if "/" in value or "," in value:
         raise invalid(field, value, f"{value!r} must not contain '/' or ','")
-    if not value.isprintable():
+    # As Nova: any printable character, and any space separator (Zs, e.g. U+00A0) inside.
+    if not all(ch.isprintable() or unicodedata.category(ch) == "Zs" for ch in value):
         raise invalid(field, value, f"{value!r} contains a non-printable character")
     return value
 

@@ -2,13 +2,16 @@
 when there is one to write to.
 
 Access lines carry the request line and status only: tokens travel in headers and passwords in
-bodies, and neither is ever logged.
+bodies, and neither is ever logged. The one token that travels in a URL — v2.0's
+`/tokens/{token_id}` — is rewritten as `{SHA256}<hex>` on every handler before it is written.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging.config
 import os
+import re
 import sys
 from typing import Any
 
@@ -17,6 +20,25 @@ from pocketstack.cloud.serving.errors import ServingError
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 ACCESS_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+
+
+_TOKEN_IN_PATH = re.compile(r"(/tokens/)([^/?\s\"]+)")
+
+
+def _hash_token(match: re.Match[str]) -> str:
+    digest = hashlib.sha256(match.group(2).encode()).hexdigest()
+    return f"{match.group(1)}{{SHA256}}{digest}"
+
+
+class TokenPathFilter(logging.Filter):
+    """Replaces a token in a `/tokens/<id>` path by its SHA-256, in any record's final text."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/tokens/" in message:
+            record.msg = _TOKEN_IN_PATH.sub(_hash_token, message)
+            record.args = None
+        return True
 
 
 def log_level(config: CloudConfig) -> str:
@@ -45,6 +67,7 @@ def logging_config(config: CloudConfig, *, console: bool) -> dict[str, Any]:
             "mode": "a",
             "encoding": "utf-8",
             "formatter": "plain",
+            "filters": ["token_paths"],
         }
     }
     if console:
@@ -52,6 +75,7 @@ def logging_config(config: CloudConfig, *, console: bool) -> dict[str, Any]:
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stderr",
             "formatter": "plain",
+            "filters": ["token_paths"],
         }
     names = sorted(handlers)
     level = log_level(config)
@@ -63,6 +87,7 @@ def logging_config(config: CloudConfig, *, console: bool) -> dict[str, Any]:
                 "format": "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s",
             }
         },
+        "filters": {"token_paths": {"()": TokenPathFilter}},
         "handlers": handlers,
         "root": {"level": "WARNING", "handlers": names},
         "loggers": {
