@@ -220,8 +220,9 @@ class TokenProvider:
             "issued_at": payload.issued_at,
         }
         query = _REVOKED_SCOPED if payload.project_id is not None else _REVOKED_UNSCOPED
-        with self.store.session() as session:
-            return session.execute(query, params).first() is not None
+        # A bare connection, not an ORM session: this runs on every request of every service.
+        with self.store.engine.connect() as conn:
+            return conn.execute(query, params).first() is not None
 
     def validate(self, token_id: str) -> TokenPayload:
         """Decode, then refuse a revoked token: the one database read of a validation."""

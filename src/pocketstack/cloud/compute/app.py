@@ -7,7 +7,7 @@ from typing import Any
 import falcon
 
 from pocketstack.cloud.auth.middleware import TokenAuthMiddleware
-from pocketstack.cloud.compute import faults, routing
+from pocketstack.cloud.compute import faults, jsonbody, routing
 from pocketstack.cloud.compute.actions import ServerAction
 from pocketstack.cloud.compute.flavors import FlavorItem, FlavorList
 from pocketstack.cloud.compute.server_meta import (
@@ -34,6 +34,7 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
     app.req_options.keep_blank_qs_values = True
     app.req_options.strip_url_path_trailing_slash = True
     faults.install(app)
+    jsonbody.install(app)
     app.add_route(routing.ROOT_PATH, VersionsResource())
     app.add_route(routing.VERSION_PATH, VersionResource())
     app.add_route("/servers", ServerList(deps, detail=False))

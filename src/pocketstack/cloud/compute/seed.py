@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 import bcrypt
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, insert, select, text
 
 from pocketstack.cloud.compute import driver, states
 from pocketstack.cloud.deps import CloudDeps
@@ -223,4 +223,22 @@ def seed(
         done += count
         if progress is not None:
             progress(done, servers)
+    if servers:
+        _analyze(deps)
     return SeedResult(servers=servers, projects=seeded)
+
+
+def _analyze(deps: CloudDeps) -> None:
+    """Refreshes the planner's statistics after a bulk load.
+
+    Without them PostgreSQL guesses, and its guess for a page's tags (`instance_id IN (...)`) is
+    a scan of the whole tag table: a page would then cost more the more servers there are. A
+    server with autovacuum off (or not yet run) never gathers them on its own.
+    """
+    dialect = deps.store.engine.dialect.name
+    with deps.store.session(write=True) as session:
+        for table in (_INSTANCE, _TAG, _METADATA):
+            if dialect == "mysql":
+                session.execute(text(f"ANALYZE TABLE {table.name}"))
+            else:
+                session.execute(text(f"ANALYZE {table.name}"))

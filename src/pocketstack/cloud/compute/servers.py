@@ -8,6 +8,7 @@ import secrets
 import string
 import urllib.parse
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import falcon
@@ -29,7 +30,12 @@ from pocketstack.cloud.compute.bodies import (
 from pocketstack.cloud.compute.listing import parse_server_query
 from pocketstack.cloud.compute.microversion import ApiVersion
 from pocketstack.cloud.compute.routing import Links, auth_of, version_of
-from pocketstack.cloud.compute.views import server_detail, server_index, server_update_view
+from pocketstack.cloud.compute.views import (
+    ServerRenderer,
+    server_detail,
+    server_index,
+    server_update_view,
+)
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import BadRequest, Conflict, NotFound
 from pocketstack.cloud.store.models.compute import (
@@ -108,20 +114,21 @@ class ServerList:
         settle_if_delayed(self._deps)
         links = Links(req)
         with self._deps.store.session() as session:
-            rows = server_db.list_servers(session, query)
+            rows: Sequence[server_db.ServerFields | server_db.ServerSummary]
             if self._detail:
-                ids = [r.id for r in rows]
+                rows = details = server_db.list_servers(session, query)
+                ids = [r.id for r in details]
                 tags = server_db.load_tags(session, ids) if api.at_least("2.26") else {}
                 metadata = server_db.load_metadata(session, ids)
+                renderer = ServerRenderer(api=api, ctx=ctx, links=links)
+                no_tags: list[str] = []
                 servers = [
-                    server_detail(
-                        r, api=api, ctx=ctx, links=links, tags=tags.get(r.id, []),
-                        metadata=metadata[r.id],
-                    )
-                    for r in rows
-                ]  # fmt: skip
+                    renderer.detail(r, tags=tags.get(r.id, no_tags), metadata=metadata[r.id])
+                    for r in details
+                ]
             else:
-                servers = [server_index(r, links) for r in rows]
+                rows = summaries = server_db.list_server_summaries(session, query)
+                servers = [server_index(r, links) for r in summaries]
         body: dict[str, Any] = {"servers": servers}
         if rows and len(rows) == query.limit:
             collection = "servers/detail" if self._detail else "servers"
