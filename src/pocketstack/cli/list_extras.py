@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+# No `typing`/`pathlib` at run time: each costs every `list` run a few ms to import.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+    from typing import Any
+
     from pocketstack.cli.context import Context
 
 DEFAULT_WATCH_INTERVAL = 2.0
@@ -50,15 +52,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def config_path(environ: Mapping[str, str]) -> Path:
+def config_path(environ: Mapping[str, str]) -> str:
     """$POCKETSTACK_CONFIG, else $XDG_CONFIG_HOME/pocketstack/config.toml (~/.config)."""
     explicit = environ.get("POCKETSTACK_CONFIG")
     if explicit:
-        return Path(explicit)
+        return explicit
     base = environ.get("XDG_CONFIG_HOME") or os.path.join(
         environ.get("HOME") or os.path.expanduser("~"), ".config"
     )
-    return Path(base) / "pocketstack" / "config.toml"
+    return os.path.join(base, "pocketstack", "config.toml")
 
 
 def apply_saved_defaults(args: argparse.Namespace, ctx: Context) -> None:
@@ -66,9 +68,11 @@ def apply_saved_defaults(args: argparse.Namespace, ctx: Context) -> None:
     path = config_path(ctx.environ)
     # No file, nothing to import: most runs stop here.
     if os.path.lexists(path):
+        from pathlib import Path
+
         from pocketstack.cli import userconfig
 
-        userconfig.apply(args, userconfig.load(path, cloud=ctx.settings.os_cloud))
+        userconfig.apply(args, userconfig.load(Path(path), cloud=ctx.settings.os_cloud))
     if getattr(args, "output_format", None) is None:
         args.output_format = "table"
 

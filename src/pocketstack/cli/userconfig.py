@@ -28,10 +28,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pocketstack.cli import list_extras
 from pocketstack.cli.errors import CommandError
-from pocketstack.cli.list_extras import config_path as config_path
 
 FORMATS = ("table", "json", "yaml", "csv", "value")
+
+
+def config_path(environ: Mapping[str, str]) -> Path:
+    """$POCKETSTACK_CONFIG, else $XDG_CONFIG_HOME/pocketstack/config.toml (~/.config)."""
+    return Path(list_extras.config_path(environ))
 
 
 class UserConfigError(CommandError):

@@ -6,11 +6,17 @@
 
 from __future__ import annotations
 
-import datetime as _dt
-from dataclasses import dataclass
-from typing import Any
+import time
 
 from pocketstack.client.errors import EndpointNotFound, InvalidResponse
+
+# A warm run reads a cached token and only asks "does it expire within two minutes?": that is
+# answered from the timestamp text (`_epoch`) without importing datetime, dataclasses or
+# typing (~12 ms together); `expires`/`issued` still give datetimes to whoever wants them.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import datetime as _dt
+    from typing import Any
 
 _INTERFACES = {"public": "public", "internal": "internal", "admin": "admin"}
 
@@ -24,6 +30,8 @@ def normalize_interface(interface: str) -> str:
 
 
 def parse_time(value: Any) -> _dt.datetime:
+    import datetime as _dt
+
     if not isinstance(value, str):
         raise InvalidResponse(f"Invalid timestamp in token body: {value!r}")
     try:
@@ -35,15 +43,112 @@ def parse_time(value: Any) -> _dt.datetime:
     return parsed.astimezone(_dt.UTC)
 
 
-@dataclass(frozen=True, kw_only=True)
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    """Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm)."""
+    year -= month <= 2
+    era = year // 400
+    year_of_era = year - era * 400
+    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return era * 146097 + day_of_era - 719468
+
+
+def _digits(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _fast_epoch(text: str) -> float | None:
+    """Seconds since the epoch of `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` (naive = UTC), or
+    None for anything else (then datetime decides)."""
+    if len(text) < 19 or text[4] + text[7] + text[13] + text[16] != "--::":
+        return None
+    if text[10] not in "Tt ":
+        return None
+    parts = [_digits(text[a:b]) for a, b in ((0, 4), (5, 7), (8, 10), (11, 13), (14, 16), (17, 19))]
+    year, month, day, hour, minute, second = (p if p is not None else -1 for p in parts)
+    if not (1 <= month <= 12 and 1 <= day <= _MONTH_DAYS[month - 1] and year >= 1):
+        return None
+    if month == 2 and day == 29 and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+        return None
+    if not (0 <= hour < 24 and 0 <= minute < 60 and 0 <= second < 60):
+        return None
+    rest = text[19:]
+    fraction = 0.0
+    if rest.startswith("."):
+        count = len(rest) - len(rest[1:].lstrip("0123456789")) - 1
+        if count == 0:
+            return None
+        fraction = float("0." + rest[1 : 1 + count])
+        rest = rest[1 + count :]
+    if rest in ("", "Z", "z"):
+        offset = 0
+    elif len(rest) == 6 and rest[0] in "+-" and rest[3] == ":":
+        hours, minutes = _digits(rest[1:3]), _digits(rest[4:6])
+        if hours is None or minutes is None or hours > 23 or minutes > 59:
+            return None
+        offset = (hours * 3600 + minutes * 60) * (1 if rest[0] == "+" else -1)
+    else:
+        return None
+    days = _days_from_civil(year, month, day)
+    return days * 86400 + hour * 3600 + minute * 60 + second + fraction - offset
+
+
+def parse_epoch(value: Any) -> float:
+    """parse_time(value) as seconds since the epoch; InvalidResponse when it is no time."""
+    if isinstance(value, str):
+        fast = _fast_epoch(value)
+        if fast is not None:
+            return fast
+    return parse_time(value).timestamp()
+
+
 class Endpoint:
-    service_type: str
-    service_name: str | None
-    service_id: str | None
-    interface: str
-    region: str | None
-    url: str
-    id: str | None
+    __slots__ = ("id", "interface", "region", "service_id", "service_name", "service_type", "url")
+
+    def __init__(
+        self,
+        *,
+        service_type: str,
+        service_name: str | None,
+        service_id: str | None,
+        interface: str,
+        region: str | None,
+        url: str,
+        id: str | None,
+    ) -> None:
+        self.service_type = service_type
+        self.service_name = service_name
+        self.service_id = service_id
+        self.interface = interface
+        self.region = region
+        self.url = url
+        self.id = id
+
+    def _key(self) -> tuple[str | None, ...]:
+        return (
+            self.service_type,
+            self.service_name,
+            self.service_id,
+            self.interface,
+            self.region,
+            self.url,
+            self.id,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Endpoint) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Endpoint(service_type={self.service_type!r}, interface={self.interface!r}, "
+            f"region={self.region!r}, url={self.url!r})"
+        )
 
 
 class ServiceCatalog:
@@ -163,8 +268,10 @@ class AccessInfo:
         self.body = body
         self.auth_token = auth_token
         self.service_catalog = ServiceCatalog([])
-        self.expires = _dt.datetime.min.replace(tzinfo=_dt.UTC)
-        self.issued: _dt.datetime | None = None
+        # The raw timestamps; `expires`/`issued` parse them on demand.
+        self._expires_text: Any = None
+        self._issued_text: Any = None
+        self.expires_epoch = float("-inf")
         self.user_id: str | None = None
         self.username: str | None = None
         self.user_domain_id: str | None = None
@@ -179,9 +286,28 @@ class AccessInfo:
         self.role_names: list[str] = []
         self.audit_ids: list[str] = []
 
+    def _set_times(self, expires: Any, issued: Any) -> None:
+        self.expires_epoch = parse_epoch(expires)
+        self._expires_text = expires
+        if issued:
+            parse_epoch(issued)  # a malformed issued_at is refused now, not when read
+            self._issued_text = issued
+
+    @property
+    def expires(self) -> _dt.datetime:
+        if self._expires_text is None:
+            import datetime as _dt
+
+            return _dt.datetime.min.replace(tzinfo=_dt.UTC)
+        return parse_time(self._expires_text)
+
+    @property
+    def issued(self) -> _dt.datetime | None:
+        return None if self._issued_text is None else parse_time(self._issued_text)
+
     def will_expire_soon(self, *, stale_seconds: float, now: _dt.datetime | None = None) -> bool:
-        current = now or _dt.datetime.now(_dt.UTC)
-        return self.expires <= current + _dt.timedelta(seconds=stale_seconds)
+        current = time.time() if now is None else now.timestamp()
+        return self.expires_epoch <= current + stale_seconds
 
     @property
     def project_scoped(self) -> bool:
@@ -199,8 +325,7 @@ class AccessInfoV2(AccessInfo):
         super().__init__(body=body, auth_token=auth_token or str(token.get("id", "")))
         if not self.auth_token:
             raise InvalidResponse("Token body has no token id")
-        self.expires = parse_time(token.get("expires"))
-        self.issued = parse_time(token["issued_at"]) if token.get("issued_at") else None
+        self._set_times(token.get("expires"), token.get("issued_at"))
         self.project_id, self.project_name = _name_id(token.get("tenant"))
         user = access.get("user") or {}
         self.user_id = user.get("id")
@@ -220,8 +345,7 @@ class AccessInfoV3(AccessInfo):
         if not auth_token:
             raise InvalidResponse("Token answer has no X-Subject-Token header")
         super().__init__(body=body, auth_token=auth_token)
-        self.expires = parse_time(token.get("expires_at"))
-        self.issued = parse_time(token["issued_at"]) if token.get("issued_at") else None
+        self._set_times(token.get("expires_at"), token.get("issued_at"))
         user = token.get("user") or {}
         self.user_id, self.username = _name_id(user)
         self.user_domain_id, self.user_domain_name = _name_id(user.get("domain"))
@@ -244,11 +368,35 @@ def access_from_body(body: Any, *, auth_token: str | None = None) -> AccessInfo:
     raise InvalidResponse("Not a token body: neither v2.0 'access' nor v3 'token'")
 
 
-@dataclass(frozen=True, kw_only=True)
 class EndpointFilter:
     """Which catalog endpoint a relative URL is resolved against."""
 
-    service_type: str
-    interface: str = "public"
-    region_name: str | None = None
-    service_name: str | None = None
+    __slots__ = ("interface", "region_name", "service_name", "service_type")
+
+    def __init__(
+        self,
+        *,
+        service_type: str,
+        interface: str = "public",
+        region_name: str | None = None,
+        service_name: str | None = None,
+    ) -> None:
+        self.service_type = service_type
+        self.interface = interface
+        self.region_name = region_name
+        self.service_name = service_name
+
+    def _key(self) -> tuple[str | None, ...]:
+        return (self.service_type, self.interface, self.region_name, self.service_name)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EndpointFilter) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"EndpointFilter(service_type={self.service_type!r}, interface={self.interface!r}, "
+            f"region_name={self.region_name!r}, service_name={self.service_name!r})"
+        )

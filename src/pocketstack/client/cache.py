@@ -9,28 +9,50 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
-from typing import Any
+
+# Paths are plain strings inside: `pathlib` (with the `urllib.parse` it imports) costs a warm
+# command ~4 ms to import, for three joins. The public accessors still hand out Paths.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 STATE_VERSION = 1
 
 
-def default_cache_dir() -> Path:
+def _default_dir() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "pocketstack" / "auth"
+    return os.path.join(base, "pocketstack", "auth")
+
+
+def default_cache_dir() -> Path:
+    from pathlib import Path
+
+    return Path(_default_dir())
 
 
 class AuthStateCache:
-    def __init__(self, *, directory: Path | None = None) -> None:
-        self.directory = directory or default_cache_dir()
+    def __init__(self, *, directory: str | os.PathLike[str] | None = None) -> None:
+        self._directory = os.fspath(directory) if directory else _default_dir()
+
+    @property
+    def directory(self) -> Path:
+        from pathlib import Path
+
+        return Path(self._directory)
 
     def path_for(self, cache_id: str) -> Path:
+        from pathlib import Path
+
+        return Path(self._file(cache_id))
+
+    def _file(self, cache_id: str) -> str:
         if not cache_id or not all(c in "0123456789abcdef" for c in cache_id):
             raise ValueError("cache ids are lowercase hex digests")
-        return self.directory / f"{cache_id}.json"
+        return os.path.join(self._directory, f"{cache_id}.json")
 
     def load(self, cache_id: str) -> dict[str, Any] | None:
-        path = self.path_for(cache_id)
+        path = self._file(cache_id)
         try:
             with open(path, "rb") as handle:
                 # Somebody else's (or a world-readable) file is not trusted with a token.
@@ -45,11 +67,11 @@ class AuthStateCache:
         return state
 
     def save(self, cache_id: str, state: dict[str, Any]) -> None:
-        path = self.path_for(cache_id)
+        path = self._file(cache_id)
         data = json.dumps({**state, "version": STATE_VERSION}).encode("utf-8")
         try:
-            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            os.makedirs(self._directory, mode=0o700, exist_ok=True)
+            tmp = os.path.join(self._directory, f".{cache_id}.json.{os.getpid()}.tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             try:
                 os.fchmod(fd, 0o600)
@@ -63,6 +85,6 @@ class AuthStateCache:
 
     def drop(self, cache_id: str) -> None:
         try:
-            self.path_for(cache_id).unlink()
+            os.unlink(self._file(cache_id))
         except OSError:
             return

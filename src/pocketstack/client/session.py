@@ -10,14 +10,8 @@ from __future__ import annotations
 import json as _json
 import sys
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Protocol
-from urllib.parse import urljoin, urlsplit
 
 from pocketstack import __version__
-from pocketstack.client import debug as _debug
-from pocketstack.client.access import EndpointFilter
 from pocketstack.client.errors import (
     AuthError,
     ClientError,
@@ -27,10 +21,30 @@ from pocketstack.client.errors import (
     from_response,
     parse_retry_after,
 )
-from pocketstack.client.transport import Headers, Request, Response, Transport
+from pocketstack.client.transport import Headers, Request, Response
 
+# A warm `pocketstack list` imports this module; `typing`, `dataclasses`, `urllib.parse` and
+# the debug module (hashlib, re) cost it ~15 ms together, so none is imported at run time
+# unless a redirect or --debug needs it.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from pocketstack.client.transport import TLSOptions
+    from collections.abc import Callable, Mapping
+    from typing import Any, Final, Protocol
+
+    from pocketstack.client.access import EndpointFilter
+    from pocketstack.client.transport import TLSOptions, Transport
+
+    class AuthPlugin(Protocol):
+        """What the session needs from an auth plugin; plugins reach HTTP only through the
+        session."""
+
+        def get_headers(self, session: Session) -> dict[str, str] | None: ...
+
+        def get_endpoint(
+            self, session: Session, *, endpoint_filter: EndpointFilter | None
+        ) -> str | None: ...
+
+        def invalidate(self) -> bool: ...
 
 
 class _Unset:
@@ -46,32 +60,41 @@ _REDIRECT_TO_GET = frozenset({301, 302, 303})
 _REDIRECT_KEEP = frozenset({307, 308})
 
 
-class AuthPlugin(Protocol):
-    """What the session needs from an auth plugin; plugins reach HTTP only through the session."""
-
-    def get_headers(self, session: Session) -> dict[str, str] | None: ...
-
-    def get_endpoint(
-        self, session: Session, *, endpoint_filter: EndpointFilter | None
-    ) -> str | None: ...
-
-    def invalidate(self) -> bool: ...
-
-
-@dataclass(frozen=True, kw_only=True)
 class Timing:
-    method: str
-    url: str
-    status: int | None
-    elapsed: float
+    __slots__ = ("elapsed", "method", "status", "url")
+
+    def __init__(self, *, method: str, url: str, status: int | None, elapsed: float) -> None:
+        self.method = method
+        self.url = url
+        self.status = status
+        self.elapsed = elapsed
+
+    def __repr__(self) -> str:
+        return (
+            f"Timing(method={self.method!r}, url={self.url!r}, status={self.status!r}, "
+            f"elapsed={self.elapsed!r})"
+        )
 
 
 def _join(base: str, path: str) -> str:
     return base.rstrip("/") + "/" + path.lstrip("/") if path else base
 
 
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.")
+# What urlsplit strips from the front of a URL before looking for its scheme.
+_C0_OR_SPACE = "".join(map(chr, range(0x21)))
+
+
 def _is_absolute(url: str) -> bool:
-    return bool(urlsplit(url).scheme)
+    """Whether `urlsplit(url).scheme` would be non-empty, without importing urllib.parse."""
+    url = url.lstrip(_C0_OR_SPACE).replace("\t", "").replace("\r", "").replace("\n", "")
+    colon = url.find(":")
+    return (
+        colon > 0
+        and url[0].isascii()
+        and url[0].isalpha()
+        and all(c in _SCHEME_CHARS for c in url[:colon])
+    )
 
 
 class Session:
@@ -232,6 +255,10 @@ class Session:
                 or response.status not in (_REDIRECT_TO_GET | _REDIRECT_KEEP)
             ):
                 return response
+            from urllib.parse import urljoin, urlsplit
+
+            from pocketstack.client.debug import TOKEN_HEADERS
+
             target = urljoin(request.url, location)
             headers = request.headers.copy()
             method, body = request.method, request.body
@@ -240,7 +267,7 @@ class Session:
                 headers.remove("Content-Type")
             if urlsplit(target).netloc != urlsplit(request.url).netloc:
                 # Never hand a token to another host because an answer said so.
-                for name in _debug.TOKEN_HEADERS:
+                for name in TOKEN_HEADERS:
                     headers.remove(name)
             request = Request(
                 method=method, url=target, headers=headers, body=body, timeout=request.timeout
@@ -273,6 +300,8 @@ class Session:
 
     def _send_once(self, request: Request) -> Response:
         if self.debug is not None:
+            from pocketstack.client import debug as _debug
+
             self.debug(
                 _debug.request_line(
                     method=request.method,
@@ -300,6 +329,8 @@ class Session:
             Timing(method=request.method, url=request.url, status=response.status, elapsed=elapsed)
         )
         if self.debug is not None:
+            from pocketstack.client import debug as _debug
+
             for line in _debug.response_lines(response):
                 self.debug(line)
         return Response(

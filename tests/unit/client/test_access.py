@@ -1,8 +1,16 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from pocketstack.client.access import ServiceCatalog, access_from_body, normalize_interface
+from pocketstack.client.access import (
+    ServiceCatalog,
+    access_from_body,
+    normalize_interface,
+    parse_epoch,
+    parse_time,
+)
 from pocketstack.client.errors import EndpointNotFound, InvalidResponse
 
 V2_SERVICES = [
@@ -129,3 +137,34 @@ def test_access_bodies() -> None:
         access_from_body({"token": {"expires_at": "2030-01-01T00:00:00Z"}})  # no header token
     with pytest.raises(InvalidResponse):
         access_from_body({"nothing": 1})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2030-01-01T00:00:00Z",
+        "2030-01-01T00:00:00.000000Z",
+        "2024-02-29T23:59:59.5",
+        "1999-12-31T22:30:00-01:30",
+        "2030-06-15 12:00:00+02:00",
+        "2030-06-15T12:00",  # not the common shape: datetime decides
+    ],
+)
+def test_expiry_without_datetime_agrees_with_datetime(text: str) -> None:
+    assert parse_epoch(text) == pytest.approx(parse_time(text).timestamp(), abs=1e-6)
+
+
+@pytest.mark.parametrize("text", ["2023-02-29T00:00:00Z", "2030-13-01T00:00:00Z", "soon", 7])
+def test_a_bad_expiry_is_an_invalid_response(text: object) -> None:
+    with pytest.raises(InvalidResponse):
+        parse_epoch(text)
+
+
+def test_will_expire_soon_compares_with_now() -> None:
+    body = {"token": {"expires_at": "2030-01-01T00:02:00Z", "catalog": []}}
+    access = access_from_body(body, auth_token="t")
+    at = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    assert access.will_expire_soon(stale_seconds=119, now=at) is False
+    assert access.will_expire_soon(stale_seconds=120, now=at) is True
+    assert access.expires == dt.datetime(2030, 1, 1, 0, 2, tzinfo=dt.UTC)
+    assert access.issued is None

@@ -7,13 +7,17 @@ Flags, search options, microversion gates, columns and messages follow novaclien
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
 
 from pocketstack.cli import output
 from pocketstack.cli.errors import CommandError
 
+# Not `typing.TYPE_CHECKING`: a warm `pocketstack list` imports this module, and typing
+# costs it ~3 ms; mypy treats a module-level TYPE_CHECKING = False as the real thing.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+    from typing import Any
+
     from pocketstack.cli.context import Context
     from pocketstack.client.compute import ComputeClient, Server
     from pocketstack.client.compute.versions import APIVersion
@@ -737,8 +741,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         table = list_servers(args, compute, environ=ctx.environ, stderr=ctx.stderr)
     except UsageError as exc:
         # What argparse prints for a flag it does not know, as nova does below the version.
-        ctx.stderr.write(f"usage: pocketstack list [options]\nerror: {exc}\n"
-                         "Try 'pocketstack list --help' for more information.\n")
+        ctx.stderr.write(
+            f"usage: pocketstack list [options]\nerror: {exc}\n"
+            "Try 'pocketstack list --help' for more information.\n"
+        )
         return 2
     output.print_list(
         table.titles,

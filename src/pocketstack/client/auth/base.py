@@ -3,34 +3,84 @@
 from __future__ import annotations
 
 import abc
-import hashlib
 import json
-import threading
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from _thread import RLock
 
-from pocketstack.client.access import AccessInfo, EndpointFilter, access_from_body
+from pocketstack.client.access import access_from_body
 from pocketstack.client.errors import EndpointNotFound, InvalidResponse
 
+# Every warm command builds a plugin from this module: no typing, dataclasses, threading or
+# hashlib import at run time (~10 ms together; see `_sha256`).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from pocketstack.client.access import AccessInfo, EndpointFilter
     from pocketstack.client.cache import AuthStateCache
     from pocketstack.client.session import Session
+
+
+def _sha256_hex(data: bytes) -> str:
+    """hashlib.sha256(data).hexdigest() without importing hashlib, which loads OpenSSL's
+    libcrypto (~3 ms) to offer algorithms a cache file name does not need; CPython's own
+    SHA-256 module gives the same digest."""
+    constructor: Callable[[bytes], Any]
+    try:
+        from _sha2 import sha256 as constructor  # type: ignore[import-not-found,no-redef]
+    except ImportError:
+        try:
+            from _sha256 import sha256 as constructor  # type: ignore[import-not-found,no-redef]
+        except ImportError:
+            from hashlib import sha256 as constructor
+    return str(constructor(data).hexdigest())
+
 
 # Re-authenticate when the token has less than this left, as keystoneauth does.
 MIN_TOKEN_LIFE_SECONDS = 120
 
 
-@dataclass(frozen=True, kw_only=True)
 class Scope:
     """What a token is scoped to; all None means unscoped (or the user's default project)."""
 
-    project_id: str | None = None
-    project_name: str | None = None
-    project_domain_id: str | None = None
-    project_domain_name: str | None = None
-    domain_id: str | None = None
-    domain_name: str | None = None
-    system_scope: str | None = None
+    __slots__ = (
+        "domain_id",
+        "domain_name",
+        "project_domain_id",
+        "project_domain_name",
+        "project_id",
+        "project_name",
+        "system_scope",
+    )
+
+    def __init__(
+        self,
+        *,
+        project_id: str | None = None,
+        project_name: str | None = None,
+        project_domain_id: str | None = None,
+        project_domain_name: str | None = None,
+        domain_id: str | None = None,
+        domain_name: str | None = None,
+        system_scope: str | None = None,
+    ) -> None:
+        self.project_id = project_id
+        self.project_name = project_name
+        self.project_domain_id = project_domain_id
+        self.project_domain_name = project_domain_name
+        self.domain_id = domain_id
+        self.domain_name = domain_name
+        self.system_scope = system_scope
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Scope) and self.cache_elements() == other.cache_elements()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.cache_elements().values()))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.cache_elements().items() if v)
+        return f"Scope({shown})"
 
     @property
     def has_domain_parameters(self) -> bool:
@@ -92,7 +142,7 @@ class BaseIdentityPlugin(abc.ABC):
         self._access: AccessInfo | None = None
         self._extra: dict[str, Any] = {}
         self._cache_checked = False
-        self._lock = threading.RLock()
+        self._lock = RLock()
         # True when the current token came from the cache file (no auth request this run).
         self.from_cache = False
 
@@ -170,7 +220,7 @@ class BaseIdentityPlugin(abc.ABC):
     def get_cache_id(self) -> str:
         elements = {"auth_url": self.auth_url.rstrip("/"), **self.cache_elements()}
         canonical = json.dumps(elements, sort_keys=True).encode("utf-8")
-        return hashlib.sha256(canonical).hexdigest()
+        return _sha256_hex(canonical)
 
     def get_auth_state(self) -> dict[str, Any] | None:
         access = self._access

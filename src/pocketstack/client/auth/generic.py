@@ -7,16 +7,17 @@ when discovery fails the version is guessed from the URL path (`/v2.0`, `/v3`).
 from __future__ import annotations
 
 import abc
-from typing import TYPE_CHECKING
 
-from pocketstack.client.access import AccessInfo
 from pocketstack.client.auth.base import BaseIdentityPlugin, Scope
-from pocketstack.client.auth.discovery import VersionData, discover, version_from_url
-from pocketstack.client.auth.v2 import V2Auth, V2Password, V2Token
-from pocketstack.client.auth.v3 import V3Auth, V3Password, V3Token
-from pocketstack.client.errors import DiscoveryFailure
 
+# A warm command never authenticates: discovery (re, urllib.parse) and the versioned plugins
+# are imported when a token is really needed.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pocketstack.client.access import AccessInfo
+    from pocketstack.client.auth.discovery import VersionData
+    from pocketstack.client.auth.v2 import V2Auth
+    from pocketstack.client.auth.v3 import V3Auth
     from pocketstack.client.cache import AuthStateCache
     from pocketstack.client.session import Session
 
@@ -49,6 +50,9 @@ class BaseGeneric(BaseIdentityPlugin):
         """A plugin for this identity version at `url`, or None if it cannot be used."""
 
     def _select(self, session: Session) -> V2Auth | V3Auth:
+        from pocketstack.client.auth.discovery import discover, version_from_url
+        from pocketstack.client.errors import DiscoveryFailure
+
         candidates: list[VersionData] = []
         try:
             candidates = discover(session, self.auth_url)
@@ -97,6 +101,9 @@ class Password(BaseGeneric):
         self.user_domain_name = user_domain_name
 
     def create_plugin(self, *, version: tuple[int, int], url: str) -> V2Auth | V3Auth | None:
+        from pocketstack.client.auth.v2 import V2Password
+        from pocketstack.client.auth.v3 import V3Password
+
         if version[0] == 2:
             if self.user_domain_id or self.user_domain_name or self.scope.has_domain_parameters:
                 return None
@@ -147,6 +154,9 @@ class Token(BaseGeneric):
         self.token = token
 
     def create_plugin(self, *, version: tuple[int, int], url: str) -> V2Auth | V3Auth | None:
+        from pocketstack.client.auth.v2 import V2Token
+        from pocketstack.client.auth.v3 import V3Token
+
         if version[0] == 2:
             if self.scope.has_domain_parameters:
                 return None

@@ -1,11 +1,11 @@
 """Errors of the compute client, all under the client library's root `ClientError`.
 
-    ClientError
-    └── ComputeError
-        ├── UnsupportedVersion      a microversion neither side can agree on, or malformed
-        ├── UnsupportedAttribute    an option the negotiated microversion does not have
-        ├── NoUniqueMatch           a name that matches several resources
-        └── ResourceNotFound        a name or id that matches none
+ClientError
+└── ComputeError
+    ├── UnsupportedVersion      a microversion neither side can agree on, or malformed
+    ├── UnsupportedAttribute    an option the negotiated microversion does not have
+    ├── NoUniqueMatch           a name that matches several resources
+    └── ResourceNotFound        a name or id that matches none
 """
 
 from __future__ import annotations

@@ -65,8 +65,7 @@ class ImageManager:
             raise ResourceNotFound(f"No Image matching {name_or_id}.")
         if len(matches) > 1:
             raise NoUniqueMatch(
-                f"Multiple image matches found for '{name_or_id}', use an ID to be more "
-                "specific."
+                f"Multiple image matches found for '{name_or_id}', use an ID to be more specific."
             )
         return Image.from_body(matches[0])
 

@@ -1,6 +1,6 @@
 """The transport layer: one method, `send(request) -> response`.
 
-`HTTPTransport` (stdlib http.client, keep-alive pool, TLS) is the default and lives in
+`HTTPTransport` (HTTP/1.1 over a socket, keep-alive pool, TLS) is the default and lives in
 `transport.http`, imported only when a request is really sent over the network;
 `WSGITransport` (transport.wsgi) calls a WSGI application in-process for tests.
 """
@@ -9,8 +9,19 @@ from __future__ import annotations
 
 import json as _json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+
+# Not `typing.TYPE_CHECKING`: a warm `pocketstack list` imports this module, and typing
+# costs it ~3 ms; mypy treats a module-level TYPE_CHECKING = False as the real thing.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+
+    class Transport(Protocol):
+        def send(self, request: Request) -> Response:
+            """Send one request and return its answer; raise TransportError if there is none."""
+            ...
+
+        def close(self) -> None: ...
 
 
 class Headers(Mapping[str, str]):
@@ -53,23 +64,50 @@ class Headers(Mapping[str, str]):
         return Headers(self.items())
 
 
-@dataclass(frozen=True, kw_only=True)
 class Request:
-    method: str
-    url: str
-    headers: Headers = field(default_factory=Headers)
-    body: bytes | None = None
-    timeout: float | None = None
+    __slots__ = ("body", "headers", "method", "timeout", "url")
+
+    def __init__(
+        self,
+        *,
+        method: str,
+        url: str,
+        headers: Headers | None = None,
+        body: bytes | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.headers = Headers() if headers is None else headers
+        self.body = body
+        self.timeout = timeout
+
+    def __repr__(self) -> str:
+        return f"Request(method={self.method!r}, url={self.url!r})"
 
 
-@dataclass(frozen=True, kw_only=True)
 class Response:
-    status: int
-    reason: str
-    headers: Headers
-    body: bytes
-    url: str
-    elapsed: float = 0.0
+    __slots__ = ("body", "elapsed", "headers", "reason", "status", "url")
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        reason: str,
+        headers: Headers,
+        body: bytes,
+        url: str,
+        elapsed: float = 0.0,
+    ) -> None:
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.body = body
+        self.url = url
+        self.elapsed = elapsed
+
+    def __repr__(self) -> str:
+        return f"Response(status={self.status!r}, url={self.url!r})"
 
     def json(self) -> Any:
         return _json.loads(self.body) if self.body else None
@@ -81,19 +119,39 @@ class Response:
         )
 
 
-@dataclass(frozen=True, kw_only=True)
 class TLSOptions:
     """verify=False is `--insecure`; cafile a CA bundle; certfile/keyfile a client certificate."""
 
-    verify: bool = True
-    cafile: str | None = None
-    certfile: str | None = None
-    keyfile: str | None = None
+    __slots__ = ("cafile", "certfile", "keyfile", "verify")
 
+    def __init__(
+        self,
+        *,
+        verify: bool = True,
+        cafile: str | None = None,
+        certfile: str | None = None,
+        keyfile: str | None = None,
+    ) -> None:
+        self.verify = verify
+        self.cafile = cafile
+        self.certfile = certfile
+        self.keyfile = keyfile
 
-class Transport(Protocol):
-    def send(self, request: Request) -> Response:
-        """Send one request and return its answer; raise TransportError if there is none."""
-        ...
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TLSOptions):
+            return NotImplemented
+        return (self.verify, self.cafile, self.certfile, self.keyfile) == (
+            other.verify,
+            other.cafile,
+            other.certfile,
+            other.keyfile,
+        )
 
-    def close(self) -> None: ...
+    def __hash__(self) -> int:
+        return hash((self.verify, self.cafile, self.certfile, self.keyfile))
+
+    def __repr__(self) -> str:
+        return (
+            f"TLSOptions(verify={self.verify!r}, cafile={self.cafile!r}, "
+            f"certfile={self.certfile!r}, keyfile={self.keyfile!r})"
+        )
