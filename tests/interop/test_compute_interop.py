@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from pocketstack.cloud.compute.seed import seed
+from pocketstack.cloud.compute.seed import SEED_IMAGES, seed
 from pocketstack.cloud.config import load_config
 from pocketstack.cloud.deps import build_deps
 from pocketstack.cloud.image.bootstrap import CIRROS_ID, CIRROS_NAME
@@ -28,6 +28,7 @@ from tests.unit.cloud.compute.helpers import Compute, build_compute
 
 pytestmark = pytest.mark.interop
 
+IMAGE_NAMES = {CIRROS_ID: CIRROS_NAME, **{image_id: name for image_id, name, _ in SEED_IMAGES}}
 VALIDATOR = Path(__file__).with_name("tempest_validate.py")
 MICROVERSIONS = [1, 3, 9, 16, 19, 26, 47, 63, 71, 73, 75, 89, 90, 96, 98, 100]
 
@@ -199,7 +200,7 @@ def test_openstack_server_list(live: Live) -> None:
         assert server["Name"] == by_id[server["ID"]].display_name
         row = by_id[server["ID"]]
         assert server["Flavor"] == row.flavor_name  # 2.47+: the embedded flavor's name
-        assert server["Image Name"] == CIRROS_NAME
+        assert server["Image Name"] == IMAGE_NAMES[row.image_ref]
         assert server["Project ID"] == row.project_id
         assert server["Host"] == row.host
     limited = json.loads(live.run("openstack", "server", "list", "--all-projects", "-f", "json",

@@ -8,6 +8,7 @@ legacy `/v2/{tenant_id}` form). The prefix is taken off before falcon routes, an
 from __future__ import annotations
 
 import dataclasses
+import re
 import uuid
 from typing import Any
 
@@ -15,12 +16,15 @@ import falcon
 
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.compute.microversion import LEGACY, ApiVersion, requested_version
-from pocketstack.cloud.errors import BadRequest
+from pocketstack.cloud.errors import BadRequest, CloudError
 
 # First path segments after the API root that name a resource rather than a project id.
 COLLECTIONS = frozenset(
     {"servers", "flavors", "images", "limits", "extensions", "os-keypairs", "os-hypervisors"}
 )
+# Nova's own rule for a project id in the path; anything else is a (maybe unknown) resource, so
+# `/v2.1/os-networks` is a 404 rather than someone's project.
+_PROJECT_ID = re.compile(r"[0-9a-f\-]+")
 ROOT_PATH = "/_versions"
 VERSION_PATH = "/_version"
 API_ROOTS = ("v2.1", "v2")
@@ -49,7 +53,7 @@ class RoutingMiddleware:
             return
         rest = segments[1:]
         project = None
-        if rest and rest[0] not in COLLECTIONS:
+        if rest and rest[0] not in COLLECTIONS and _PROJECT_ID.fullmatch(rest[0]):
             project, rest = rest[0], rest[1:]
         req.context.where = Where(root, project)
         req.path = "/" + "/".join(rest) if rest else VERSION_PATH
@@ -94,11 +98,21 @@ class VersionMiddleware:
     def process_response(
         self, req: falcon.Request, resp: falcon.Response, resource: Any, req_succeeded: bool
     ) -> None:
-        api: ApiVersion | None = getattr(req.context, "api", None)
-        if api is None or api.legacy:
+        where: Where | None = getattr(req.context, "where", None)
+        if where is None or where.api_root != "v2.1":
             return
-        resp.set_header("OpenStack-API-Version", f"compute {api}")
-        resp.set_header("X-OpenStack-Nova-API-Version", str(api))
+        api: ApiVersion | None = getattr(req.context, "api", None)
+        if api is None:
+            # The request failed before its version was read (401, or the version itself was
+            # bad): echo it when it is valid. Nova leaves these bare; the contract wants every
+            # response to carry the headers, and a cache must know the answer varies by them.
+            try:
+                api = requested_version(req.headers)
+            except CloudError:
+                api = None
+        if api is not None:
+            resp.set_header("OpenStack-API-Version", f"compute {api}")
+            resp.set_header("X-OpenStack-Nova-API-Version", str(api))
         resp.append_header("Vary", "OpenStack-API-Version")
         resp.append_header("Vary", "X-OpenStack-Nova-API-Version")
 

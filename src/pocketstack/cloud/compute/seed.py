@@ -124,6 +124,32 @@ def _ensure_projects(deps: CloudDeps, count: int) -> tuple[SeededProject, ...]:
     return tuple(result)
 
 
+# Besides bootstrap's cirros, so that image filters and image-name columns have a choice.
+SEED_IMAGES = (
+    ("8c3a2d0e-5b1f-4f0e-9a57-1d2c3b4a5e01", "ubuntu-24.04-server-cloudimg-amd64", "ubuntu"),
+    ("8c3a2d0e-5b1f-4f0e-9a57-1d2c3b4a5e02", "fedora-cloud-41-x86_64", "fedora"),
+    ("8c3a2d0e-5b1f-4f0e-9a57-1d2c3b4a5e03", "debian-12-genericcloud-amd64", "debian"),
+)
+
+
+def _ensure_images(deps: CloudDeps) -> None:
+    now = deps.clock.now()
+    with deps.store.session(write=True) as session:
+        for image_id, name, distro in SEED_IMAGES:
+            if session.get(Image, image_id) is not None:
+                continue
+            session.add(
+                Image(
+                    id=image_id, name=name, status="active", visibility="public",
+                    protected=False, os_hidden=False, owner=None, container_format="bare",
+                    disk_format="qcow2", size=None, virtual_size=None, checksum=None,
+                    os_hash_algo=None, os_hash_value=None, min_disk=0, min_ram=0, tags="[]",
+                    properties=json.dumps({"os_distro": distro}),
+                    created_at=now, updated_at=now,
+                )
+            )  # fmt: skip
+
+
 def seed(
     deps: CloudDeps,
     *,
@@ -135,6 +161,7 @@ def seed(
     if servers < 0 or projects < 1:
         raise SeedError("servers must be >= 0 and projects >= 1")
     seeded = _ensure_projects(deps, projects)
+    _ensure_images(deps)
     with deps.store.session() as session:
         flavors = list(session.scalars(select(Flavor).where(Flavor.disabled.is_(False))))
         images = list(session.scalars(select(Image).where(Image.status == "active")))

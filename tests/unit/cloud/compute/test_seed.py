@@ -23,7 +23,11 @@ def test_seed_spreads_servers_and_is_listable(compute: Compute) -> None:
         assert session.scalar(select(func.count()).select_from(Instance)) == 1200
         per_project = collections.Counter(session.scalars(select(Instance.project_id)))
         vm_states = collections.Counter(session.scalars(select(Instance.vm_state)))
+        images = collections.Counter(session.scalars(select(Instance.image_ref)))
     assert sorted(per_project.values()) == [400, 400, 400]
+    # bootstrap's cirros and the seed's own images, each on a fair share of the servers
+    assert len(images) == 4
+    assert min(images.values()) > 200
     assert {"active", "stopped", "error", "deleted", "building"} <= set(vm_states)
 
     admin = compute.get("/v2.1/servers/detail", headers=compute.admin, version="2.100",

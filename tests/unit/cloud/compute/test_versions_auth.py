@@ -172,3 +172,35 @@ def test_reader_role_cannot_create(compute: Compute) -> None:
         "forbidden",
         "Policy doesn't allow os_compute_api:servers:create to be performed.",
     )
+
+
+@pytest.mark.parametrize("path", ["/v2.1/os-networks", "/v2.1/foo/servers", "/v2.1/limits"])
+def test_unknown_resource_is_not_taken_for_a_project_id(compute: Compute, path: str) -> None:
+    """Only a hex/dash segment can be a project id; anything else must not reach a real route."""
+    anonymous = compute.client.simulate_get(path)
+    assert anonymous.status_code == 401
+    result = compute.client.simulate_get(path, headers=compute.admin)
+    assert result.status_code == 404
+    assert "version" not in (result.json or {})
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "echoed"),
+    [
+        ({"OpenStack-API-Version": "compute 2.999"}, 406, None),
+        ({"OpenStack-API-Version": "compute 2.x"}, 400, None),
+        ({"OpenStack-API-Version": "compute 2.60", "X-Auth-Token": "bogus"}, 401, "2.60"),
+    ],
+)
+def test_errors_carry_vary_and_the_version_when_known(
+    compute: Compute, headers: dict[str, str], status: int, echoed: str | None
+) -> None:
+    auth = {} if "X-Auth-Token" in headers else compute.admin
+    result = compute.client.simulate_get("/v2.1/servers", headers={**auth, **headers})
+    assert result.status_code == status
+    assert "OpenStack-API-Version" in result.headers["Vary"]
+    assert "X-OpenStack-Nova-API-Version" in result.headers["Vary"]
+    if echoed is None:
+        assert "OpenStack-API-Version" not in result.headers
+    else:
+        assert result.headers["OpenStack-API-Version"] == f"compute {echoed}"
