@@ -419,3 +419,41 @@ def test_up_serves_from_any_database(db_url: str, data_dir: Path) -> None:
     assert "m1.tiny" in {flavor["name"] for flavor in json.loads(body)["flavors"]}
     assert not (data_dir / "pocketstack.db").exists() or db_url.startswith("sqlite")
     assert cli("down", "--data-dir", str(data_dir)).returncode == 0
+
+
+def catalog_urls(data_dir: Path) -> set[str]:
+    with sqlite3.connect(data_dir / "pocketstack.db") as conn:
+        return {row[0] for row in conn.execute("SELECT url FROM endpoint")}
+
+
+def test_a_port_that_cannot_be_had_leaves_the_catalog_alone(data_dir: Path) -> None:
+    port = free_port()
+    assert cli("up", "--data-dir", str(data_dir), "--port", str(port)).returncode == 0
+    assert cli("down", "--data-dir", str(data_dir)).returncode == 0
+    before = catalog_urls(data_dir)
+    assert before == {
+        f"http://127.0.0.1:{port}{path}" for path in ("/identity", "/compute/v2.1", "/image")
+    }
+    out_of_range = cli("up", "--data-dir", str(data_dir), "--port", "99999")
+    assert out_of_range.returncode == 2
+    assert "a port is 1 to 65535, not 99999" in out_of_range.stderr
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = cli("up", "--data-dir", str(data_dir), "--port", str(busy.getsockname()[1]))
+    assert taken.returncode == 1
+    assert "Address already in use" in taken.stderr
+    assert catalog_urls(data_dir) == before
+
+
+def test_bootstrap_again_keeps_the_running_address_and_the_db_private(data_dir: Path) -> None:
+    port = free_port()
+    assert cli("up", "--data-dir", str(data_dir), "--port", str(port)).returncode == 0
+    env = {**clean_env(), "POCKETSTACK_ADMIN_PASSWORD": "a-new-admin-password"}
+    again = cli("manage", "bootstrap", "--data-dir", str(data_dir), env=env)
+    assert again.returncode == 0, again.stderr
+    assert f"bootstrapped the cloud at http://127.0.0.1:{port}" in again.stdout
+    assert all(f"127.0.0.1:{port}/" in url for url in catalog_urls(data_dir))
+    assert mode(data_dir / "pocketstack.db") == 0o600
+    assert (data_dir / "admin-password").read_text().strip() == "a-new-admin-password"
+    password_token(f"http://127.0.0.1:{port}", "a-new-admin-password")

@@ -45,7 +45,8 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {
         module="pocketstack.cli.commands.list", help="List servers (every `nova list` flag)"
     ),
     ("token", "issue"): CommandSpec(
-        module="pocketstack.cli.commands.token_issue", help="Issue a new token"
+        module="pocketstack.cli.commands.token_issue",
+        help="Show a token (the cached one while valid; --no-cache for a new one)",
     ),
     ("catalog", "list"): CommandSpec(
         module="pocketstack.cli.commands.catalog_list",

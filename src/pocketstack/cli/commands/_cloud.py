@@ -34,10 +34,19 @@ def add_db_url_argument(parser: argparse.ArgumentParser) -> None:
 
 def add_listen_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=None, help="port to listen on (default 8770)")
     parser.add_argument(
-        "--workers", type=int, default=None, help="gunicorn worker processes (default 2)"
+        "--port", type=port_number, default=None, help="port to listen on (default 8770)"
     )
+    parser.add_argument(
+        "--workers", type=positive_int, default=None, help="gunicorn worker processes (default 2)"
+    )
+
+
+def port_number(text: str) -> int:
+    value = positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"a port is 1 to 65535, not {value}")
+    return value
 
 
 def positive_int(text: str) -> int:

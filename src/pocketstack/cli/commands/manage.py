@@ -49,8 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--admin-password",
         default=None,
-        help="the admin's password (default: the one kept in <data-dir>/admin-password, "
-        "else a new random one kept there)",
+        help="the admin's password (default: $POCKETSTACK_ADMIN_PASSWORD, which keeps it out of "
+        "`ps`, else the one kept in <data-dir>/admin-password, else a new random one kept there)",
     )
     p.add_argument(
         "--public-url",
@@ -112,17 +112,24 @@ def _bootstrap(args: argparse.Namespace, config: CloudConfig, ctx: Context) -> i
         read_admin_password,
         run_bootstrap,
     )
+    from pocketstack.cloud.serving.state import running_state
 
     if args.public_url:
         config = dataclasses.replace(config, public_url=args.public_url.rstrip("/"))
+    else:
+        # A cloud running on another port than the configured one must keep a working catalog.
+        running = running_state(config)
+        if running is not None:
+            config = dataclasses.replace(config, public_url=running.url)
     ensure_data_dir(config)
     # Bootstrapping an empty database is what a newcomer means: migrate first.
     db_upgrade(config)
     had_password = read_admin_password(config) is not None
-    password = ensure_admin_password(config, given=args.admin_password)
+    given = args.admin_password or ctx.environ.get("POCKETSTACK_ADMIN_PASSWORD") or None
+    password = ensure_admin_password(config, given=given)
     run_bootstrap(config, admin_password=password)
     ctx.stdout.write(f"bootstrapped the cloud at {config.public_url} (region {config.region})\n")
-    if args.admin_password is None and not had_password:
+    if given is None and not had_password:
         ctx.stdout.write(f"generated the admin password; it is in {config.admin_password_file}\n")
     return 0
 

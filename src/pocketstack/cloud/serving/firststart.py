@@ -114,6 +114,7 @@ def db_upgrade(config: CloudConfig) -> None:
     store = Store(config.db_url)
     try:
         upgrade(store.engine)
+        _make_sqlite_file_private(config.db_url)
     except SQLAlchemyError as exc:
         raise ServingError(
             f"cannot migrate the database {redacted_db_url(config.db_url)}: "
@@ -122,6 +123,13 @@ def db_upgrade(config: CloudConfig) -> None:
     finally:
         # Never carry an open connection across gunicorn's fork.
         store.dispose()
+
+
+def _make_sqlite_file_private(url: str) -> None:
+    # The database holds password hashes; SQLite gives its -wal/-shm files the same mode.
+    database = make_url(url).database if url.startswith("sqlite") else None
+    if database and database != ":memory:" and os.path.exists(database):
+        os.chmod(database, 0o600)
 
 
 def fernet_setup(config: CloudConfig) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -98,6 +99,21 @@ class CloudApplication(BaseApplication):  # type: ignore[misc]
         log.info("pocketstack stopped")
 
 
+def check_can_listen(config: CloudConfig) -> None:
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+    probe = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        # As gunicorn binds: SO_REUSEADDR, so a port in TIME_WAIT is not refused here either.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((config.host, config.port))
+    except OSError as exc:
+        raise ServingError(
+            f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}"
+        ) from exc
+    finally:
+        probe.close()
+
+
 def serve(config: CloudConfig) -> int:
     """Set up what is missing, then serve in the foreground until SIGTERM/SIGINT; the exit code."""
     if config.workers < 1:
@@ -112,6 +128,9 @@ def serve(config: CloudConfig) -> int:
     ensure_private_file(config.log_file)
     # Under `up`, stderr is the log file already: a console handler would log each line twice.
     logconfig = configure_logging(config, console=not stderr_is_log_file(config))
+    # Before bootstrap re-points the catalog at this address: a port we cannot have must leave
+    # the catalog of a working cloud as it was.
+    check_can_listen(config)
     initialise(config)
     application = CloudApplication(config, logconfig=logconfig)
     try:
