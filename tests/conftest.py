@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.cloud",
     "tests.fixtures.server",
     "tests.fixtures.interop",
+    "tests.fixtures.keystone",
 ]

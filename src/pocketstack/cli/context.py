@@ -40,6 +40,9 @@ MISSING_ENDPOINT = (
     "with --os-auth-type token_endpoint."
 )
 MISSING_TOKEN = "You must provide a token via --os-token or env[OS_TOKEN]."
+# As novaclient does: a v3 user or project name without its domain means the Default domain
+# (a genuine Keystone refuses a name alone with 400 "Expecting to find domain in project").
+DEFAULT_DOMAIN_ID = "default"
 MISSING_APP_CRED = (
     "You must provide an application credential secret (--os-application-credential-secret, "
     "env[OS_APPLICATION_CREDENTIAL_SECRET]) and its id or name "
@@ -237,6 +240,11 @@ def build_auth(
     scope = _scope(s, v2=v2)
     user_domain_id = None if v2 else s.os_user_domain_id
     user_domain_name = None if v2 else s.os_user_domain_name
+    # For the plugins that can only speak v3; the generic ones apply it only if they pick v3.
+    v3_scope = scope.with_default_domain(DEFAULT_DOMAIN_ID)
+    v3_user_domain_id = user_domain_id
+    if not (user_domain_id or user_domain_name):
+        v3_user_domain_id = DEFAULT_DOMAIN_ID
 
     if auth_type == "v3applicationcredential":
         from pocketstack.client.auth.v3 import V3ApplicationCredential
@@ -253,7 +261,7 @@ def build_auth(
             application_credential_name=s.os_application_credential_name,
             username=s.os_username,
             user_id=s.os_user_id,
-            user_domain_id=user_domain_id,
+            user_domain_id=v3_user_domain_id,
             user_domain_name=user_domain_name,
             cache=cache,
         )
@@ -274,10 +282,16 @@ def build_auth(
         if auth_type == "v3token":
             from pocketstack.client.auth.v3 import V3Token
 
-            return V3Token(auth_url=s.os_auth_url, token=s.os_token, scope=scope, cache=cache)
+            return V3Token(auth_url=s.os_auth_url, token=s.os_token, scope=v3_scope, cache=cache)
         from pocketstack.client.auth.generic import Token
 
-        return Token(auth_url=s.os_auth_url, token=s.os_token, scope=scope, cache=cache)
+        return Token(
+            auth_url=s.os_auth_url,
+            token=s.os_token,
+            scope=scope,
+            default_domain_id=DEFAULT_DOMAIN_ID,
+            cache=cache,
+        )
 
     if not (s.os_username or s.os_user_id):
         raise CommandError(MISSING_USER)
@@ -308,9 +322,9 @@ def build_auth(
             password=password,
             username=s.os_username,
             user_id=s.os_user_id,
-            user_domain_id=user_domain_id,
+            user_domain_id=v3_user_domain_id,
             user_domain_name=user_domain_name,
-            scope=scope,
+            scope=v3_scope,
             cache=cache,
         )
     from pocketstack.client.auth.generic import Password
@@ -323,6 +337,7 @@ def build_auth(
         user_domain_id=user_domain_id,
         user_domain_name=user_domain_name,
         scope=scope,
+        default_domain_id=DEFAULT_DOMAIN_ID,
         cache=cache,
     )
 

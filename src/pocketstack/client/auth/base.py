@@ -89,6 +89,21 @@ class Scope:
             (self.domain_id, self.domain_name, self.project_domain_id, self.project_domain_name)
         )
 
+    def with_default_domain(self, domain_id: str | None) -> Scope:
+        """This scope, its project name placed in `domain_id` when no project domain is given
+        (a v3 project name means nothing without its domain)."""
+        if not domain_id or not self.project_name or self.project_id:
+            return self
+        if self.project_domain_id or self.project_domain_name:
+            return self
+        return Scope(
+            project_name=self.project_name,
+            project_domain_id=domain_id,
+            domain_id=self.domain_id,
+            domain_name=self.domain_name,
+            system_scope=self.system_scope,
+        )
+
     def as_v3(self) -> dict[str, Any] | None:
         if self.project_id:
             return {"project": {"id": self.project_id}}

@@ -2,6 +2,8 @@
 
 v3 is preferred; v2 is skipped when domain parameters are given (they mean nothing there);
 when discovery fails the version is guessed from the URL path (`/v2.0`, `/v3`).
+A default domain fills in the user's and the project's domain only if v3 is chosen, so v2-style
+settings (no domains) still work against a Keystone that only speaks v3; it never rules v2 out.
 """
 
 from __future__ import annotations
@@ -33,11 +35,13 @@ class BaseGeneric(BaseIdentityPlugin):
         *,
         auth_url: str,
         scope: Scope | None = None,
+        default_domain_id: str | None = None,
         reauthenticate: bool = True,
         cache: AuthStateCache | None = None,
     ) -> None:
         super().__init__(auth_url=auth_url, reauthenticate=reauthenticate, cache=cache)
         self.scope = scope or Scope()
+        self.default_domain_id = default_domain_id
         self._plugin: V2Auth | V3Auth | None = None
 
     @property
@@ -73,8 +77,12 @@ class BaseGeneric(BaseIdentityPlugin):
             self._plugin = self._select(session)
         return self._plugin.get_auth_ref(session)
 
+    @property
+    def v3_scope(self) -> Scope:
+        return self.scope.with_default_domain(self.default_domain_id)
+
     def cache_elements(self) -> dict[str, str | None]:
-        return self.scope.cache_elements()
+        return {"default_domain_id": self.default_domain_id, **self.scope.cache_elements()}
 
 
 class Password(BaseGeneric):
@@ -90,10 +98,17 @@ class Password(BaseGeneric):
         user_domain_id: str | None = None,
         user_domain_name: str | None = None,
         scope: Scope | None = None,
+        default_domain_id: str | None = None,
         reauthenticate: bool = True,
         cache: AuthStateCache | None = None,
     ) -> None:
-        super().__init__(auth_url=auth_url, scope=scope, reauthenticate=reauthenticate, cache=cache)
+        super().__init__(
+            auth_url=auth_url,
+            scope=scope,
+            default_domain_id=default_domain_id,
+            reauthenticate=reauthenticate,
+            cache=cache,
+        )
         self.password = password
         self.username = username
         self.user_id = user_id
@@ -116,14 +131,17 @@ class Password(BaseGeneric):
                 tenant_name=self.scope.project_name,
             )
         if version[0] == 3:
+            user_domain_id = self.user_domain_id
+            if not (user_domain_id or self.user_domain_name):
+                user_domain_id = self.default_domain_id
             return V3Password(
                 auth_url=url,
                 password=self.password,
                 username=self.username,
                 user_id=self.user_id,
-                user_domain_id=self.user_domain_id,
+                user_domain_id=user_domain_id,
                 user_domain_name=self.user_domain_name,
-                scope=self.scope,
+                scope=self.v3_scope,
             )
         return None
 
@@ -147,10 +165,17 @@ class Token(BaseGeneric):
         auth_url: str,
         token: str,
         scope: Scope | None = None,
+        default_domain_id: str | None = None,
         reauthenticate: bool = True,
         cache: AuthStateCache | None = None,
     ) -> None:
-        super().__init__(auth_url=auth_url, scope=scope, reauthenticate=reauthenticate, cache=cache)
+        super().__init__(
+            auth_url=auth_url,
+            scope=scope,
+            default_domain_id=default_domain_id,
+            reauthenticate=reauthenticate,
+            cache=cache,
+        )
         self.token = token
 
     def create_plugin(self, *, version: tuple[int, int], url: str) -> V2Auth | V3Auth | None:
@@ -167,7 +192,7 @@ class Token(BaseGeneric):
                 tenant_name=self.scope.project_name,
             )
         if version[0] == 3:
-            return V3Token(auth_url=url, token=self.token, scope=self.scope)
+            return V3Token(auth_url=url, token=self.token, scope=self.v3_scope)
         return None
 
     def cache_elements(self) -> dict[str, str | None]:
