@@ -64,6 +64,35 @@ def test_root_without_domains_still_prefers_v3(transport: WSGITransport) -> None
     assert isinstance(plugin.chosen, V3Password)
 
 
+def test_default_domain_completes_a_domainless_v3_login(transport: WSGITransport) -> None:
+    """As novaclient does: a v2-era openrc (no domains) works against a v3-only identity."""
+    plugin = Password(
+        auth_url=IDENTITY,
+        username="admin",
+        password=ADMIN_PASSWORD,
+        scope=Scope(project_name="admin"),
+        default_domain_id="default",
+    )
+    session = Session(auth=plugin, transport=transport)
+    access = plugin.get_access(session)
+    assert isinstance(plugin.chosen, V3Password)
+    assert isinstance(access, AccessInfoV3)
+    assert access.project_name == "admin"
+
+
+def test_default_domain_does_not_push_a_v2_url_to_v3(transport: WSGITransport) -> None:
+    plugin = Password(
+        auth_url=V2_URL,
+        username="admin",
+        password=ADMIN_PASSWORD,
+        scope=Scope(project_name="admin"),
+        default_domain_id="default",
+    )
+    session = Session(auth=plugin, transport=transport)
+    assert isinstance(plugin.get_access(session), AccessInfoV2)
+    assert paths(transport)[-1] == "POST /identity/v2.0/tokens"
+
+
 def test_domain_parameters_skip_v2(transport: WSGITransport) -> None:
     plugin = admin_password_plugin(V2_URL, v3=True)
     with pytest.raises(DiscoveryFailure, match="Could not find versioned identity endpoints"):
