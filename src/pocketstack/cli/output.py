@@ -279,6 +279,61 @@ def render_table(
     `styles` (one per cell, used only when display.colour) colours the text, never the
     padding or borders, so widths are measured on the plain text."""
     shown = display or Display()
+    count = len(titles)
+    natural = [len(title) for title in titles]
+    multiline = False
+    if rows and all(len(row) == count for row in rows):
+        # Column by column in C: one join and one split give every line of every cell.
+        for index, column in enumerate(zip(*rows, strict=True)):
+            lines = "\n".join(column).split("\n")
+            multiline = multiline or len(lines) != len(column)
+            natural[index] = max(natural[index], max(map(len, lines)))
+    elif rows:
+        return _render_lines(titles, rows, styles=styles, shown=shown)
+    widths = natural if shown.width is None else fit_widths(natural, shown.width)
+    if multiline or (widths != natural and shown.overflow == "wrap"):
+        return _render_lines(titles, rows, styles=styles, shown=shown)
+    if widths != natural:
+        # Clipping keeps every cell on one line: clip the narrowed columns, then as below.
+        narrowed = [i for i in range(count) if widths[i] < natural[i]]
+        titles = list(titles)
+        clipped = []
+        for row in rows:
+            cells = list(row)
+            for i in narrowed:
+                cells[i] = _clip(cells[i], widths[i], shown.ellipsis)
+            clipped.append(cells)
+        for i in narrowed:
+            titles[i] = _clip(titles[i], widths[i], shown.ellipsis)
+        rows = clipped
+    # Single-line cells: one %-format per row pads every cell by its length, as _paint does.
+    template = "| " + " | ".join([f"%-{width}s" for width in widths]) + " |"
+    border = "+" + "+".join(["-" * (width + 2) for width in widths]) + "+"
+    out = [border, template % tuple(titles), border]
+    if styles is not None and shown.colour:
+        for row, cell_styles in zip(rows, styles, strict=True):
+            if any(cell_styles):
+                painted = [
+                    _paint(c, w, s) for c, w, s in zip(row, widths, cell_styles, strict=True)
+                ]
+                out.append("| " + " | ".join(painted) + " |")
+            else:
+                out.append(template % tuple(row))
+    else:
+        out += [template % tuple(row) for row in rows]
+    # nova prints the closing border even with no rows (the seed's empty `nova list`).
+    out.append(border)
+    return "\n".join(out)
+
+
+def _render_lines(
+    titles: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    styles: Sequence[Sequence[Style]] | None,
+    shown: Display,
+) -> str:
+    """render_table for cells of several lines and for wrapping: cell by cell."""
     split_rows = [[cell.split("\n") for cell in row] for row in rows]
     natural = [len(title) for title in titles]
     for row in split_rows:
@@ -361,7 +416,12 @@ def print_list(
     formatters: Mapping[str, Formatter] | None = None,
     stream: TextIO,
     display: Display | None = None,
+    preformatted: bool = False,
 ) -> None:
+    """Print rows of raw values (json/yaml) shown through `formatters` elsewhere.
+
+    `preformatted`: every cell is already the str to show in table/csv/value (formatters
+    unused), so the rows are printed as they are, not copied cell by cell."""
     indexes = select_columns(titles, columns)
     if sort_columns:
         keys = select_columns(titles, sort_columns)
@@ -371,8 +431,14 @@ def print_list(
         records = [{titles[i]: row[i] for i in indexes} for row in rows]
         _dump(records, output_format=output_format, stream=stream)
         return
-    fmt = formatters or {}
-    cells = [[fmt.get(titles[i], text)(row[i]) for i in indexes] for row in rows]
+    cells: Sequence[Sequence[str]]
+    if preformatted and indexes == list(range(len(titles))):
+        cells = rows
+    elif preformatted:
+        cells = [[row[i] for i in indexes] for row in rows]
+    else:
+        fmt = formatters or {}
+        cells = [[fmt.get(titles[i], text)(row[i]) for i in indexes] for row in rows]
     if output_format == "csv":
         import csv
 
