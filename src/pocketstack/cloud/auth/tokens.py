@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import msgpack
 from cryptography.fernet import InvalidToken
 from sqlalchemy import Select, bindparam, delete, or_, select
+from sqlalchemy.engine import Connection
 
 from pocketstack.cloud.auth.keys import KeyRepository
 from pocketstack.cloud.clock import Clock
@@ -212,7 +213,8 @@ class TokenProvider:
             raise TokenExpired("The token has expired.")
         return payload
 
-    def is_revoked(self, payload: TokenPayload) -> bool:
+    def is_revoked(self, payload: TokenPayload, *, conn: Connection | None = None) -> bool:
+        """One indexed query, on `conn` when the caller has a read connection open already."""
         params = {
             "audit_id": payload.audit_id,
             "user_id": payload.user_id,
@@ -220,14 +222,17 @@ class TokenProvider:
             "issued_at": payload.issued_at,
         }
         query = _REVOKED_SCOPED if payload.project_id is not None else _REVOKED_UNSCOPED
-        # A bare connection, not an ORM session: this runs on every request of every service.
-        with self.store.engine.connect() as conn:
+        if conn is not None:
             return conn.execute(query, params).first() is not None
+        # A bare read connection, not an ORM session: this runs on every request of every
+        # service. Never cached: a revocation recorded by another process counts at once.
+        with self.store.read() as own:
+            return own.execute(query, params).first() is not None
 
-    def validate(self, token_id: str) -> TokenPayload:
+    def validate(self, token_id: str, *, conn: Connection | None = None) -> TokenPayload:
         """Decode, then refuse a revoked token: the one database read of a validation."""
         payload = self.decode(token_id)
-        if self.is_revoked(payload):
+        if self.is_revoked(payload, conn=conn):
             raise TokenRevoked("The token has been revoked.")
         return payload
 

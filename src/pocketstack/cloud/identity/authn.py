@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 from pocketstack.cloud.auth.tokens import IssuedToken, TokenError, TokenPayload
 from pocketstack.cloud.deps import CloudDeps
@@ -18,6 +18,7 @@ from pocketstack.cloud.identity.catalog import CatalogService, load_catalog
 from pocketstack.cloud.identity.directory import (
     DomainRef,
     ProjectRecord,
+    Reader,
     RoleRef,
     UserRecord,
 )
@@ -80,7 +81,7 @@ class Authenticator:
 
     def check_password(self, cred: PasswordCredential) -> UserRecord:
         # The lookup's transaction ends before bcrypt runs: the check is slow on purpose.
-        with self.deps.store.session() as session:
+        with self.deps.store.read() as session:
             if cred.user_id is not None:
                 user = directory.find_user(session, user_id=cred.user_id)
             else:
@@ -105,13 +106,13 @@ class Authenticator:
             self.lockout.clear(user.id)
         return user
 
-    def check_token(self, token_id: str) -> TokenPayload:
+    def check_token(self, token_id: str, *, conn: Connection | None = None) -> TokenPayload:
         try:
-            return self.deps.tokens.validate(token_id)
+            return self.deps.tokens.validate(token_id, conn=conn)
         except TokenError:
             raise AuthenticationFailed() from None
 
-    def load_user(self, session: Session, user_id: str) -> UserRecord:
+    def load_user(self, session: Reader, user_id: str) -> UserRecord:
         user = directory.find_user(session, user_id=user_id)
         if user is None:
             raise AuthenticationFailed()
@@ -124,7 +125,7 @@ class Authenticator:
 
     # --- scope ----------------------------------------------------------------------------
 
-    def _project(self, session: Session, scope: ScopeRequest) -> ProjectRecord:
+    def _project(self, session: Reader, scope: ScopeRequest) -> ProjectRecord:
         if scope.project_id is not None:
             project = directory.find_project(session, project_id=scope.project_id)
         else:
@@ -139,7 +140,7 @@ class Authenticator:
         return project
 
     def resolve_scope(
-        self, session: Session, *, user: UserRecord, scope: ScopeRequest
+        self, session: Reader, *, user: UserRecord, scope: ScopeRequest
     ) -> tuple[ProjectRecord | None, DomainRef | None, bool, list[RoleRef]]:
         """(project, domain, system, roles) for the token; the generic 401 without a role there."""
         if scope.wants_project:
@@ -186,7 +187,7 @@ class Authenticator:
 
     def issue(
         self,
-        session: Session,
+        session: Reader,
         *,
         user: UserRecord,
         methods: list[str],
@@ -226,23 +227,31 @@ class Authenticator:
         )
 
     def view(
-        self, session: Session, *, token_id: str, payload: TokenPayload, include_catalog: bool
+        self, session: Reader, *, token_id: str, payload: TokenPayload, include_catalog: bool
     ) -> TokenView | None:
         """Re-read what a validated token refers to; None if any of it has vanished."""
-        user = directory.find_user(session, user_id=payload.user_id)
-        if user is None:
-            return None
         project = None
         domain = None
         if payload.project_id is not None:
-            project = directory.find_project(session, project_id=payload.project_id)
-            if project is None:
+            found = directory.project_token_view(
+                session,
+                user_id=payload.user_id,
+                project_id=payload.project_id,
+                role_names=payload.roles,
+            )
+            if found is None or found[1] is None:
                 return None
-        elif payload.domain_id is not None:
-            domain = directory.find_domain(session, domain_id=payload.domain_id)
-            if domain is None:
+            user, project, roles = found
+        else:
+            maybe_user = directory.find_user(session, user_id=payload.user_id)
+            if maybe_user is None:
                 return None
-        roles = directory.roles_by_name(session, payload.roles)
+            user = maybe_user
+            if payload.domain_id is not None:
+                domain = directory.find_domain(session, domain_id=payload.domain_id)
+                if domain is None:
+                    return None
+            roles = directory.roles_by_name(session, payload.roles)
         catalog = None
         if include_catalog and payload.scoped:
             catalog = load_catalog(session, user_id=user.id, project_id=payload.project_id)

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.store.models.identity import Endpoint, Service
@@ -63,7 +64,9 @@ _CATALOG = (
 )
 
 
-def load_catalog(session: Session, *, user_id: str, project_id: str | None) -> list[CatalogService]:
+def load_catalog(
+    session: Session | Connection, *, user_id: str, project_id: str | None
+) -> list[CatalogService]:
     rows = session.execute(_CATALOG).all()
     values = {"tenant_id": project_id, "project_id": project_id, "user_id": user_id}
     services: dict[str, CatalogService] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import falcon
+from sqlalchemy.engine import Connection
 
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.auth.tokens import TokenError, TokenPayload
@@ -31,8 +32,8 @@ class Identity:
     def body(self, req: falcon.Request) -> dict[str, object]:
         return read_json(req, limit=self.deps.config.max_request_body_size)
 
-    def caller(self, req: falcon.Request) -> RequestContext:
-        return caller(req, self.deps.tokens)
+    def caller(self, req: falcon.Request, *, conn: Connection | None = None) -> RequestContext:
+        return caller(req, self.deps.tokens, conn=conn)
 
     def admin(self, req: falcon.Request, action: str) -> RequestContext:
         ctx = self.caller(req)
@@ -46,7 +47,9 @@ class Identity:
             raise PolicyDenied(f"identity:{action}")
         return ctx
 
-    def subject(self, token_id: str | None, ctx: RequestContext) -> TokenPayload:
+    def subject(
+        self, token_id: str | None, ctx: RequestContext, *, conn: Connection | None = None
+    ) -> TokenPayload:
         """The token being checked: 404 (never 401) when it is missing, bad, expired or revoked."""
         if not token_id:
             raise TokenNotFound("No token in the request")
@@ -54,7 +57,7 @@ class Identity:
             # Checking one's own token: it was validated a moment ago as the caller's.
             return ctx.payload
         try:
-            return self.deps.tokens.validate(token_id)
+            return self.deps.tokens.validate(token_id, conn=conn)
         except TokenError:
             raise TokenNotFound() from None
 

@@ -57,8 +57,8 @@ class Tokens:
                 raise ValidationError(attribute="id", target="token")
             token_id = _string(token, "id", "token")
             parent = ident.auth.check_token(token_id or "")
-            with ident.deps.store.session() as session:
-                user = ident.auth.load_user(session, parent.user_id)
+            with ident.deps.store.read() as conn:
+                user = ident.auth.load_user(conn, parent.user_id)
         elif "passwordCredentials" in auth:
             creds = auth["passwordCredentials"]
             if not isinstance(creds, dict) or "password" not in creds:
@@ -79,7 +79,7 @@ class Tokens:
                 raise AuthenticationFailed()
         else:
             raise ValidationError(attribute="auth", target="request body")
-        with ident.deps.store.session() as session:
+        with ident.deps.store.read() as session:
             view = ident.auth.issue(
                 session,
                 user=user,
@@ -97,13 +97,11 @@ class Token:
 
     def _view(self, req: falcon.Request, token_id: str, action: str) -> TokenView:
         ident = self.identity
-        ctx = ident.caller(req)
-        payload = ident.subject(token_id, ctx)
-        ident.may_inspect(ctx, payload, action)
-        with ident.deps.store.session() as session:
-            view = ident.auth.view(
-                session, token_id=token_id, payload=payload, include_catalog=True
-            )
+        with ident.deps.store.read() as conn:
+            ctx = ident.caller(req, conn=conn)
+            payload = ident.subject(token_id, ctx, conn=conn)
+            ident.may_inspect(ctx, payload, action)
+            view = ident.auth.view(conn, token_id=token_id, payload=payload, include_catalog=True)
         if view is None:
             raise TokenNotFound()
         belongs_to = req.get_param("belongsTo")

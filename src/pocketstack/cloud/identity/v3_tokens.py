@@ -33,7 +33,7 @@ class AuthTokens:
             user = ident.auth.check_password(parsed.password)
             if parent is not None and parent.user_id != user.id:
                 raise AuthenticationFailed()
-        with ident.deps.store.session() as session:
+        with ident.deps.store.read() as session:
             if user is None:
                 assert parent is not None
                 user = ident.auth.load_user(session, parent.user_id)
@@ -51,14 +51,15 @@ class AuthTokens:
 
     def _validated(self, req: falcon.Request, action: str) -> TokenView:
         ident = self.identity
-        ctx = ident.caller(req)
-        token_id = req.get_header(SUBJECT_HEADER)
-        payload = ident.subject(token_id, ctx)
-        ident.may_inspect(ctx, payload, action)
-        assert token_id is not None
-        with ident.deps.store.session() as session:
+        # One connection for both revocation checks and the token's view: one pool checkout.
+        with ident.deps.store.read() as conn:
+            ctx = ident.caller(req, conn=conn)
+            token_id = req.get_header(SUBJECT_HEADER)
+            payload = ident.subject(token_id, ctx, conn=conn)
+            ident.may_inspect(ctx, payload, action)
+            assert token_id is not None
             view = ident.auth.view(
-                session, token_id=token_id, payload=payload, include_catalog=wants_catalog(req)
+                conn, token_id=token_id, payload=payload, include_catalog=wants_catalog(req)
             )
         if view is None:
             raise TokenNotFound()
@@ -71,9 +72,10 @@ class AuthTokens:
 
     def on_head(self, req: falcon.Request, resp: falcon.Response) -> None:
         ident = self.identity
-        ctx = ident.caller(req)
-        token_id = req.get_header(SUBJECT_HEADER)
-        payload = ident.subject(token_id, ctx)
+        with ident.deps.store.read() as conn:
+            ctx = ident.caller(req, conn=conn)
+            token_id = req.get_header(SUBJECT_HEADER)
+            payload = ident.subject(token_id, ctx, conn=conn)
         ident.may_inspect(ctx, payload, "check_token")
         assert token_id is not None
         resp.set_header(SUBJECT_HEADER, token_id)

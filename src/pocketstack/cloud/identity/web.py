@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import falcon
+from sqlalchemy.engine import Connection
 
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.auth.tokens import TokenError, TokenProvider
@@ -93,7 +94,9 @@ def member(body: dict[str, Any], key: str) -> dict[str, Any]:
     return value
 
 
-def caller(req: falcon.Request, tokens: TokenProvider) -> RequestContext:
+def caller(
+    req: falcon.Request, tokens: TokenProvider, *, conn: Connection | None = None
+) -> RequestContext:
     """Who is calling, from X-Auth-Token; the generic 401 for a missing or dead token."""
     cached = getattr(req.context, "caller", None)
     if isinstance(cached, RequestContext):
@@ -102,7 +105,7 @@ def caller(req: falcon.Request, tokens: TokenProvider) -> RequestContext:
     if not token_id:
         raise AuthenticationFailed()
     try:
-        payload = tokens.validate(token_id)
+        payload = tokens.validate(token_id, conn=conn)
     except TokenError:
         raise AuthenticationFailed() from None
     ctx = RequestContext(
