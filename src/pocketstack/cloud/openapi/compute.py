@@ -194,6 +194,8 @@ _SERVER_FILTERS = (
     "limit",
     "marker",
 )
+# Only such a segment is taken for a project id (Nova's rule); anything else names a resource.
+_PROJECT_ID: JSON = {"type": "string", "pattern": "^[0-9a-f-]+$"}
 _FLAVOR_FILTERS = ("minRam", "minDisk", "is_public", "sort_key", "sort_dir", "limit", "marker")
 
 
@@ -442,7 +444,9 @@ def paths() -> dict[str, JSON]:
         legacy = root.startswith("/compute/v2/")
         for sub, item in resources.items():
             entry: JSON = {}
-            params = [path_param(n) for n in root_params] + list(item.get("parameters", []))
+            params = [path_param(n, _PROJECT_ID) for n in root_params] + list(
+                item.get("parameters", [])
+            )
             if params:
                 entry["parameters"] = params
             for method, op in item.items():

@@ -53,8 +53,8 @@ def no_body(description: str) -> JSON:
     return {"description": description}
 
 
-def path_param(name: str) -> JSON:
-    return {"name": name, "in": "path", "required": True, "schema": STR}
+def path_param(name: str, schema: JSON | None = None) -> JSON:
+    return {"name": name, "in": "path", "required": True, "schema": schema or STR}
 
 
 def query(name: str, schema: JSON | None = None, description: str = "") -> JSON:
