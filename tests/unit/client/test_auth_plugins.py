@@ -95,7 +95,7 @@ def test_default_domain_does_not_push_a_v2_url_to_v3(transport: WSGITransport) -
 
 def test_domain_parameters_skip_v2(transport: WSGITransport) -> None:
     plugin = admin_password_plugin(V2_URL, v3=True)
-    with pytest.raises(DiscoveryFailure, match="Could not find versioned identity endpoints"):
+    with pytest.raises(DiscoveryFailure, match="Cannot use v2 authentication with domain scope"):
         plugin.get_access(Session(auth=plugin, transport=transport))
     # Discovery happened, no token request was made with parameters v2 cannot honour.
     assert paths(transport) == ["GET /identity/v2.0"]

@@ -28,6 +28,11 @@ NO_VERSION_MESSAGE = (
     "Please check that your auth_url is correct."
 )
 
+V2_WITH_DOMAIN_MESSAGE = (
+    "Cannot use v2 authentication with domain scope: the auth URL offers only identity v2.0, "
+    "so unset the user/project domain settings (OS_*_DOMAIN_*) or use a v3 auth URL."
+)
+
 
 class BaseGeneric(BaseIdentityPlugin):
     def __init__(
@@ -70,6 +75,9 @@ class BaseGeneric(BaseIdentityPlugin):
             plugin = self.create_plugin(version=candidate.version, url=candidate.url)
             if plugin is not None:
                 return plugin
+        if candidates and all(c.version[0] == 2 for c in candidates):
+            # The only refusal of a v2 candidate is a domain setting: say so, not "no versions".
+            raise DiscoveryFailure(V2_WITH_DOMAIN_MESSAGE)
         raise DiscoveryFailure(NO_VERSION_MESSAGE)
 
     def get_auth_ref(self, session: Session) -> AccessInfo:
