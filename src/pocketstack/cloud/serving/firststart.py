@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 import stat
+import string
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -100,7 +101,8 @@ def ensure_admin_password(config: CloudConfig, *, given: str | None = None) -> s
     kept = read_admin_password(config)
     if kept is not None:
         return kept
-    password = secrets.token_urlsafe(_PASSWORD_BYTES)
+    # A letter first: a leading "-" would be taken for an option by `--os-password` parsers.
+    password = secrets.choice(string.ascii_letters) + secrets.token_urlsafe(_PASSWORD_BYTES)
     _write_admin_password(config.admin_password_file, password)
     log.info("generated an admin password; it is in %s", config.admin_password_file)
     return password
