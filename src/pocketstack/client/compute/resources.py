@@ -160,22 +160,28 @@ def format_networks(networks: Mapping[str, list[str]]) -> str:
     )
 
 
-class Flavor:
+class _NamedResource:
+    """A flavor or an image: the JSON body as given, read on attribute access (never fetched)."""
+
     __slots__ = ("raw",)
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
         self.raw = raw
 
-    @classmethod
-    def from_body(cls, body: Mapping[str, Any]) -> Flavor:
-        return cls(body)
-
     def __repr__(self) -> str:
-        return f"<Flavor {self.id} {self.name!r}>"
+        return f"<{type(self).__name__} {self.id} {self.raw.get('name')!r}>"
 
     @property
     def id(self) -> str:
         return str(self.raw.get("id", ""))
+
+
+class Flavor(_NamedResource):
+    __slots__ = ()
+
+    @classmethod
+    def from_body(cls, body: Mapping[str, Any]) -> Flavor:
+        return cls(body)
 
     @property
     def name(self) -> str:
@@ -186,22 +192,12 @@ class Flavor:
         return slugify(self.name)
 
 
-class Image:
-    __slots__ = ("raw",)
-
-    def __init__(self, raw: Mapping[str, Any]) -> None:
-        self.raw = raw
+class Image(_NamedResource):
+    __slots__ = ()
 
     @classmethod
     def from_body(cls, body: Mapping[str, Any]) -> Image:
         return cls(body)
-
-    def __repr__(self) -> str:
-        return f"<Image {self.id} {self.name!r}>"
-
-    @property
-    def id(self) -> str:
-        return str(self.raw.get("id", ""))
 
     @property
     def name(self) -> str | None:
