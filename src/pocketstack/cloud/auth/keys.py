@@ -16,6 +16,13 @@ from cryptography.fernet import Fernet, MultiFernet
 
 from pocketstack.cloud.errors import ConfigError
 
+# Reads of the repository racing rotations, before giving up.
+_LOAD_ATTEMPTS = 10
+
+
+class _AllKeysVanished(Exception):
+    """Every key listed was gone by the time it was read: a rotation ran in between."""
+
 
 def _check_private(path: Path, *, is_dir: bool) -> None:
     mode = path.stat().st_mode
@@ -104,6 +111,16 @@ class KeyRepository:
             return self._load(stamp)
 
     def _load(self, stamp: tuple[int, tuple[str, ...]]) -> MultiFernet:
+        # Rotations racing this read can remove every key we listed (several of them between
+        # our listing and our reads); list again rather than fail, a bounded number of times.
+        for _ in range(_LOAD_ATTEMPTS - 1):
+            try:
+                return self._load_once(stamp)
+            except _AllKeysVanished:
+                stamp = self._stamp_now()
+        return self._load_once(stamp)
+
+    def _load_once(self, stamp: tuple[int, tuple[str, ...]]) -> MultiFernet:
         _check_private(self.path, is_dir=True)
         numbers = self._key_numbers()
         # The primary (highest number) first: MultiFernet encrypts with the first key.
@@ -120,6 +137,8 @@ class KeyRepository:
                 # next call load again.
                 continue
         if not fernets:
+            if numbers:
+                raise _AllKeysVanished
             raise ConfigError(f"{self.path}: no Fernet keys")
         self._fernet = MultiFernet(fernets)
         self._stamp = stamp

@@ -64,3 +64,15 @@ def test_world_readable_directory_is_refused(tmp_path: Path) -> None:
     os.chmod(repo.path, 0o755)
     with pytest.raises(ConfigError, match="chmod 700"):
         repo.fernet()
+
+
+def test_keys_listed_then_all_gone_are_listed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several rotations between listing and reading remove every listed key: list again."""
+    repo = KeyRepository(tmp_path / "keys")
+    repo.setup()
+    real = repo._key_numbers
+    stale = iter([[7, 8, 9]])  # names a rotation already removed, the first time only
+    monkeypatch.setattr(repo, "_key_numbers", lambda: next(stale, None) or real())
+    assert repo.fernet().decrypt(repo.fernet().encrypt(b"x")) == b"x"
