@@ -93,11 +93,12 @@ def _flags(parser: argparse.ArgumentParser) -> tuple[list[Flag], list[str], dict
 
 def collect() -> list[Command]:
     """Every command and sub-command with its flags (imports every command module)."""
-    from pocketstack.cli.main import COMMANDS, build_parser
+    from pocketstack.cli.main import COMMANDS, load
+    from pocketstack.cli.parser import build_parser
 
     commands: list[Command] = []
     for words, spec in COMMANDS.items():
-        parser = build_parser(words, spec)
+        parser = build_parser(words, spec, load(spec))
         flags, positional, subcommands = _flags(parser)
         commands.append(
             Command(words=words, help=spec.help, flags=tuple(flags),

@@ -11,11 +11,11 @@ from pocketstack.cli.errors import CommandError
 # Not `typing.TYPE_CHECKING`: typing and pathlib cost a warm run ~7 ms to import.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import argparse
     from collections.abc import Mapping
     from pathlib import Path
     from typing import Any, TextIO
 
+    from pocketstack.cli.argspec import Namespace
     from pocketstack.cli.options import Settings
     from pocketstack.client.adapter import Adapter
     from pocketstack.client.auth.base import BaseIdentityPlugin, Scope, TokenEndpoint
@@ -54,7 +54,7 @@ class Context:
     def __init__(
         self,
         *,
-        args: argparse.Namespace,
+        args: Namespace,
         settings: Settings,
         stdout: TextIO,
         stderr: TextIO,

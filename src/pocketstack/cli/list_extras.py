@@ -7,7 +7,6 @@ start-up cost of `pocketstack list` stays where it was.
 
 from __future__ import annotations
 
-import argparse
 import os
 
 # No `typing`/`pathlib` at run time: each costs every `list` run a few ms to import.
@@ -16,22 +15,26 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from typing import Any
 
+    from pocketstack.cli.argspec import ArgumentParserLike, Namespace
     from pocketstack.cli.context import Context
 
 DEFAULT_WATCH_INTERVAL = 2.0
 
 
 def _interval(text: str) -> float:
+    # argparse only on the way to its error message: a warm `list` does not import it.
+    from argparse import ArgumentTypeError
+
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid interval: {text!r}") from None
+        raise ArgumentTypeError(f"invalid interval: {text!r}") from None
     if not value > 0 or value > 86400:
-        raise argparse.ArgumentTypeError(f"the interval must be in (0, 86400] seconds: {text}")
+        raise ArgumentTypeError(f"the interval must be in (0, 86400] seconds: {text}")
     return value
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: ArgumentParserLike) -> None:
     group = parser.add_argument_group("terminal")
     group.add_argument(
         "--watch",
@@ -63,7 +66,7 @@ def config_path(environ: Mapping[str, str]) -> str:
     return os.path.join(base, "pocketstack", "config.toml")
 
 
-def apply_saved_defaults(args: argparse.Namespace, ctx: Context) -> None:
+def apply_saved_defaults(args: Namespace, ctx: Context) -> None:
     """The user's config file fills in what the command line left out (flags win)."""
     path = config_path(ctx.environ)
     # No file, nothing to import: most runs stop here.
@@ -77,7 +80,7 @@ def apply_saved_defaults(args: argparse.Namespace, ctx: Context) -> None:
         args.output_format = "table"
 
 
-def watch(args: argparse.Namespace, ctx: Context, fetch: Callable[[], Any]) -> int:
+def watch(args: Namespace, ctx: Context, fetch: Callable[[], Any]) -> int:
     """Run --watch: `fetch` returns the list's Table (titles, rows) each refresh."""
     from pocketstack.cli import output
     from pocketstack.cli.errors import CommandError
@@ -99,7 +102,7 @@ def watch(args: argparse.Namespace, ctx: Context, fetch: Callable[[], Any]) -> i
     return watcher.run()
 
 
-def _title(args: argparse.Namespace) -> str:
+def _title(args: Namespace) -> str:
     return f"Every {args.watch:g}s: pocketstack list"
 
 

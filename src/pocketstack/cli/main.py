@@ -7,10 +7,8 @@ Any error -> `ERROR (ClassName): message` on stderr and exit 1; Ctrl-C -> exit 1
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from collections.abc import Mapping, Sequence
 
 from pocketstack import __version__
 from pocketstack.cli.options import OPTIONS, Settings, add_global_options
@@ -18,39 +16,48 @@ from pocketstack.cli.options import OPTIONS, Settings, add_global_options
 # Not `typing.TYPE_CHECKING`: importing typing costs a warm run ~3 ms; mypy honours the name.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
     from pathlib import Path
     from typing import Protocol, TextIO
 
+    from pocketstack.cli.argspec import ArgumentParserLike, Namespace
     from pocketstack.cli.context import Context
     from pocketstack.client.transport import Transport
 
     class CommandModule(Protocol):
-        def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
+        def add_arguments(self, parser: ArgumentParserLike) -> None: ...
 
-        def run(self, args: argparse.Namespace, ctx: Context) -> int: ...
+        def run(self, args: Namespace, ctx: Context) -> int: ...
 
 
 class CommandSpec:
-    __slots__ = ("auth", "help", "module")
+    __slots__ = ("auth", "fast", "help", "module")
 
-    def __init__(self, *, module: str, help: str, auth: bool = True) -> None:
+    def __init__(self, *, module: str, help: str, auth: bool = True, fast: bool = False) -> None:
         self.module = module
         self.help = help
         # Commands that talk to a cloud get the auth options; the serving ones do not.
         self.auth = auth
+        # The commands run often enough for argparse's start-up to matter
+        # (pocketstack.cli.argspec): their arguments skip it when it cannot change the answer.
+        self.fast = fast
 
 
 COMMANDS: dict[tuple[str, ...], CommandSpec] = {
     ("list",): CommandSpec(
-        module="pocketstack.cli.commands.list", help="List servers (every `nova list` flag)"
+        module="pocketstack.cli.commands.list",
+        help="List servers (every `nova list` flag)",
+        fast=True,
     ),
     ("token", "issue"): CommandSpec(
         module="pocketstack.cli.commands.token_issue",
         help="Show a token (the cached one while valid; --no-cache for a new one)",
+        fast=True,
     ),
     ("catalog", "list"): CommandSpec(
         module="pocketstack.cli.commands.catalog_list",
         help="List the services in the service catalog",
+        fast=True,
     ),
     ("demo",): CommandSpec(
         module="pocketstack.cli.commands.demo",
@@ -145,42 +152,28 @@ def top_level_help() -> str:
     return "\n".join(lines) + "\n"
 
 
-def help_width() -> int:
-    """The width argparse's HelpFormatter would use: shutil.get_terminal_size() columns - 2."""
-    try:
-        columns = int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
-        except (AttributeError, ValueError, OSError):
-            columns = 0
-    return (columns or 80) - 2
-
-
-class HelpFormatter(argparse.HelpFormatter):
-    """argparse's formatter, told its width: left alone it imports shutil (with bz2, lzma and
-    fnmatch, ~3 ms) inside every add_argument call just to check metavars."""
-
-    def __init__(self, prog: str) -> None:
-        super().__init__(prog, width=help_width())
-
-
-def build_parser(words: tuple[str, ...], spec: CommandSpec) -> argparse.ArgumentParser:
+def load(spec: CommandSpec) -> CommandModule:
     # __import__ with a fromlist returns the submodule itself (no `import importlib` needed).
     module: CommandModule = __import__(spec.module, fromlist=["run"])
-    parser = argparse.ArgumentParser(
-        prog=f"pocketstack {' '.join(words)}",
-        description=spec.help,
-        # A command may redefine a global flag (e.g. its own --os-compute-api-version).
-        conflict_handler="resolve",
-        formatter_class=HelpFormatter,
-    )
-    add_global_options(parser, auth=spec.auth)
-    module.add_arguments(parser)
-    parser.set_defaults(_module=module)
-    return parser
+    return module
+
+
+def parse_arguments(words: tuple[str, ...], spec: CommandSpec, argv: Sequence[str]) -> Namespace:
+    if spec.fast:
+        from pocketstack.cli.argspec import ArgumentRecorder
+
+        recorder = ArgumentRecorder()
+        add_global_options(recorder, auth=spec.auth)
+        load(spec).add_arguments(recorder)
+        args = recorder.parse(argv)
+        if args is not None:
+            return args
+    # Help, errors and every other command: argparse, with its messages and exit code 2.
+    from pocketstack.cli.argspec import Namespace
+    from pocketstack.cli.parser import build_parser
+
+    parser = build_parser(words, spec, load(spec))
+    return parser.parse_args(argv, namespace=Namespace())
 
 
 def _run(
@@ -211,8 +204,7 @@ def _run(
         raise CommandError(f"Unknown command {word!r}; see `pocketstack --help`")
     words, rest = found
     spec = COMMANDS[words]
-    parser = build_parser(words, spec)
-    args = parser.parse_args(rest)
+    args = parse_arguments(words, spec, rest)
     if spec.auth:
         from pocketstack.cli.options import resolve
 
@@ -231,8 +223,7 @@ def _run(
         cache_dir=cache_dir,
     )
     try:
-        module: CommandModule = args._module
-        return module.run(args, ctx)
+        return load(spec).run(args, ctx)
     finally:
         ctx.finish()
 

@@ -6,7 +6,6 @@ default. Parser defaults are None so that "given on the command line" can be tol
 
 from __future__ import annotations
 
-import argparse
 import os
 from collections.abc import Mapping
 
@@ -14,6 +13,8 @@ from collections.abc import Mapping
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
+    from pocketstack.cli.argspec import ArgumentParserLike, Namespace
 
 AUTH_TYPES = (
     "password",
@@ -489,7 +490,7 @@ class Settings:
 _SECRET = frozenset({"os_password", "os_token", "os_application_credential_secret"})
 
 
-def add_global_options(parser: argparse.ArgumentParser, *, auth: bool = True) -> None:
+def add_global_options(parser: ArgumentParserLike, *, auth: bool = True) -> None:
     """Register the global options; commands without auth get only --debug/--timings."""
     group = parser.add_argument_group("global options")
     for option in OPTIONS:
@@ -548,7 +549,7 @@ def _from_cloud(option: Option, cloud: Mapping[str, Any]) -> Any:
     return None
 
 
-def resolve(args: argparse.Namespace, *, environ: Mapping[str, str] | None = None) -> Settings:
+def resolve(args: Namespace, *, environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     cloud_name = getattr(args, "os_cloud", None) or env.get("OS_CLOUD")
     cloud: Mapping[str, Any] = {}

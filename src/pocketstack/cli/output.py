@@ -10,16 +10,16 @@ terminal narrower than the table, clipped with an ellipsis so the borders stay w
 
 from __future__ import annotations
 
-import argparse
-import json
-
 from pocketstack.cli.errors import CommandError
+from pocketstack.client import jsoncodec
 
 # Every `list` run imports this module: no typing or dataclasses at run time (~12 ms).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from typing import Any, Literal, TextIO
+
+    from pocketstack.cli.argspec import ArgumentParserLike, Namespace
 
     Formatter = Callable[[Any], str]
     Overflow = Literal["wrap", "clip"]
@@ -28,7 +28,7 @@ FORMATS = ("table", "json", "yaml", "csv", "value")
 SHOW_FORMATS = ("table", "json", "yaml", "value", "shell")
 
 
-def add_list_arguments(parser: argparse.ArgumentParser) -> None:
+def add_list_arguments(parser: ArgumentParserLike) -> None:
     group = parser.add_argument_group("output formatters")
     group.add_argument(
         "-f",
@@ -92,7 +92,7 @@ def add_list_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_show_arguments(parser: argparse.ArgumentParser) -> None:
+def add_show_arguments(parser: ArgumentParserLike) -> None:
     group = parser.add_argument_group("output formatters")
     group.add_argument(
         "-f",
@@ -119,7 +119,7 @@ def text(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, dict | list):
-        return json.dumps(value)
+        return jsoncodec.dumps(value)
     return str(value)
 
 
@@ -193,7 +193,7 @@ def _env_int(environ: Mapping[str, str], name: str) -> int:
         raise CommandError(f"env[{name}] must be an integer, not {environ[name]!r}") from None
 
 
-def display_for(args: argparse.Namespace, *, environ: Mapping[str, str], stream: TextIO) -> Display:
+def display_for(args: Namespace, *, environ: Mapping[str, str], stream: TextIO) -> Display:
     """The Display for a command's table, from --max-width/--fit-width/--no-color, the
     CLIFF_*/NO_COLOR variables and whether `stream` is a terminal."""
     colour = False
@@ -487,6 +487,8 @@ def print_show(
 
 def _dump(data: Any, *, output_format: str, stream: TextIO) -> None:
     if output_format == "json":
+        import json
+
         stream.write(json.dumps(data, indent=4, default=str) + "\n")
         return
     import yaml

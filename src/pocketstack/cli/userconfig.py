@@ -21,7 +21,6 @@ exists, so users without one pay nothing.
 
 from __future__ import annotations
 
-import argparse
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from pocketstack.cli import list_extras
+from pocketstack.cli.argspec import Namespace
 from pocketstack.cli.errors import CommandError
 
 FORMATS = ("table", "json", "yaml", "csv", "value")
@@ -203,7 +203,7 @@ def _dotted(text: str) -> tuple[str, ...]:
 
 
 # applying ------------------------------------------------------------------------------
-def apply(args: argparse.Namespace, defaults: ListDefaults) -> None:
+def apply(args: Namespace, defaults: ListDefaults) -> None:
     """Fill in from the saved defaults what the command line did not say.
 
     "Not said" is the parser's "not given" value: None for -f, --limit, --max-width and

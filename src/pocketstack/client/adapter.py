@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pocketstack.client.access import EndpointFilter, normalize_interface
+from pocketstack.client.errors import MicroversionNotConfirmed
 from pocketstack.client.session import UNSET, Session
 from pocketstack.client.transport import Response
 
@@ -34,6 +35,9 @@ class Adapter:
         self.service_name = service_name
         self.endpoint_override = endpoint_override
         self.microversion = microversion
+        # Set when the microversion was assumed rather than read from the service's version
+        # document: the next answer must then say it used it, else MicroversionNotConfirmed.
+        self.confirm_microversion = False
 
     @property
     def endpoint_filter(self) -> EndpointFilter:
@@ -60,7 +64,7 @@ class Adapter:
         raise_exc: bool = True,
         authenticated: bool | None = None,
     ) -> Response:
-        return self.session.request(
+        response = self.session.request(
             url,
             method,
             json=json,
@@ -71,6 +75,23 @@ class Adapter:
             microversion=microversion or self.microversion,
             microversion_service_type=self.service_type,
             raise_exc=raise_exc,
+        )
+        if self.confirm_microversion and not microversion:
+            self._confirm(response)
+        return response
+
+    def _confirm(self, response: Response) -> None:
+        expected = self.microversion
+        headers = response.headers
+        # The service names its own type in OpenStack-API-Version ("compute 2.96"); Nova also
+        # answers the legacy X-OpenStack-Nova-API-Version.
+        stated = (headers.get("openstack-api-version") or "").rpartition(" ")[2]
+        legacy = headers.get("x-openstack-nova-api-version")
+        if expected is not None and expected in (stated, legacy):
+            self.confirm_microversion = False
+            return
+        raise MicroversionNotConfirmed(
+            f"{response.url}: the answer does not say it used microversion {expected}"
         )
 
     def get(

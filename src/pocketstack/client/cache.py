@@ -7,8 +7,9 @@ carries `extra`: per-service data worth keeping with the token (e.g. a version d
 
 from __future__ import annotations
 
-import json
 import os
+
+from pocketstack.client import jsoncodec
 
 # Paths are plain strings inside: `pathlib` (with the `urllib.parse` it imports) costs a warm
 # command ~4 ms to import, for three joins. The public accessors still hand out Paths.
@@ -59,7 +60,7 @@ class AuthStateCache:
                 info = os.fstat(handle.fileno())
                 if info.st_uid != os.getuid() or info.st_mode & 0o077:
                     return None
-                state = json.loads(handle.read())
+                state = jsoncodec.loads(handle.read())
         except (OSError, ValueError):
             return None
         if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
@@ -68,7 +69,7 @@ class AuthStateCache:
 
     def save(self, cache_id: str, state: dict[str, Any]) -> None:
         path = self._file(cache_id)
-        data = json.dumps({**state, "version": STATE_VERSION}).encode("utf-8")
+        data = jsoncodec.dumps({**state, "version": STATE_VERSION}).encode("utf-8")
         try:
             os.makedirs(self._directory, mode=0o700, exist_ok=True)
             tmp = os.path.join(self._directory, f".{cache_id}.json.{os.getpid()}.tmp")

@@ -11,6 +11,7 @@ ClientError
 │   └── DiscoveryFailure        no usable identity version at the auth URL
 ├── EndpointNotFound            the catalog has no endpoint matching the filter
 ├── InvalidResponse             an answer we cannot parse (not JSON, missing token ...)
+│   └── MicroversionNotConfirmed  an answer not given at the microversion we assumed
 └── HttpError                   status >= 400, built by `from_response`
     ├── HttpClientError (4xx): BadRequest, Unauthorized, Forbidden, NotFound,
     │   MethodNotAllowed, NotAcceptable, Conflict, RequestEntityTooLarge,
@@ -21,7 +22,7 @@ ClientError
 
 from __future__ import annotations
 
-import json as _json
+from pocketstack.client import jsoncodec
 
 # Not `typing.TYPE_CHECKING`: a warm `pocketstack list` imports this module, and typing
 # costs it ~3 ms; mypy treats a module-level TYPE_CHECKING = False as the real thing.
@@ -84,6 +85,11 @@ class EndpointNotFound(ClientError):
 
 class InvalidResponse(ClientError):
     pass
+
+
+class MicroversionNotConfirmed(InvalidResponse):
+    """The service answered without saying it used the microversion we sent unasked-for
+    (Adapter.confirm_microversion): it may not support microversions, or not that one."""
 
 
 class HttpError(ClientError):
@@ -254,7 +260,7 @@ def from_response(response: Response, *, method: str, url: str) -> HttpError:
     content_type = response.headers.get("content-type") or ""
     if response.body and "json" in content_type:
         try:
-            message, details = _message_from_body(_json.loads(response.body))
+            message, details = _message_from_body(jsoncodec.loads(response.body))
         except ValueError:
             message = None
     if message is None:

@@ -7,11 +7,11 @@ One request goes through short named steps:
 
 from __future__ import annotations
 
-import json as _json
 import sys
 import time
 
 from pocketstack import __version__
+from pocketstack.client import jsoncodec
 from pocketstack.client.errors import (
     AuthError,
     ClientError,
@@ -186,7 +186,7 @@ class Session:
         base_headers.setdefault_value("User-Agent", self.user_agent)
         base_headers.setdefault_value("Accept", "application/json")
         if json is not UNSET:
-            body = _json.dumps(json).encode("utf-8")
+            body = jsoncodec.dumps(json).encode("utf-8")
             base_headers.setdefault_value("Content-Type", "application/json")
         if microversion:
             service_type = microversion_service_type or (

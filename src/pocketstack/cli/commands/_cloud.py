@@ -7,6 +7,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from pocketstack.cli.argspec import Namespace
 from pocketstack.cloud.config import CloudConfig, load_config
 
 
@@ -69,7 +70,7 @@ def non_negative_int(text: str) -> int:
     return value
 
 
-def cloud_config(args: argparse.Namespace) -> CloudConfig:
+def cloud_config(args: Namespace) -> CloudConfig:
     """The configuration the flags, POCKETSTACK_* variables and config file give."""
     return load_config(
         data_dir=getattr(args, "data_dir", None),

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import TYPE_CHECKING, Any
 
 from pocketstack.cli.output import add_list_arguments, print_list
 
 if TYPE_CHECKING:
+    from pocketstack.cli.argspec import ArgumentParserLike, Namespace
     from pocketstack.cli.context import Context
     from pocketstack.client.access import Endpoint
 
 HELP = "list the services in the service catalog"
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: ArgumentParserLike) -> None:
     add_list_arguments(parser)
 
 
@@ -37,7 +37,7 @@ def format_endpoints(records: Any) -> str:
     return "\n".join(lines)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     from pocketstack.cli.errors import CommandError
     from pocketstack.client.auth.base import BaseIdentityPlugin
 

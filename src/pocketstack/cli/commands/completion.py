@@ -7,6 +7,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pocketstack.cli.argspec import Namespace
     from pocketstack.cli.context import Context
 
 SHELLS = ("bash", "zsh", "fish")
@@ -22,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     from pocketstack.cli.completion import script
 
     ctx.stdout.write(script(args.shell))

@@ -24,6 +24,7 @@ from pocketstack.cli.commands._cloud import (
 from pocketstack.cloud.config import CloudConfig
 
 if TYPE_CHECKING:
+    from pocketstack.cli.argspec import Namespace
     from pocketstack.cli.context import Context
 
 HELP = "start the cloud if needed, seed a few servers if it has none, and list them"
@@ -90,7 +91,7 @@ def _list_command() -> list[str]:
     return ["list", "--all-tenants"] if ("list",) in COMMANDS else ["token", "issue"]
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     from pocketstack.cloud.serving.control import start_background
     from pocketstack.cloud.serving.openrc import openrc_variables
 

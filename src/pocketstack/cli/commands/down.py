@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from pocketstack.cli.commands._cloud import add_data_dir_argument, cloud_config
 
 if TYPE_CHECKING:
+    from pocketstack.cli.argspec import Namespace
     from pocketstack.cli.context import Context
 
 HELP = "stop the cloud running for the data directory and wait until it has stopped"
@@ -17,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_dir_argument(parser)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     from pocketstack.cloud.serving.control import stop
 
     config = cloud_config(args)

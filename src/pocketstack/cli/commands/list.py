@@ -6,8 +6,6 @@ Flags, search options, microversion gates, columns and messages follow novaclien
 
 from __future__ import annotations
 
-import argparse
-
 from pocketstack.cli import output
 from pocketstack.cli.errors import CommandError
 
@@ -18,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
     from typing import Any
 
+    from pocketstack.cli.argspec import ArgumentParserLike, Namespace
     from pocketstack.cli.context import Context
     from pocketstack.client.compute import ComputeClient, Server
     from pocketstack.client.compute.versions import APIVersion
@@ -57,7 +56,7 @@ def bool_from_string(value: str) -> bool:
 
 
 # arguments ---------------------------------------------------------------------------------
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: ArgumentParserLike) -> None:
     add = parser.add_argument
     add(
         "--reservation-id",
@@ -246,7 +245,7 @@ def check_time(value: str, *, name: str) -> None:
         raise CommandError(f"Invalid {name} value: {value}") from None
 
 
-def check_gated_flags(args: argparse.Namespace, version: APIVersion) -> None:
+def check_gated_flags(args: Namespace, version: APIVersion) -> None:
     """novaclient leaves these flags out of its parser below their version; say what argparse
     says then (exit 2), and why."""
     from pocketstack.client.compute.versions import APIVersion
@@ -265,7 +264,7 @@ def all_tenants_default(environ: Mapping[str, str]) -> int:
 
 
 def search_options(
-    args: argparse.Namespace,
+    args: Namespace,
     *,
     version: APIVersion,
     image_id: str | None,
@@ -344,10 +343,10 @@ def _str_or_none(value: Any) -> str | None:
 
 
 def _field_text(value: Any) -> str:
-    import json
-
     if isinstance(value, dict | list):
-        return json.dumps(value, sort_keys=True)
+        from pocketstack.client import jsoncodec
+
+        return jsoncodec.dumps(value, sort_keys=True)
     return _dash(value)
 
 
@@ -563,7 +562,7 @@ def _progress(stream: Any) -> Callable[[int, bool], None]:
 def collect(
     pages: Iterable[list[Server]],
     *,
-    args: argparse.Namespace,
+    args: Namespace,
     version: APIVersion,
     all_tenants: bool,
     machine: bool,
@@ -618,7 +617,7 @@ def collect(
 
 
 def _columns_for(
-    args: argparse.Namespace,
+    args: Namespace,
     first: Server | None,
     *,
     version: APIVersion,
@@ -684,7 +683,7 @@ def _sort_text(value: Any) -> tuple[int, str]:
     return (0, "") if value is None else (1, str(value))
 
 
-def sort_rows(table: Table, *, args: argparse.Namespace) -> None:
+def sort_rows(table: Table, *, args: Namespace) -> None:
     """nova sorts the table by Name (ties by the other columns, as prettytable does) unless
     --sort asked the server for an order or --sort-column asks the output layer for one."""
     if args.sort or args.sort_columns or "Name" not in table.titles:
@@ -699,7 +698,7 @@ def sort_rows(table: Table, *, args: argparse.Namespace) -> None:
 
 
 def resolve_filters(
-    args: argparse.Namespace, compute: ComputeClient
+    args: Namespace, compute: ComputeClient
 ) -> tuple[str | None, str | None]:
     """--image and --flavor names to ids, with nova's requests and messages."""
     from pocketstack.client.compute.errors import NoUniqueMatch, ResourceNotFound
@@ -724,7 +723,7 @@ def resolve_filters(
 
 
 def list_servers(
-    args: argparse.Namespace,
+    args: Namespace,
     compute: ComputeClient,
     *,
     environ: Mapping[str, str],
@@ -779,12 +778,29 @@ def list_servers(
     return table
 
 
+def read_servers(
+    args: Namespace, compute: ComputeClient, *, environ: Mapping[str, str], stderr: Any
+) -> Table:
+    """list_servers, started over once at the negotiated version if the version the client
+    assumed was refused (a server older than CLIENT_MAX) or not confirmed (no microversions):
+    the flags allowed, the query and the columns all depend on the version."""
+    from pocketstack.client.errors import MicroversionNotConfirmed, NotAcceptable
+
+    try:
+        return list_servers(args, compute, environ=environ, stderr=stderr)
+    except (NotAcceptable, MicroversionNotConfirmed):
+        if not compute.version_assumed:
+            raise
+    compute.renegotiate()
+    return list_servers(args, compute, environ=environ, stderr=stderr)
+
+
 def _isatty(stream: Any) -> bool:
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     from pocketstack.cli import list_extras
     from pocketstack.client.compute import ComputeClient
 
@@ -800,13 +816,15 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         service_name=s.service_name,
         endpoint_override=s.os_endpoint_override,
         cache=ctx,
+        # The seed's three requests when cold: no GET of the version root first.
+        assume_newest=True,
     )
     if args.watch is not None:
 
         def refresh() -> Table:
             paused = _pause_gc()
             try:
-                return list_servers(args, compute, environ=ctx.environ, stderr=None)
+                return read_servers(args, compute, environ=ctx.environ, stderr=None)
             finally:
                 _resume_gc(paused)
 
@@ -817,7 +835,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     paused = _pause_gc()
     try:
         try:
-            table = list_servers(args, compute, environ=ctx.environ, stderr=ctx.stderr)
+            table = read_servers(args, compute, environ=ctx.environ, stderr=ctx.stderr)
         except UsageError as exc:
             return _usage_error(exc, ctx)
         output.print_list(

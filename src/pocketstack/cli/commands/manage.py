@@ -18,6 +18,7 @@ from pocketstack.cli.commands._cloud import (
 from pocketstack.cloud.config import CloudConfig
 
 if TYPE_CHECKING:
+    from pocketstack.cli.argspec import Namespace
     from pocketstack.cli.context import Context
 
 HELP = "administer the cloud: db-upgrade, fernet-setup, fernet-rotate, bootstrap, seed"
@@ -68,13 +69,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     config = cloud_config(args)
     handler = _HANDLERS[args.manage_command]
     return handler(args, config, ctx)
 
 
-def _db_upgrade(args: argparse.Namespace, config: CloudConfig, ctx: Context) -> int:
+def _db_upgrade(args: Namespace, config: CloudConfig, ctx: Context) -> int:
     from pocketstack.cloud.serving.firststart import db_upgrade, ensure_data_dir, redacted_db_url
 
     ensure_data_dir(config)
@@ -83,7 +84,7 @@ def _db_upgrade(args: argparse.Namespace, config: CloudConfig, ctx: Context) -> 
     return 0
 
 
-def _fernet_setup(args: argparse.Namespace, config: CloudConfig, ctx: Context) -> int:
+def _fernet_setup(args: Namespace, config: CloudConfig, ctx: Context) -> int:
     from pocketstack.cloud.serving.firststart import ensure_data_dir, fernet_setup
 
     ensure_data_dir(config)
@@ -94,7 +95,7 @@ def _fernet_setup(args: argparse.Namespace, config: CloudConfig, ctx: Context) -
     return 0
 
 
-def _fernet_rotate(args: argparse.Namespace, config: CloudConfig, ctx: Context) -> int:
+def _fernet_rotate(args: Namespace, config: CloudConfig, ctx: Context) -> int:
     from pocketstack.cloud.serving.firststart import fernet_rotate
 
     primary = fernet_rotate(config)
@@ -104,7 +105,7 @@ def _fernet_rotate(args: argparse.Namespace, config: CloudConfig, ctx: Context) 
     return 0
 
 
-def _bootstrap(args: argparse.Namespace, config: CloudConfig, ctx: Context) -> int:
+def _bootstrap(args: Namespace, config: CloudConfig, ctx: Context) -> int:
     from pocketstack.cloud.serving.firststart import (
         db_upgrade,
         ensure_admin_password,
@@ -162,7 +163,7 @@ def _isatty(stream: TextIO) -> bool:
         return False
 
 
-def _seed(args: argparse.Namespace, config: CloudConfig, ctx: Context) -> int:
+def _seed(args: Namespace, config: CloudConfig, ctx: Context) -> int:
     from pocketstack.cloud.compute.seed import seed
     from pocketstack.cloud.deps import build_deps
 
@@ -193,7 +194,7 @@ def _seed(args: argparse.Namespace, config: CloudConfig, ctx: Context) -> int:
     return 0
 
 
-_HANDLERS: dict[str, Callable[[argparse.Namespace, CloudConfig, Context], int]] = {
+_HANDLERS: dict[str, Callable[[Namespace, CloudConfig, Context], int]] = {
     "db-upgrade": _db_upgrade,
     "fernet-setup": _fernet_setup,
     "fernet-rotate": _fernet_rotate,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from pocketstack.cli.commands._cloud import add_data_dir_argument, cloud_config
 
 if TYPE_CHECKING:
+    from pocketstack.cli.argspec import Namespace
     from pocketstack.cli.context import Context
 
 HELP = 'print OS_* exports for the cloud\'s admin: eval "$(pocketstack openrc)"'
@@ -22,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     from pocketstack.cloud.serving.openrc import openrc_variables, render_openrc
 
     config = cloud_config(args)

@@ -13,6 +13,7 @@ from pocketstack.cli.commands._cloud import (
 )
 
 if TYPE_CHECKING:
+    from pocketstack.cli.argspec import Namespace
     from pocketstack.cli.context import Context
 
 HELP = "run the cloud (identity, compute, image) in the foreground under gunicorn"
@@ -24,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_db_url_argument(parser)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     from pocketstack.cloud.serving.runner import serve
 
     return serve(cloud_config(args))

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import TYPE_CHECKING, Any
 
 from pocketstack.cli.output import add_show_arguments, print_show
 
 if TYPE_CHECKING:
+    from pocketstack.cli.argspec import ArgumentParserLike, Namespace
     from pocketstack.cli.context import Context
 
 HELP = "issue a new token"
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: ArgumentParserLike) -> None:
     add_show_arguments(parser)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     from pocketstack.cli.errors import CommandError
     from pocketstack.client.auth.base import BaseIdentityPlugin
 

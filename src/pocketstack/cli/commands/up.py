@@ -16,6 +16,7 @@ from pocketstack.cli.commands._cloud import (
 )
 
 if TYPE_CHECKING:
+    from pocketstack.cli.argspec import Namespace
     from pocketstack.cli.context import Context
 
 HELP = "start the cloud in the background (nothing happens if it already runs)"
@@ -27,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_db_url_argument(parser)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     from pocketstack.cloud.serving.control import start_background
 
     config = cloud_config(args)

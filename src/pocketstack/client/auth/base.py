@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import abc
-import json
 from _thread import RLock
 
+from pocketstack.client import jsoncodec
 from pocketstack.client.access import access_from_body
 from pocketstack.client.errors import EndpointNotFound, InvalidResponse
 
@@ -234,7 +234,7 @@ class BaseIdentityPlugin(abc.ABC):
     # the auth-state cache -----------------------------------------------------------------
     def get_cache_id(self) -> str:
         elements = {"auth_url": self.auth_url.rstrip("/"), **self.cache_elements()}
-        canonical = json.dumps(elements, sort_keys=True).encode("utf-8")
+        canonical = jsoncodec.dumps(elements, sort_keys=True).encode("utf-8")
         return _sha256_hex(canonical)
 
     def get_auth_state(self) -> dict[str, Any] | None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from functools import cached_property
-
 from pocketstack.client.adapter import Adapter
 from pocketstack.client.compute.versions import (
+    CLIENT_MAX,
     APIVersion,
     VersionDocument,
     check_client_range,
@@ -55,6 +54,7 @@ class ComputeClient:
         service_name: str | None = None,
         endpoint_override: str | None = None,
         cache: DataCache | None = None,
+        assume_newest: bool = False,
     ) -> None:
         self.session = session
         self.requested_version = (
@@ -76,42 +76,91 @@ class ComputeClient:
         if cache is None and _is_data_cache(session.auth):
             cache = session.auth
         self._cache = cache
+        # "2.latest" without a cached version document: send CLIENT_MAX at once instead of
+        # first asking the version root, and let the answer confirm it (see api_version).
+        self._assume_newest = assume_newest
+        self.version_assumed = False
+        self._api_version: APIVersion | None = None
+        self._servers: ServerManager | None = None
+        self._flavors: FlavorManager | None = None
+        self._images: ImageManager | None = None
+
+    def _cache_key(self) -> str:
+        return _CACHE_PREFIX + (self.adapter.get_endpoint() or "").rstrip("/")
+
+    def cached_version_document(self) -> VersionDocument | None:
+        if self._cache is None:
+            return None
+        return VersionDocument.from_cache(self._cache.get_cached_data(self._cache_key()))
 
     def version_document(self) -> VersionDocument:
         """The server's version range: from the auth-state cache, else one GET (then cached)."""
-        endpoint = self.adapter.get_endpoint() or ""
-        key = _CACHE_PREFIX + endpoint.rstrip("/")
-        if self._cache is not None:
-            cached = VersionDocument.from_cache(self._cache.get_cached_data(key))
-            if cached is not None:
-                return cached
+        cached = self.cached_version_document()
+        if cached is not None:
+            return cached
+        key = self._cache_key()
         document = fetch_version_document(self.adapter)
         if self._cache is not None:
             self._cache.set_cached_data(key, document.to_cache())
         return document
 
-    @cached_property
+    # Each computed on first use and kept (plain properties: functools.cached_property would
+    # import functools and types on every warm run).
+    @property
     def api_version(self) -> APIVersion:
-        """The negotiated version (asks the server's range on first use)."""
-        version = negotiate(self.requested_version, self.version_document())
-        self.adapter.microversion = version.header_value()
-        return version
+        """The negotiated version (asks the server's range on first use).
 
-    @cached_property
+        With assume_newest, "2.latest" and no cached range, it is CLIENT_MAX without a request:
+        what negotiation gives against any server that supports it (Nova since 2024.1), one
+        request fewer. The first answer must confirm it; if instead it is refused (406) or
+        unconfirmed, the caller calls renegotiate() and starts over."""
+        if self._api_version is None:
+            version: APIVersion | None = None
+            if (
+                self._assume_newest
+                and self.requested_version.is_latest
+                and self.cached_version_document() is None
+            ):
+                version = CLIENT_MAX
+                self.version_assumed = True
+                self.adapter.confirm_microversion = True
+            else:
+                version = negotiate(self.requested_version, self.version_document())
+            self.adapter.microversion = version.header_value()
+            self._api_version = version
+        return self._api_version
+
+    def renegotiate(self) -> None:
+        """Forget an assumed version (its request was refused or unconfirmed): the next use
+        asks the version root, as without assume_newest, and keeps the answer in the cache."""
+        self._assume_newest = False
+        self.version_assumed = False
+        self.adapter.confirm_microversion = False
+        self._api_version = None
+        self._servers = None
+        self._flavors = None
+
+    @property
     def servers(self) -> ServerManager:
-        from pocketstack.client.compute.servers import ServerManager
+        if self._servers is None:
+            from pocketstack.client.compute.servers import ServerManager
 
-        return ServerManager(self.adapter, api_version=self.api_version)
+            self._servers = ServerManager(self.adapter, api_version=self.api_version)
+        return self._servers
 
-    @cached_property
+    @property
     def flavors(self) -> FlavorManager:
-        from pocketstack.client.compute.flavors import FlavorManager
+        if self._flavors is None:
+            from pocketstack.client.compute.flavors import FlavorManager
 
-        self.api_version  # noqa: B018 - every compute request carries the negotiated version
-        return FlavorManager(self.adapter)
+            self.api_version  # noqa: B018 - every compute request carries the negotiated version
+            self._flavors = FlavorManager(self.adapter)
+        return self._flavors
 
-    @cached_property
+    @property
     def images(self) -> ImageManager:
-        from pocketstack.client.compute.images import ImageManager
+        if self._images is None:
+            from pocketstack.client.compute.images import ImageManager
 
-        return ImageManager(self.image_adapter)
+            self._images = ImageManager(self.image_adapter)
+        return self._images

@@ -7,8 +7,9 @@
 
 from __future__ import annotations
 
-import json as _json
 from collections.abc import Iterable, Iterator, Mapping
+
+from pocketstack.client import jsoncodec
 
 # Not `typing.TYPE_CHECKING`: a warm `pocketstack list` imports this module, and typing
 # costs it ~3 ms; mypy treats a module-level TYPE_CHECKING = False as the real thing.
@@ -110,7 +111,7 @@ class Response:
         return f"Response(status={self.status!r}, url={self.url!r})"
 
     def json(self) -> Any:
-        return _json.loads(self.body) if self.body else None
+        return jsoncodec.loads(self.body) if self.body else None
 
     @property
     def request_id(self) -> str | None:

@@ -1,0 +1,52 @@
+"""argparse's parser for a command: its help, its error messages, and every command that
+pocketstack.cli.argspec does not parse on its own."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from pocketstack.cli.options import add_global_options
+
+# Not `typing.TYPE_CHECKING`, as everywhere on the CLI's path; mypy honours the name.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pocketstack.cli.main import CommandModule, CommandSpec
+
+
+def help_width() -> int:
+    """The width argparse's HelpFormatter would use: shutil.get_terminal_size() columns - 2."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return (columns or 80) - 2
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, told its width: left alone it imports shutil (with bz2, lzma and
+    fnmatch, ~3 ms) inside every add_argument call just to check metavars."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=help_width())
+
+
+def build_parser(
+    words: tuple[str, ...], spec: CommandSpec, module: CommandModule
+) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=f"pocketstack {' '.join(words)}",
+        description=spec.help,
+        # A command may redefine a global flag (e.g. its own --os-compute-api-version).
+        conflict_handler="resolve",
+        formatter_class=HelpFormatter,
+    )
+    add_global_options(parser, auth=spec.auth)
+    module.add_arguments(parser)
+    return parser
