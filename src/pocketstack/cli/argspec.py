@@ -245,7 +245,8 @@ class ArgumentRecorder(_Adder):
                     return None
                 flag, _, explicit = token.partition("=")
                 option = by_flag.get(flag)
-                if option is None or option.kind == _CONST or not explicit:
+                # `--flag=--`: argparse (3.11) drops the "--" and stores nothing useful.
+                if option is None or option.kind == _CONST or explicit in ("", "--"):
                     return None
             if option.group:
                 other = seen_groups.setdefault(option.group, option)

@@ -49,13 +49,16 @@ def save(
     if "ID" not in titles or "Name" not in titles:
         return
     id_index, name_index = titles.index("ID"), titles.index("Name")
-    lines = [
-        f"{_clean(row[id_index])}\t{_clean(row[name_index])}\n"
-        for row in rows[:MAX_ENTRIES]
-        if row[id_index]
-    ]
+    kept = [row for row in rows[:MAX_ENTRIES] if row[id_index]]
+    text = "".join(f"{row[id_index]}\t{row[name_index]}\n" for row in kept)
+    if any(row[name_index] is None for row in kept) or (
+        text.count("\t") != len(kept) or text.count("\n") != len(kept) or "\r" in text
+    ):
+        # A None, or a tab or line break inside an id or name: clean field by field (rare; the
+        # check above costs a 10,000-row listing far less than cleaning every field).
+        text = "".join(f"{_clean(row[id_index])}\t{_clean(row[name_index])}\n" for row in kept)
     path = os.path.join(directory, FILE_NAME)
-    data = "".join(lines).encode("utf-8")
+    data = text.encode("utf-8")
     if _unchanged(path, data):
         # The same listing as last time (the usual case): no write, no rename.
         return

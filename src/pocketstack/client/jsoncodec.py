@@ -40,7 +40,8 @@ class _Settings:
 
 
 def _not_serializable(value: object) -> Any:
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+    # __class__ rather than type(): what json says of a proxy.
+    raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
 
 
 if _json is not None:
@@ -51,7 +52,13 @@ def loads(data: bytes | str) -> Any:
     """json.loads(data): the same value, or json's own error."""
     if _json is not None:
         try:
-            text = data if isinstance(data, str) else _utf8(data)
+            # json.loads' own types; it says what is wrong with anything else.
+            if isinstance(data, str):
+                text: str | None = data
+            elif isinstance(data, bytes | bytearray):
+                text = _utf8(data)
+            else:
+                text = None
             if text is not None:
                 start = len(text) - len(text.lstrip(_WHITESPACE))
                 value, end = _scan(text, start)
@@ -64,7 +71,7 @@ def loads(data: bytes | str) -> Any:
     return json.loads(data)
 
 
-def _utf8(data: bytes) -> str | None:
+def _utf8(data: bytes | bytearray) -> str | None:
     # json.loads detects UTF-8/16/32 and a BOM from the first bytes; only plain UTF-8 is ours.
     if data[:3] == b"\xef\xbb\xbf" or b"\x00" in data[:4]:
         return None

@@ -400,7 +400,8 @@ def _networks_text(raw: Mapping[str, Any]) -> str:
     if not isinstance(addresses, dict) or not addresses:
         return ""
     parts = []
-    for label in sorted(addresses):
+    # Usually one network: no sort needed.
+    for label in addresses if len(addresses) == 1 else sorted(addresses):
         entries = addresses[label]
         if isinstance(entries, list):
             ips = [str(entry.get("addr", "")) for entry in entries if isinstance(entry, dict)]

@@ -11,12 +11,14 @@ from pocketstack.client.errors import InvalidResponse
 # costs it ~3 ms; mypy treats a module-level TYPE_CHECKING = False as the real thing.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
     from typing import Any
 
     from pocketstack.client.adapter import Adapter
 
 SearchValue = str | int | bool | None
+# A page's servers and the marker of the next page, if the server says there is one.
+Page = tuple[list[Server], str | None]
 ALL_PAGES = -1
 # What quote_plus leaves as it is; a query made only of these needs no urllib.parse (whose
 # import, with the ipaddress module it pulls in, costs a warm list ~3 ms).
@@ -82,12 +84,41 @@ def _next_marker(body: Mapping[str, Any]) -> str | None:
     return None
 
 
+class _Prefetch:
+    """One call run on a thread; result() waits for it and returns or raises what it did.
+
+    Only the request waits there (the socket releases the GIL), so a listing costs the
+    server's time or the caller's, whichever is longer, rather than both."""
+
+    def __init__(self, call: Callable[[str], Page], url: str) -> None:
+        import threading
+
+        self._outcome: Page | BaseException | None = None
+        # A daemon: a caller that stops reading early (an error, Ctrl-C) does not wait for it.
+        self._thread = threading.Thread(target=self._run, args=(call, url), daemon=True)
+        self._thread.start()
+
+    def _run(self, call: Callable[[str], Page], url: str) -> None:
+        try:
+            self._outcome = call(url)
+        except BaseException as exc:
+            self._outcome = exc
+
+    def result(self) -> Page:
+        self._thread.join()
+        outcome = self._outcome
+        if isinstance(outcome, BaseException):
+            raise outcome
+        assert outcome is not None
+        return outcome
+
+
 class ServerManager:
     def __init__(self, adapter: Adapter, *, api_version: APIVersion) -> None:
         self._adapter = adapter
         self.api_version = api_version
 
-    def _get_page(self, url: str) -> tuple[list[Server], str | None]:
+    def _get_page(self, url: str) -> Page:
         body = self._adapter.get(url).json()
         if not isinstance(body, dict) or not isinstance(body.get("servers"), list):
             raise InvalidResponse(f"GET {url}: the answer has no 'servers' list")
@@ -114,7 +145,8 @@ class ServerManager:
         if "locked" in opts and self.api_version < APIVersion(2, 73):
             raise UnsupportedAttribute(argument="locked", start_version="2.73")
         path = "/servers/detail" if detailed else "/servers"
-        while True:
+
+        def url(marker: str | None) -> str:
             query = build_query(
                 search_opts=opts,
                 marker=marker,
@@ -122,13 +154,22 @@ class ServerManager:
                 sort_keys=sort_keys,
                 sort_dirs=sort_dirs,
             )
-            servers, next_marker = self._get_page(path + query)
-            yield servers
+            return path + query
+
+        page = self._get_page(url(marker))
+        while True:
+            servers, next_marker = page
             if limit != ALL_PAGES or not next_marker or not servers:
+                yield servers
                 return
             if next_marker == marker:
                 raise InvalidResponse(f"GET {path}: the next link repeats marker {marker}")
             marker = next_marker
+            # Ask for the next page before handing this one out: the server builds it while
+            # the caller reads this one (with 1,000 servers a page, each takes ~20 ms).
+            following = _Prefetch(self._get_page, url(marker))
+            yield servers
+            page = following.result()
 
     def list(
         self,

@@ -91,6 +91,30 @@ def test_every_page_follows_the_next_link_without_an_empty_request(harness: Harn
     assert len(compute.servers.list(search_opts={"all_tenants": 1}, limit=7)) == 7
 
 
+def test_a_page_that_fails_after_the_first_raises_to_the_reader(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pocketstack.client.errors import ConnectFailure
+
+    seed(harness.deps, servers=2001, projects=1)
+    compute = ComputeClient(harness.session, cache=MemoryCache())
+    compute.api_version  # noqa: B018
+    send = harness.transport.send
+
+    def second_page_unreachable(request: Any) -> Any:
+        # The next page is asked for on another thread while this one is read (prefetch):
+        # its failure must still reach the reader, after the pages before it.
+        if "marker=" in request.url:
+            raise ConnectFailure("connection refused", method="GET", url=request.url)
+        return send(request)
+
+    monkeypatch.setattr(harness.transport, "send", second_page_unreachable)
+    pages = compute.servers.pages(search_opts={"all_tenants": 1}, limit=-1)
+    assert len(next(pages)) == 1000
+    with pytest.raises(ConnectFailure, match="connection refused"):
+        next(pages)
+
+
 def test_locked_needs_2_73(harness: Harness) -> None:
     compute = ComputeClient(harness.session, api_version="2.72", cache=MemoryCache())
     with pytest.raises(UnsupportedAttribute) as info:
