@@ -79,7 +79,7 @@ class ComputeClient:
         # "2.latest" without a cached version document: send CLIENT_MAX at once instead of
         # first asking the version root, and let the answer confirm it (see api_version).
         self._assume_newest = assume_newest
-        self.version_assumed = False
+        self._assumed = False
         self._api_version: APIVersion | None = None
         self._servers: ServerManager | None = None
         self._flavors: FlavorManager | None = None
@@ -122,7 +122,7 @@ class ComputeClient:
                 and self.cached_version_document() is None
             ):
                 version = CLIENT_MAX
-                self.version_assumed = True
+                self._assumed = True
                 self.adapter.confirm_microversion = True
             else:
                 version = negotiate(self.requested_version, self.version_document())
@@ -130,11 +130,16 @@ class ComputeClient:
             self._api_version = version
         return self._api_version
 
+    @property
+    def version_assumed(self) -> bool:
+        """The version in use was assumed and no answer has confirmed it yet."""
+        return self._assumed and self.adapter.confirm_microversion
+
     def renegotiate(self) -> None:
         """Forget an assumed version (its request was refused or unconfirmed): the next use
         asks the version root, as without assume_newest, and keeps the answer in the cache."""
         self._assume_newest = False
-        self.version_assumed = False
+        self._assumed = False
         self.adapter.confirm_microversion = False
         self._api_version = None
         self._servers = None

@@ -1,4 +1,4 @@
-"""`manage seed`: many servers across many projects, fast (Core executemany in batches).
+"""`manage seed`: many servers across many projects, fast (executemany in batches).
 
 Servers get a spread of states, names, flavors, images, tags, metadata and times, so that every
 list filter and sort has something to find. Each seeded project gets a member user `demo<N>`
@@ -17,12 +17,13 @@ from collections.abc import Callable
 from typing import Any, cast
 
 import bcrypt
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Connection, Table, func, select, text
 
 from pocketstack.cloud.compute import driver, states
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import CloudError
 from pocketstack.cloud.image.bootstrap import CIRROS_ID
+from pocketstack.cloud.store.base import UTCDateTime
 from pocketstack.cloud.store.models.compute import Flavor, Instance, InstanceMetadata, InstanceTag
 from pocketstack.cloud.store.models.identity import Project, Role, RoleAssignment, User
 from pocketstack.cloud.store.models.image import Image
@@ -240,19 +241,48 @@ def seed(
             if seq % 5 == 0:
                 meta_rows.append({"instance_id": seq, "key": "role", "value": name.split("-")[0]})
         with deps.store.session(write=True) as session:
-            # Core executemany: one prepared statement per table, no ORM bookkeeping.
             conn = session.connection()
-            conn.execute(insert(_INSTANCE), rows)
+            _insert_many(conn, _INSTANCE, rows)
             if tag_rows:
-                conn.execute(insert(_TAG), tag_rows)
+                _insert_many(conn, _TAG, tag_rows)
             if meta_rows:
-                conn.execute(insert(_METADATA), meta_rows)
+                _insert_many(conn, _METADATA, meta_rows)
         done += count
         if progress is not None:
             progress(done, servers)
     if servers:
         _analyze(deps)
     return SeedResult(servers=servers, projects=seeded)
+
+
+def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """One executemany of rows already in the driver's own terms.
+
+    Through insert(table), SQLAlchemy ran every value of every row through its type processors
+    (UTC datetimes, SQLite's datetime text): about a third of the time of seeding a million
+    servers on SQLite. The rows here hold every column (no Python-side defaults to fill in), and
+    their values need only what those processors did to the datetimes.
+    """
+    names = list(rows[0])
+    sqlite = conn.dialect.name == "sqlite"
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    quote = conn.dialect.identifier_preparer.quote
+    statement = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join([marker] * len(names))})"
+    )
+    dated = [i for i, name in enumerate(names) if isinstance(table.c[name].type, UTCDateTime)]
+    values = []
+    for row in rows:
+        record = [row[name] for name in names]
+        for i in dated:
+            when = record[i]
+            if when is not None:
+                when = when.astimezone(dt.UTC).replace(tzinfo=None)
+                # SQLAlchemy's SQLite storage format, which its reads and comparisons expect.
+                record[i] = when.isoformat(sep=" ", timespec="microseconds") if sqlite else when
+        values.append(tuple(record))
+    conn.exec_driver_sql(statement, values)
 
 
 def _analyze(deps: CloudDeps) -> None:

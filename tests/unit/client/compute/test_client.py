@@ -102,8 +102,7 @@ def test_a_page_that_fails_after_the_first_raises_to_the_reader(
     send = harness.transport.send
 
     def second_page_unreachable(request: Any) -> Any:
-        # The next page is asked for on another thread while this one is read (prefetch):
-        # its failure must still reach the reader, after the pages before it.
+        # A failure after the first page reaches the reader after the pages before it.
         if "marker=" in request.url:
             raise ConnectFailure("connection refused", method="GET", url=request.url)
         return send(request)

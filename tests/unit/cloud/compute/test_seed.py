@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import collections
+import datetime as dt
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from pocketstack.cloud.compute.seed import seed
 from pocketstack.cloud.store.models.compute import Instance
-from tests.fixtures.cloud import issue_token
-from tests.unit.cloud.compute.helpers import Compute
+from tests.fixtures.cloud import OffsetClock, issue_token, make_deps
+from tests.unit.cloud.compute.helpers import Compute, build_compute
 
 
 def test_seed_spreads_servers_and_is_listable(compute: Compute) -> None:
@@ -54,3 +56,38 @@ def test_seed_twice_adds_more_and_keeps_projects(compute: Compute) -> None:
     assert [p.name for p in again.projects] == ["demo1", "demo2"]
     with compute.deps.store.session() as session:
         assert session.scalar(select(func.count()).select_from(Instance)) == 15
+
+
+def test_seeded_rows_read_back_alike_on_every_backend(
+    db_url: str, tmp_path: Path, clock: OffsetClock
+) -> None:
+    # The seeder writes rows in each driver's own terms (no SQLAlchemy type processing):
+    # times must come back as the same UTC instants, and list and filter as any server's.
+    data_dir = tmp_path / "cloud"
+    data_dir.mkdir(mode=0o700)
+    deps = make_deps(data_dir=data_dir, db_url=db_url, clock=clock)
+    try:
+        seed(deps, servers=300, projects=1)
+        now = clock.now()
+        with deps.store.session() as session:
+            rows = list(session.scalars(select(Instance).order_by(Instance.id)))
+        assert len(rows) == 300
+        for row in rows:
+            assert row.created_at.tzinfo is not None
+            assert now - dt.timedelta(days=91) <= row.created_at <= now
+            assert row.created_at <= row.updated_at <= now
+            assert (row.deleted_at is not None) == row.deleted
+        # Created in order over the span, to the microsecond.
+        assert [r.created_at for r in rows] == sorted(r.created_at for r in rows)
+        assert any(r.created_at.microsecond for r in rows)
+        compute = build_compute(deps)
+        middle = rows[150].created_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        listed = compute.get(
+            "/v2.1/servers/detail", headers=compute.admin, version="2.100",
+            params={"all_tenants": "1", "limit": "1000", "changes-since": middle},
+        )  # fmt: skip
+        assert listed.status_code == 200
+        expected = {r.uuid for r in rows if r.updated_at >= rows[150].created_at}
+        assert {s["id"] for s in listed.json["servers"]} == expected
+    finally:
+        deps.store.dispose()
