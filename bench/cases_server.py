@@ -9,7 +9,7 @@ import shutil
 import subprocess
 from typing import Any
 
-from bench import loadgen
+from bench import genuine_keystone, loadgen
 from bench.cases_client import _UUID, SEED_PROJECT, _say
 from bench.cloud import Cloud, CloudSpec, run_pocketstack, running_cloud
 from bench.context import Context
@@ -141,6 +141,9 @@ def case_server(ctx: Context) -> tuple[dict[str, Any], dict[str, Any]]:
     except BenchError as exc:
         section["errors"].append(f"tokens: {exc}")
         _say(f"  tokens: FAILED: {str(exc).splitlines()[0]}")
+    ctx.save()
+    # Right after pocketstack's password tokens, so that both sides see the machine alike.
+    section["keystone"] = genuine_keystone.side_by_side(ctx, section)
     return section, memory
 
 

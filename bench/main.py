@@ -37,7 +37,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="append",
         choices=CASES,
         help="run only this case (repeatable): startup = case 1, list = cases 2-3, "
-        "server = cases 4-5, wsgi = framework overhead",
+        "server = cases 4-5 (with a genuine Keystone side by side), wsgi = framework overhead",
     )
     parser.add_argument(
         "--pocketstack",
@@ -50,6 +50,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         choices=("on", "off"),
         default="on",
         help="also measure the server side on PostgreSQL at 127.0.0.1:5432 (default on)",
+    )
+    parser.add_argument(
+        "--keystone",
+        choices=("on", "off"),
+        default="on",
+        help="also measure a genuine Keystone 30 (gunicorn, one worker, cached) beside "
+        "pocketstack's identity in case 4; its venv, bench/.venv-keystone, is built from PyPI "
+        "once (default on; skipped in --quick unless --only is given)",
     )
     parser.add_argument(
         "--output",
@@ -141,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         results_path=args.output,
         postgresql_url=args.postgresql,
         only=frozenset(args.only) if args.only else None,
+        keystone=args.keystone == "on",
     )
     ctx.results = {
         "mode": "quick" if args.quick else "full",

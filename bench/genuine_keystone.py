@@ -1,0 +1,520 @@
+"""A genuine OpenStack Keystone measured beside pocketstack's identity in the same run.
+
+Absolute latencies move a lot from machine to machine, and on this kind of machine by tens of
+percent within minutes, so the comparison the project's targets ask for is a ratio measured
+side by side: Keystone 30 as the reference targets describe it (SQLite, Fernet tokens, gunicorn
+with one sync worker, the in-memory cache on, bcrypt at 4 rounds) and a fresh pocketstack cloud
+(SQLite, one gunicorn worker, bcrypt 4 rounds) both running, asked in turns the same requests,
+by the same client, as many times as case 4 asks pocketstack.
+
+Keystone comes from the test fixture's pins (tests/fixtures/keystone-requirements.txt) plus
+gunicorn, in bench/.venv-keystone, built once by the same PinnedVenv the tests use. Whatever
+goes wrong here (no PyPI, a failed install, a Keystone that does not start) is recorded as the
+reason it was skipped; the rest of the bench goes on.
+"""
+
+from __future__ import annotations
+
+import grp
+import hashlib
+import http.client
+import json
+import os
+import pwd
+import secrets
+import subprocess
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.fixtures.pinned_venv import PinnedVenv, VenvUnavailable
+
+from bench import loadgen
+from bench.cases_client import _say
+from bench.cloud import CloudSpec, free_port, running_cloud, stop
+from bench.context import Context
+from bench.procs import BenchError, children, cpu_seconds, rss_kb
+from bench.stats import fmt_ratio, fmt_seconds, summarize
+from bench.venv import BENCH_DIR
+
+REQUIREMENTS = BENCH_DIR / "keystone-requirements.txt"
+VENV_DIR = BENCH_DIR / ".venv-keystone"
+INSTALL_TIMEOUT = 900
+MANAGE_TIMEOUT = 180
+START_TIMEOUT = 90.0
+# A worker that exits while booting is started again by gunicorn, forever: after this many, stop.
+WORKER_RESTARTS = 3
+TOKENS = "/v3/auth/tokens"
+POCKETSTACK_TOKENS = "/identity/v3/auth/tokens"
+# Both servers are asked in turns, this many blocks each (see _interleaved).
+BLOCKS = 5
+ADMIN = "admin"
+REGION = "RegionOne"
+# Validations before the timed ones: the first requests fill Keystone's caches (catalog, roles,
+# revocation events) and load its policy; the figure wanted is the warm one.
+CACHE_WARMUP = 5
+
+# gunicorn imports this module in its worker. Keystone finds keystone.conf through
+# OS_KEYSTONE_CONFIG_DIR, and oslo.config parses sys.argv, where gunicorn's own options would
+# be refused: by the time the worker imports the app, gunicorn has read them already.
+LAUNCHER = """\
+import os
+import sys
+
+os.environ["OS_KEYSTONE_CONFIG_DIR"] = os.path.dirname(os.path.abspath(__file__))
+sys.argv = sys.argv[:1]
+
+from keystone.server import wsgi
+
+application = wsgi.initialize_public_application()
+"""
+LAUNCHER_MODULE = "bench_keystone_wsgi"
+
+VERSIONS_CODE = (
+    "import importlib.metadata as m, json\n"
+    "print(json.dumps({n: m.version(n) for n in ('keystone', 'gunicorn')}))\n"
+)
+
+
+class KeystoneVenvUnavailable(VenvUnavailable):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class _BenchKeystoneVenv(PinnedVenv):
+    """The bench's file only names the fixture's pins (`-r`), so both files make the stamp:
+    a change of the fixture's pins rebuilds this venv too."""
+
+    included: Path
+
+    def digest(self) -> str:
+        text = self.requirements.read_bytes() + b"\0" + self.included.read_bytes()
+        return hashlib.sha256(text).hexdigest()
+
+
+VENV = _BenchKeystoneVenv(
+    requirements=REQUIREMENTS,
+    included=BENCH_DIR.parent / "tests" / "fixtures" / "keystone-requirements.txt",
+    default_path=VENV_DIR,
+    executables=("keystone-manage", "gunicorn"),
+    modules=("keystone.server.wsgi", "gunicorn"),
+    modules_label="Keystone and gunicorn",
+    install_timeout=INSTALL_TIMEOUT,
+    unavailable=KeystoneVenvUnavailable,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PreparedKeystone:
+    """A configured and bootstrapped Keystone, not yet served."""
+
+    venv: Path
+    root: Path
+    port: int
+    password: str
+
+    @property
+    def log(self) -> Path:
+        return self.root / "gunicorn.log"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunningKeystone:
+    prepared: PreparedKeystone
+    process: subprocess.Popen[bytes]
+
+    @property
+    def port(self) -> int:
+        return self.prepared.port
+
+    def server_cpu_s(self) -> float:
+        """CPU seconds of the gunicorn worker so far (the master only supervises it)."""
+        return sum(cpu_seconds(pid) for pid in children(self.process.pid))
+
+    def rss(self) -> dict[str, int]:
+        workers = children(self.process.pid)
+        return {
+            "master_kb": rss_kb(self.process.pid),
+            "worker_max_kb": max((rss_kb(pid) for pid in workers), default=0),
+        }
+
+
+def config_text(root: Path) -> str:
+    """keystone.conf as the reference targets' "cache + bcrypt 4 rounds" column was measured."""
+    return (
+        "[DEFAULT]\n"
+        f"log_file = {root / 'keystone.log'}\n"
+        "[database]\n"
+        f"connection = sqlite:///{root / 'keystone.db'}\n"
+        "[token]\nprovider = fernet\nexpiration = 3600\n"
+        f"[fernet_tokens]\nkey_repository = {root / 'fernet-keys'}\n"
+        f"[fernet_receipts]\nkey_repository = {root / 'fernet-receipts'}\n"
+        "[identity]\npassword_hash_rounds = 4\n"
+        "[cache]\nenabled = true\nbackend = dogpile.cache.memory\n"
+    )
+
+
+def side_by_side(ctx: Context, section: dict[str, Any]) -> dict[str, Any]:
+    """Keystone's figures and the ratios to pocketstack's, or why they are missing; never
+    raises (a Keystone that cannot be had must not cost the run its server figures)."""
+    reason = _skip_reason(ctx)
+    if reason is not None:
+        _say(f"  Keystone side by side: skipped ({reason})")
+        return {"skipped": reason}
+    started = time.perf_counter()
+    try:
+        result = _measure(ctx)
+    except (BenchError, VenvUnavailable) as exc:
+        return _failed(section, str(exc), started)
+    except (OSError, subprocess.SubprocessError, http.client.HTTPException) as exc:
+        return _failed(section, f"{type(exc).__name__}: {exc}", started)
+    except Exception as exc:
+        # Anything else is a bug here, but still not a reason to lose the run: keep the trace.
+        return _failed(section, "".join(traceback.format_exception(exc)).strip(), started)
+    result["elapsed_s"] = time.perf_counter() - started
+    _say(f"  Keystone side by side took {result['elapsed_s']:.0f} s in all")
+    return result
+
+
+def _skip_reason(ctx: Context) -> str | None:
+    if not ctx.keystone:
+        return "--keystone off"
+    if ctx.quick and ctx.only is None:
+        # Its set-up alone (db_sync, bootstrap, a worker importing Keystone) is a good part of
+        # the quick run's two minutes; `--quick --only server` still includes it.
+        return "not in a --quick run of every case (use --quick --only server)"
+    return None
+
+
+def _failed(section: dict[str, Any], reason: str, started: float) -> dict[str, Any]:
+    # The report shows one line of each error: pip's or gunicorn's tail goes on that line too.
+    flat = " ".join(reason.split()) or "?"
+    section["errors"].append(f"Keystone side by side: {flat[:500]}")
+    _say(f"  Keystone side by side: FAILED: {flat[:300]}")
+    return {"skipped": f"failed: {reason}", "elapsed_s": time.perf_counter() - started}
+
+
+def _measure(ctx: Context) -> dict[str, Any]:
+    _say("case 4: genuine Keystone side by side")
+    step = time.perf_counter()
+    if not VENV.is_current(VENV_DIR):
+        _say(f"  building {VENV_DIR} (Keystone and gunicorn from PyPI; once)")
+    venv = VENV.build(VENV_DIR)
+    versions = _versions(venv)
+    venv_s = time.perf_counter() - step
+    prepared = _prepare(venv, ctx.workdir / "keystone")
+    setup_s = time.perf_counter() - step - venv_s
+    spec = CloudSpec(data_dir=ctx.workdir / "cloud-beside-keystone", bcrypt_rounds=4, workers=1)
+    env = ctx.base_env()
+    with (
+        _served(prepared) as keystone,
+        running_cloud(pocketstack=ctx.pocketstack, spec=spec, env=env, workers=1) as cloud,
+    ):
+        serve_s = time.perf_counter() - step - venv_s - setup_s
+        _say(
+            f"  Keystone {versions['keystone']} on gunicorn {versions['gunicorn']}: venv "
+            f"{venv_s:.0f} s, database and bootstrap {setup_s:.0f} s, both servers answering "
+            f"{serve_s:.0f} s later"
+        )
+        admin = cloud.openrc()
+        sides = (
+            _side(
+                "pocketstack",
+                cloud.port,
+                POCKETSTACK_TOKENS,
+                user=admin["OS_USERNAME"],
+                password=admin["OS_PASSWORD"],
+                cpu=cloud.server_cpu_s,
+            ),
+            _side(
+                "keystone",
+                keystone.port,
+                TOKENS,
+                user=ADMIN,
+                password=prepared.password,
+                cpu=keystone.server_cpu_s,
+            ),
+        )
+        comparison = [
+            # The arguments case 4 gives pocketstack's own validation and password tokens.
+            _compare(
+                "validation",
+                "token validation (GET /v3/auth/tokens, cached)",
+                _interleaved(sides, "GET", count=ctx.knobs.page_requests * 5, warmup=2),
+            ),
+            _compare(
+                "password_token",
+                "password token (POST /v3/auth/tokens, project scope, bcrypt 4 rounds)",
+                _interleaved(
+                    sides,
+                    "POST",
+                    count=ctx.knobs.token_requests[0],
+                    warmup=1,
+                    budget_s=20,
+                    expect=201,
+                ),
+            ),
+        ]
+        rss = keystone.rss()
+    ctx.results.setdefault("versions", {})["keystone (side by side)"] = (
+        f"{versions['keystone']} on gunicorn {versions['gunicorn']}"
+    )
+    return {
+        "version": versions["keystone"],
+        "gunicorn": versions["gunicorn"],
+        "setup": (
+            "SQLite, Fernet tokens, gunicorn --workers 1 (sync), [cache] enabled with "
+            "dogpile.cache.memory, [identity] password_hash_rounds = 4"
+        ),
+        "pocketstack_setup": (
+            "a fresh cloud: SQLite, no servers, one gunicorn worker, bcrypt 4 rounds"
+        ),
+        "blocks": BLOCKS,
+        "venv": str(venv),
+        "venv_s": venv_s,
+        "setup_s": setup_s,
+        "start_s": serve_s,
+        "rss": rss,
+        "comparison": comparison,
+    }
+
+
+def _versions(venv: Path) -> dict[str, str]:
+    done = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", VERSIONS_CODE],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    if done.returncode != 0:
+        raise BenchError(f"cannot read Keystone's version: {done.stderr[-500:]}")
+    result: dict[str, str] = json.loads(done.stdout)
+    return result
+
+
+def _prepare(venv: Path, root: Path) -> PreparedKeystone:
+    """keystone.conf, the database, the Fernet keys and the bootstrapped admin (the steps
+    devstack takes, as tests/fixtures/keystone.py does)."""
+    root.mkdir(parents=True, exist_ok=True)
+    config = root / "keystone.conf"
+    config.write_text(config_text(root))
+    (root / f"{LAUNCHER_MODULE}.py").write_text(LAUNCHER)
+    port = free_port()
+    # A letter first: a password starting with "-" would read as an option.
+    password = "pw" + secrets.token_urlsafe(16)
+    owner = ["--keystone-user", pwd.getpwuid(os.getuid()).pw_name]
+    owner += ["--keystone-group", grp.getgrgid(os.getgid()).gr_name]
+    _manage(venv, config, "db_sync")
+    _manage(venv, config, "fernet_setup", *owner)
+    bootstrap = ["bootstrap", f"--bootstrap-password={password}", "--bootstrap-region-id", REGION]
+    for interface in ("public", "internal", "admin"):
+        bootstrap += [f"--bootstrap-{interface}-url", f"http://127.0.0.1:{port}/v3"]
+    _manage(venv, config, *bootstrap)
+    return PreparedKeystone(venv=venv, root=root, port=port, password=password)
+
+
+def _manage(venv: Path, config: Path, *args: str) -> None:
+    done = subprocess.run(
+        [str(venv / "bin" / "keystone-manage"), "--config-file", str(config), *args],
+        capture_output=True,
+        text=True,
+        timeout=MANAGE_TIMEOUT,
+        env=_clean_env(),
+        check=False,
+    )
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+        raise BenchError(f"keystone-manage {args[0]} failed:\n{tail}")
+
+
+def _clean_env() -> dict[str, str]:
+    # Keystone's own venv, not the bench's or the project's; no developer's OS_* settings.
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("OS_", "POCKETSTACK_", "VIRTUAL_ENV", "PYTHON"))
+    }
+
+
+@contextmanager
+def _served(prepared: PreparedKeystone) -> Iterator[RunningKeystone]:
+    """gunicorn serving Keystone, one sync worker (as pocketstack's latencies are measured),
+    until the block ends."""
+    argv = [
+        str(prepared.venv / "bin" / "gunicorn"),
+        "--workers",
+        "1",
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"127.0.0.1:{prepared.port}",
+        "--chdir",
+        str(prepared.root),
+        "--timeout",
+        "120",
+        "--log-level",
+        "warning",
+        "--no-control-socket",
+        f"{LAUNCHER_MODULE}:application",
+    ]
+    with prepared.log.open("ab") as out:
+        process = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=_clean_env()
+        )
+    try:
+        _wait_until_answers(prepared, process)
+        yield RunningKeystone(prepared=prepared, process=process)
+    finally:
+        stop(process)
+
+
+def _wait_until_answers(prepared: PreparedKeystone, process: subprocess.Popen[bytes]) -> None:
+    # gunicorn binds at once but its worker imports Keystone first: a probe may wait a while.
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchError(
+                f"Keystone's gunicorn exited with {process.returncode}:\n{_log_tail(prepared)}"
+            )
+        if _worker_exits(prepared) >= WORKER_RESTARTS:
+            raise BenchError(f"Keystone's gunicorn worker keeps exiting:\n{_log_tail(prepared)}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", prepared.port, timeout=5)
+            try:
+                conn.request("GET", "/v3")
+                if conn.getresponse().status == 200:
+                    return
+            finally:
+                conn.close()
+        except (OSError, http.client.HTTPException):
+            pass
+        time.sleep(0.2)
+    raise BenchError(f"Keystone did not answer in {START_TIMEOUT:.0f} s:\n{_log_tail(prepared)}")
+
+
+def _worker_exits(prepared: PreparedKeystone) -> int:
+    try:
+        return prepared.log.read_text(errors="replace").count("exited with code")
+    except FileNotFoundError:
+        return 0
+
+
+def _log_tail(prepared: PreparedKeystone) -> str:
+    parts = []
+    for path in (prepared.log, prepared.root / "keystone.log"):
+        if path.exists():
+            parts.append(path.read_text(errors="replace")[-1500:])
+    return "\n".join(parts)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Side:
+    """One server as the interleaved measurement asks it: its admin's token, already validated
+    a few times (which fills Keystone's cache), and the password request that issued it."""
+
+    name: str
+    port: int
+    path: str
+    validate: dict[str, str]
+    password_body: dict[str, Any]
+    cpu: Callable[[], float]
+
+
+def _side(
+    name: str, port: int, path: str, *, user: str, password: str, cpu: Callable[[], float]
+) -> _Side:
+    body = loadgen.password_auth_body(user=user, password=password, project=ADMIN)
+    client = loadgen.Client(port)
+    try:
+        status, headers, payload = client.request("POST", path, body=body)
+        if status != 201:
+            raise BenchError(f"{name} refused the admin: {status} {payload[:300]!r}")
+        token = headers["x-subject-token"]
+        validate = {"X-Auth-Token": token, "X-Subject-Token": token}
+        for _ in range(CACHE_WARMUP):
+            status, _, payload = client.request("GET", path, headers=validate)
+            if status != 200:
+                raise BenchError(f"{name}'s token validation: {status} {payload[:300]!r}")
+    finally:
+        client.close()
+    return _Side(name=name, port=port, path=path, validate=validate, password_body=body, cpu=cpu)
+
+
+def _interleaved(
+    sides: tuple[_Side, ...],
+    method: str,
+    *,
+    count: int,
+    warmup: int,
+    budget_s: float = 10.0,
+    expect: int = 200,
+) -> dict[str, dict[str, Any]]:
+    """`count` requests to each side, in BLOCKS blocks taking turns (who goes first alternates
+    too): this machine's speed drifts by tens of percent over minutes, and taking turns
+    exposes both sides to the same drift. Per side, the latencies of every block and its
+    server CPU per request, warm-up requests included (as loadgen.with_server_cpu counts)."""
+    per_block = -(-count // BLOCKS)
+    samples: dict[str, list[float]] = {side.name: [] for side in sides}
+    cpu = dict.fromkeys(samples, 0.0)
+    sent = dict.fromkeys(samples, 0)
+    for block in range(BLOCKS):
+        for side in sides if block % 2 == 0 else sides[::-1]:
+            wanted = min(per_block, count - len(samples[side.name]))
+            if wanted <= 0:
+                continue
+            before = side.cpu()
+            summary, _ = loadgen.sequential_latency(
+                side.port,
+                method,
+                side.path,
+                headers=side.validate if method == "GET" else None,
+                body=side.password_body if method == "POST" else None,
+                warmup=warmup,
+                count=wanted,
+                budget_s=budget_s / BLOCKS,
+                expect=expect,
+            )
+            cpu[side.name] += side.cpu() - before
+            sent[side.name] += len(summary.samples) + warmup
+            samples[side.name].extend(summary.samples)
+    return {
+        name: {
+            "latency_s": summarize(values).to_json(),
+            "server_cpu_s": cpu[name] / sent[name],
+            "requests": sent[name],
+        }
+        for name, values in samples.items()
+    }
+
+
+def _compare(key: str, name: str, measured: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Keystone / pocketstack by median latency, and by server CPU per request (the steadier
+    figure when something else runs on the machine)."""
+    ks, ps = measured["keystone"], measured["pocketstack"]
+    ks_median, ps_median = ks["latency_s"]["median"], ps["latency_s"]["median"]
+    ks_cpu, ps_cpu = ks["server_cpu_s"], ps["server_cpu_s"]
+    row = {
+        "key": key,
+        "name": name,
+        "keystone": ks,
+        "pocketstack": ps,
+        "keystone_median_s": ks_median,
+        "pocketstack_median_s": ps_median,
+        "latency_ratio": ks_median / ps_median if ps_median else None,
+        "keystone_server_cpu_s": ks_cpu,
+        "pocketstack_server_cpu_s": ps_cpu,
+        "server_cpu_ratio": ks_cpu / ps_cpu if ps_cpu and ks_cpu else None,
+    }
+    wall, cpu = row["latency_ratio"], row["server_cpu_ratio"]
+    _say(
+        f"  {name}: Keystone {fmt_seconds(ks_median)} (server CPU {fmt_seconds(ks_cpu)}), "
+        f"pocketstack {fmt_seconds(ps_median)} (server CPU {fmt_seconds(ps_cpu)}): "
+        f"{fmt_ratio(wall) if wall else '?'} by latency, {fmt_ratio(cpu) if cpu else '?'} by "
+        "server CPU"
+    )
+    return row
