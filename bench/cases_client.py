@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bench import loadgen
 from bench.cloud import Cloud, CloudSpec, run_pocketstack, running_cloud
 from bench.context import Context
-from bench.procs import BenchError, RunResult, Timing, run_once, time_command
+from bench.procs import BenchError, RunResult, Series, Timing, run_once, time_interleaved
 from bench.stats import fmt_seconds
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -82,14 +82,14 @@ def case_startup(ctx: Context) -> dict[str, Any]:
     ]
     low, high, budget = ctx.knobs.startup_runs
     section: dict[str, Any] = {"title": "Client start-up", "measurements": [], "ratios": []}
-    for key, label, argv in commands:
-        try:
-            timing = time_command(
-                argv, env=env, warmup=1, min_runs=low, max_runs=high, budget_s=budget
-            )
-        except BenchError as exc:
-            section.setdefault("errors", []).append(f"{label}: {exc}")
-            _say(f"  {label}: FAILED: {str(exc).splitlines()[0]}")
+    series = [
+        Series(argv, env=env, warmup=1, min_runs=low, max_runs=high, budget_s=budget)
+        for _, _, argv in commands
+    ]
+    for (key, label, _), timing in zip(commands, time_interleaved(series), strict=True):
+        if isinstance(timing, BenchError):
+            section.setdefault("errors", []).append(f"{label}: {timing}")
+            _say(f"  {label}: FAILED: {str(timing).splitlines()[0]}")
             continue
         _report(label, timing)
         section["measurements"].append(measurement(key, label, timing))
@@ -227,30 +227,45 @@ def list_tools(ctx: Context, *, all_servers: bool) -> list[Tool]:
     ]
 
 
-def _time_tool(
-    ctx: Context, tool: Tool, env: dict[str, str], expected: int, *, size: int = 0
-) -> tuple[Timing, int]:
-    seen: list[int] = []
-
+def _row_counter(tool: Tool, rows: list[int]) -> Callable[[RunResult], None]:
     def check(result: RunResult) -> None:
-        seen.append(_rows(result, tool))
+        rows.append(_rows(result, tool))
 
-    low, high, budget = ctx.knobs.slow_list_runs if tool.slow else ctx.knobs.list_runs
-    warmup = 0 if tool.slow and size > ctx.knobs.slow_warmup_above else 1
-    timing = time_command(
-        tool.argv,
-        env=env,
-        warmup=warmup,
-        min_runs=low,
-        max_runs=high,
-        budget_s=budget,
-        check=check,
-        timeout_s=900,
-    )
-    rows = seen[0] if seen else -1
-    if rows != expected:
-        _say(f"    note: {tool.label} showed {rows} servers, {expected} expected")
-    return timing, rows
+    return check
+
+
+def _time_tools(
+    ctx: Context, tools: Sequence[Tool], env: dict[str, str], expected: int, *, size: int = 0
+) -> list[tuple[Timing, int] | BenchError]:
+    """(timing, rows shown) of each tool, or why it failed; the tools are run in turns so that
+    the ratios between them do not carry the machine's drift."""
+    seen: list[list[int]] = [[] for _ in tools]
+    series = []
+    for tool, rows in zip(tools, seen, strict=True):
+        low, high, budget = ctx.knobs.slow_list_runs if tool.slow else ctx.knobs.list_runs
+        warmup = 0 if tool.slow and size > ctx.knobs.slow_warmup_above else 1
+        series.append(
+            Series(
+                tool.argv,
+                env=env,
+                warmup=warmup,
+                min_runs=low,
+                max_runs=high,
+                budget_s=budget,
+                check=_row_counter(tool, rows),
+                timeout_s=900,
+            )
+        )
+    results: list[tuple[Timing, int] | BenchError] = []
+    for tool, rows, timing in zip(tools, seen, time_interleaved(series), strict=True):
+        if isinstance(timing, BenchError):
+            results.append(timing)
+            continue
+        shown = rows[0] if rows else -1
+        if shown != expected:
+            _say(f"    note: {tool.label} showed {shown} servers, {expected} expected")
+        results.append((timing, shown))
+    return results
 
 
 def _count_requests(cloud: Cloud, tool: Tool, env: dict[str, str]) -> list[str]:
@@ -331,9 +346,12 @@ def _run_small(
     shown: int,
 ) -> None:
     _say("case 2: list, 50 servers")
-    for tool in list_tools(ctx, all_servers=False):
+    tools = list_tools(ctx, all_servers=False)
+    for tool, timed in zip(tools, _time_tools(ctx, tools, env, shown), strict=True):
         try:
-            timing, rows = _time_tool(ctx, tool, env, shown)
+            if isinstance(timed, BenchError):
+                raise timed
+            timing, rows = timed
             requests = _count_requests(cloud, tool, env)
         except BenchError as exc:
             section.setdefault("errors", []).append(f"{tool.label}: {exc}")
@@ -364,14 +382,14 @@ def _run_large(
 ) -> None:
     _say(f"case 3: all servers, {size:,} seeded, {shown:,} shown")
     points: dict[str, Any] = {}
-    for tool in list_tools(ctx, all_servers=True):
-        started = time.perf_counter()
-        try:
-            timing, rows = _time_tool(ctx, tool, env, shown, size=size)
-        except BenchError as exc:
-            section.setdefault("errors", []).append(f"{tool.label} at {size}: {exc}")
-            _say(f"  {tool.label}: FAILED: {str(exc).splitlines()[0]}")
+    tools = list_tools(ctx, all_servers=True)
+    timings = _time_tools(ctx, tools, env, shown, size=size)
+    for tool, timed in zip(tools, timings, strict=True):
+        if isinstance(timed, BenchError):
+            section.setdefault("errors", []).append(f"{tool.label} at {size}: {timed}")
+            _say(f"  {tool.label}: FAILED: {str(timed).splitlines()[0]}")
             continue
+        timing, rows = timed
         _report(tool.label, timing)
         points[tool.key] = {
             "label": tool.label,
@@ -379,7 +397,8 @@ def _run_large(
             "maxrss_kb": timing.maxrss_kb,
             "rows": rows,
             "shown": shown,
-            "spent_s": time.perf_counter() - started,
+            # Taken in turns with the others: its own timed runs' time (warm-up not counted).
+            "spent_s": sum(timing.wall.samples),
         }
         if size == ctx.knobs.all_servers:
             try:

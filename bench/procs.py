@@ -1,7 +1,8 @@
 """Timing child processes: wall time, CPU time and peak RSS of each run (os.wait4's rusage).
 
 Every command is run a bounded number of times: warm-up runs first (not counted), then at least
-`min_runs` and at most `max_runs` timed runs, stopping early once `budget_s` is spent.
+`min_runs` and at most `max_runs` timed runs, stopping early once `budget_s` is spent. Commands
+compared with each other are timed in turns (time_interleaved).
 """
 
 from __future__ import annotations
@@ -87,45 +88,98 @@ def run_once(
         )
 
 
-def time_command(
-    argv: Sequence[str],
-    *,
-    env: Mapping[str, str] | None = None,
-    warmup: int = 1,
-    min_runs: int = 5,
-    max_runs: int = 20,
-    budget_s: float = 10.0,
-    timeout_s: float = 300.0,
-    check: Callable[[RunResult], None] | None = None,
-) -> Timing:
-    first: RunResult | None = None
-    for _ in range(warmup):
-        result = _checked(run_once(argv, env=env, timeout_s=timeout_s), argv)
-        if check is not None:
-            check(result)
-        first = first or result
-    walls: list[float] = []
-    cpus: list[float] = []
-    peak = 0
-    spent = 0.0
-    while len(walls) < max_runs and (len(walls) < min_runs or spent < budget_s):
-        result = _checked(run_once(argv, env=env, timeout_s=timeout_s), argv)
-        if first is None:
-            if check is not None:
-                check(result)
-            first = result
-        walls.append(result.wall_s)
-        cpus.append(result.cpu_s)
-        peak = max(peak, result.maxrss_kb)
-        spent += result.wall_s
-    assert first is not None
-    return Timing(
-        wall=summarize(walls),
-        cpu=summarize(cpus),
-        maxrss_kb=peak,
-        first_stdout=first.stdout,
-        first_stderr=first.stderr,
-    )
+class Series:
+    """One command's runs, taken one at a time, so that several commands can be interleaved.
+
+    Run back to back, two commands meet the machine at different moments; on a shared 2-core
+    VM its speed drifts by tens of percent within minutes, and a ratio of medians taken
+    minutes apart carries that drift. Taken in turns, both see the same machine.
+    """
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        warmup: int = 1,
+        min_runs: int = 5,
+        max_runs: int = 20,
+        budget_s: float = 10.0,
+        timeout_s: float = 300.0,
+        check: Callable[[RunResult], None] | None = None,
+    ) -> None:
+        self.argv = list(argv)
+        self._env = env
+        self._warmup = warmup
+        self._min_runs = min_runs
+        self._max_runs = max_runs
+        self._budget_s = budget_s
+        self._timeout_s = timeout_s
+        self._check = check
+        self._first: RunResult | None = None
+        self._walls: list[float] = []
+        self._cpus: list[float] = []
+        self._peak = 0
+        self._spent = 0.0
+
+    def _run(self) -> RunResult:
+        result = _checked(run_once(self.argv, env=self._env, timeout_s=self._timeout_s), self.argv)
+        if self._first is None:
+            if self._check is not None:
+                self._check(result)
+            self._first = result
+        return result
+
+    def warm(self) -> None:
+        for _ in range(self._warmup):
+            result = self._run()
+            if self._check is not None and result is not self._first:
+                self._check(result)
+
+    @property
+    def done(self) -> bool:
+        runs = len(self._walls)
+        return runs >= self._max_runs or (runs >= self._min_runs and self._spent >= self._budget_s)
+
+    def step(self) -> None:
+        result = self._run()
+        self._walls.append(result.wall_s)
+        self._cpus.append(result.cpu_s)
+        self._peak = max(self._peak, result.maxrss_kb)
+        self._spent += result.wall_s
+
+    def timing(self) -> Timing:
+        assert self._first is not None
+        return Timing(
+            wall=summarize(self._walls),
+            cpu=summarize(self._cpus),
+            maxrss_kb=self._peak,
+            first_stdout=self._first.stdout,
+            first_stderr=self._first.stderr,
+        )
+
+
+def time_interleaved(series: Sequence[Series]) -> list[Timing | BenchError]:
+    """Each series' timing, taken in turns (one run of each per round); a series whose command
+    fails drops out with its error and the others go on."""
+    outcome: list[Timing | BenchError | None] = [None] * len(series)
+    for index, one in enumerate(series):
+        try:
+            one.warm()
+        except BenchError as exc:
+            outcome[index] = exc
+    while True:
+        active = [i for i, one in enumerate(series) if outcome[i] is None and not one.done]
+        if not active:
+            break
+        for index in active:
+            try:
+                series[index].step()
+            except BenchError as exc:
+                outcome[index] = exc
+    return [
+        result if result is not None else series[i].timing() for i, result in enumerate(outcome)
+    ]
 
 
 def _checked(result: RunResult, argv: Sequence[str]) -> RunResult:

@@ -7,7 +7,9 @@ default. Parser defaults are None so that "given on the command line" can be tol
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+
+# As in pocketstack.client.transport: the same classes without the `collections` package.
+from _collections_abc import Mapping
 
 # Not `typing.TYPE_CHECKING`: importing typing costs a warm run ~3 ms; mypy honours the name.
 TYPE_CHECKING = False
