@@ -15,12 +15,9 @@ reason it was skipped; the rest of the bench goes on.
 
 from __future__ import annotations
 
-import grp
 import hashlib
 import http.client
 import json
-import os
-import pwd
 import secrets
 import subprocess
 import time
@@ -31,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.fixtures import keystone_setup
 from tests.fixtures.pinned_venv import PinnedVenv, VenvUnavailable
 
 from bench import loadgen
@@ -44,7 +42,6 @@ from bench.venv import BENCH_DIR
 REQUIREMENTS = BENCH_DIR / "keystone-requirements.txt"
 VENV_DIR = BENCH_DIR / ".venv-keystone"
 INSTALL_TIMEOUT = 900
-MANAGE_TIMEOUT = 180
 START_TIMEOUT = 90.0
 # A worker that exits while booting is started again by gunicorn, forever: after this many, stop.
 WORKER_RESTARTS = 3
@@ -53,7 +50,6 @@ POCKETSTACK_TOKENS = "/identity/v3/auth/tokens"
 # Both servers are asked in turns, this many blocks each (see _interleaved).
 BLOCKS = 5
 ADMIN = "admin"
-REGION = "RegionOne"
 # Validations before the timed ones: the first requests fill Keystone's caches (catalog, roles,
 # revocation events) and load its policy; the figure wanted is the warm one.
 CACHE_WARMUP = 5
@@ -141,21 +137,6 @@ class RunningKeystone:
             "master_kb": rss_kb(self.process.pid),
             "worker_max_kb": max((rss_kb(pid) for pid in workers), default=0),
         }
-
-
-def config_text(root: Path) -> str:
-    """keystone.conf as the reference targets' "cache + bcrypt 4 rounds" column was measured."""
-    return (
-        "[DEFAULT]\n"
-        f"log_file = {root / 'keystone.log'}\n"
-        "[database]\n"
-        f"connection = sqlite:///{root / 'keystone.db'}\n"
-        "[token]\nprovider = fernet\nexpiration = 3600\n"
-        f"[fernet_tokens]\nkey_repository = {root / 'fernet-keys'}\n"
-        f"[fernet_receipts]\nkey_repository = {root / 'fernet-receipts'}\n"
-        "[identity]\npassword_hash_rounds = 4\n"
-        "[cache]\nenabled = true\nbackend = dogpile.cache.memory\n"
-    )
 
 
 def side_by_side(ctx: Context, section: dict[str, Any]) -> dict[str, Any]:
@@ -300,45 +281,16 @@ def _versions(venv: Path) -> dict[str, str]:
 def _prepare(venv: Path, root: Path) -> PreparedKeystone:
     """keystone.conf, the database, the Fernet keys and the bootstrapped admin (the steps
     devstack takes, as tests/fixtures/keystone.py does)."""
-    root.mkdir(parents=True, exist_ok=True)
-    config = root / "keystone.conf"
-    config.write_text(config_text(root))
-    (root / f"{LAUNCHER_MODULE}.py").write_text(LAUNCHER)
     port = free_port()
-    # A letter first: a password starting with "-" would read as an option.
     password = "pw" + secrets.token_urlsafe(16)
-    owner = ["--keystone-user", pwd.getpwuid(os.getuid()).pw_name]
-    owner += ["--keystone-group", grp.getgrgid(os.getgid()).gr_name]
-    _manage(venv, config, "db_sync")
-    _manage(venv, config, "fernet_setup", *owner)
-    bootstrap = ["bootstrap", f"--bootstrap-password={password}", "--bootstrap-region-id", REGION]
-    for interface in ("public", "internal", "admin"):
-        bootstrap += [f"--bootstrap-{interface}-url", f"http://127.0.0.1:{port}/v3"]
-    _manage(venv, config, *bootstrap)
+    try:
+        keystone_setup.set_up(
+            venv, root, identity_url=f"http://127.0.0.1:{port}/v3", password=password, cache=True
+        )
+    except keystone_setup.KeystoneSetupError as exc:
+        raise BenchError(str(exc)) from None
+    (root / f"{LAUNCHER_MODULE}.py").write_text(LAUNCHER)
     return PreparedKeystone(venv=venv, root=root, port=port, password=password)
-
-
-def _manage(venv: Path, config: Path, *args: str) -> None:
-    done = subprocess.run(
-        [str(venv / "bin" / "keystone-manage"), "--config-file", str(config), *args],
-        capture_output=True,
-        text=True,
-        timeout=MANAGE_TIMEOUT,
-        env=_clean_env(),
-        check=False,
-    )
-    if done.returncode != 0:
-        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
-        raise BenchError(f"keystone-manage {args[0]} failed:\n{tail}")
-
-
-def _clean_env() -> dict[str, str]:
-    # Keystone's own venv, not the bench's or the project's; no developer's OS_* settings.
-    return {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("OS_", "POCKETSTACK_", "VIRTUAL_ENV", "PYTHON"))
-    }
 
 
 @contextmanager
@@ -364,7 +316,7 @@ def _served(prepared: PreparedKeystone) -> Iterator[RunningKeystone]:
     ]
     with prepared.log.open("ab") as out:
         process = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=_clean_env()
+            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=keystone_setup.clean_env()
         )
     try:
         _wait_until_answers(prepared, process)
