@@ -95,13 +95,12 @@ class ComputeClient:
 
     def version_document(self) -> VersionDocument:
         """The server's version range: from the auth-state cache, else one GET (then cached)."""
-        cached = self.cached_version_document()
-        if cached is not None:
-            return cached
-        key = self._cache_key()
+        return self.cached_version_document() or self._fetch_version_document()
+
+    def _fetch_version_document(self) -> VersionDocument:
         document = fetch_version_document(self.adapter)
         if self._cache is not None:
-            self._cache.set_cached_data(key, document.to_cache())
+            self._cache.set_cached_data(self._cache_key(), document.to_cache())
         return document
 
     # Each computed on first use and kept (plain properties: functools.cached_property would
@@ -115,17 +114,14 @@ class ComputeClient:
         request fewer. The first answer must confirm it; if instead it is refused (406) or
         unconfirmed, the caller calls renegotiate() and starts over."""
         if self._api_version is None:
-            version: APIVersion | None = None
-            if (
-                self._assume_newest
-                and self.requested_version.is_latest
-                and self.cached_version_document() is None
-            ):
+            cached = self.cached_version_document()
+            if cached is None and self._assume_newest and self.requested_version.is_latest:
                 version = CLIENT_MAX
                 self._assumed = True
                 self.adapter.confirm_microversion = True
             else:
-                version = negotiate(self.requested_version, self.version_document())
+                document = cached or self._fetch_version_document()
+                version = negotiate(self.requested_version, document)
             self.adapter.microversion = version.header_value()
             self._api_version = version
         return self._api_version
