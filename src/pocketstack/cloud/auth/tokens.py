@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
+import re
 import secrets
 from collections.abc import Sequence
 
@@ -30,6 +31,13 @@ PAYLOAD_VERSION = 1
 METHODS = ("password", "token", "application_credential", "totp", "external")
 # Fernet refuses tokens older than this; our own expiry check is the real one.
 _FERNET_TTL_CEILING = 10 * 365 * 24 * 3600
+# The urlsafe-base64 text of a Fernet token: 1 version byte, an 8-byte timestamp, a 16-byte IV,
+# at least one 16-byte cipher block and a 32-byte HMAC (73 bytes, 98 characters unpadded).
+# Checked before decrypting because base64 decoding (as Fernet does it) skips characters outside
+# the alphabet: a token with a space or a newline inside would decrypt, or not, depending on the
+# cryptography release and the token's length.
+_TOKEN_TEXT = re.compile(r"[A-Za-z0-9_-]{98,1024}={0,2}")
+_MIN_TOKEN_BYTES = 73
 
 
 class TokenError(CloudError):
@@ -115,6 +123,22 @@ _REVOKED_SCOPED = _revocation_query(scoped=True)
 _REVOKED_UNSCOPED = _revocation_query(scoped=False)
 
 
+def _padded(token_id: str) -> str:
+    """The token with its base64 padding restored, or TokenInvalid for anything that is not the
+    exact text of a Fernet token (Keystone drops the padding; a client may send it back)."""
+    if _TOKEN_TEXT.fullmatch(token_id) is None:
+        raise TokenInvalid("The token is malformed.")
+    bare = token_id.rstrip("=")
+    padded = bare + "=" * (-len(bare) % 4)
+    if len(bare) % 4 == 1 or (len(token_id) != len(bare) and token_id != padded):
+        raise TokenInvalid("The token is malformed.")
+    # A whole number of cipher blocks between the 57 fixed bytes.
+    size = len(bare) * 3 // 4
+    if size < _MIN_TOKEN_BYTES or (size - _MIN_TOKEN_BYTES) % 16:
+        raise TokenInvalid("The token is malformed.")
+    return padded
+
+
 def _to_micros(when: dt.datetime) -> int:
     return int(when.timestamp() * 1_000_000)
 
@@ -184,9 +208,7 @@ class TokenProvider:
 
     def decode(self, token_id: str) -> TokenPayload:
         """Decrypt and check expiry. No database access."""
-        if not token_id or len(token_id) > 1024:
-            raise TokenInvalid("The token is malformed.")
-        padded = token_id + "=" * (-len(token_id) % 4)
+        padded = _padded(token_id)
         try:
             raw = self.keys.fernet().decrypt(padded.encode("ascii"), ttl=_FERNET_TTL_CEILING)
             fields = msgpack.unpackb(raw)

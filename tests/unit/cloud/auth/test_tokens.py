@@ -62,6 +62,46 @@ def test_tampered_token_is_refused(provider: TokenProvider, mangle) -> None:  # 
         provider.validate(mangle(token))
 
 
+@pytest.mark.parametrize("stray", [" ", "\t", "\n", "\r\n", "+", "/", ".", "=", "%20", "\x00"])
+def test_characters_outside_the_token_alphabet_are_refused_anywhere(
+    provider: TokenProvider, stray: str
+) -> None:
+    # base64 decoding as Fernet does it skips such characters: whether the token then decrypts
+    # must not depend on the cryptography release or on where the character lands.
+    token = provider.issue(user_id="u1", methods=["password"]).token_id
+    for at in (0, 1, 10, len(token) // 2, len(token) - 1, len(token)):
+        with pytest.raises(TokenInvalid):
+            provider.validate(token[:at] + stray + token[at:])
+
+
+def test_padded_tokens_are_accepted_and_wrong_padding_refused(provider: TokenProvider) -> None:
+    # Role names of growing length walk the token's length through every residue mod 4.
+    residues = set()
+    for size in range(1, 40):
+        token = provider.issue(user_id="u1", methods=["password"], roles=["r" * size]).token_id
+        residues.add(len(token) % 4)
+        padded = token + "=" * (-len(token) % 4)
+        assert provider.validate(padded).roles == ("r" * size,)
+        if padded == token:
+            with pytest.raises(TokenInvalid):
+                provider.validate(token + "==")
+        else:
+            with pytest.raises(TokenInvalid):
+                provider.validate(padded + "=")
+    assert residues == {0, 2, 3}
+
+
+def test_truncated_to_whole_blocks_or_below_the_minimum_is_refused(
+    provider: TokenProvider,
+) -> None:
+    token = provider.issue(user_id="u1", methods=["password"]).token_id
+    for cut in (4, 16, 22, 64):
+        with pytest.raises(TokenInvalid):
+            provider.validate(token[:-cut])
+    with pytest.raises(TokenInvalid):
+        provider.validate("A" * 97)
+
+
 def test_token_from_another_key_repository_is_refused(
     provider: TokenProvider, tmp_path: Path
 ) -> None:
