@@ -4,14 +4,17 @@ Each refresh is one listing (one request with the cached token, page count aside
 compare with the refresh before: `+` a new row, `~` a row whose Status, Task State or Power
 State changed (those cells highlighted), `-` a row that vanished (kept one refresh, struck
 through). A 429 or 503 answer, or a cloud that does not answer, keeps the last table up and
-tries again later, backing off exponentially (or as Retry-After says). Ctrl-C ends it: exit 0.
+tries again later, backing off exponentially (or as Retry-After says). Ctrl-C ends it: exit 0
+(on a terminal even if started with SIGINT ignored, as `cmd &` in a script is).
 """
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import Any, Protocol, TextIO
 
 from pocketstack.cli import output
@@ -122,6 +125,32 @@ def _sleep(seconds: float) -> None:
     time.sleep(seconds)
 
 
+# What signal.getsignal returns and signal.signal takes: a function, SIG_IGN or SIG_DFL.
+_Disposition = Callable[[int, FrameType | None], Any] | int
+
+
+def _let_ctrl_c_interrupt() -> _Disposition | None:
+    """Make Ctrl-C raise KeyboardInterrupt; what SIGINT did before (to put back), or None if
+    nothing had to change.
+
+    Python installs its KeyboardInterrupt handler at start-up only if SIGINT is not ignored,
+    and a non-interactive shell starts `cmd &` with SIGINT ignored (as `trap '' INT` does);
+    fork and exec pass that on (through pytest and pexpect, CI runners, scripts). Ctrl-C is
+    the only way out of --watch: on a terminal the watch would never end. A handler the
+    program installed itself (a function) stays.
+    """
+    try:
+        previous = signal.getsignal(signal.SIGINT)
+        if callable(previous):
+            return None
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    except ValueError:
+        # Not the main thread: only the main thread may set handlers (and it runs them).
+        return None
+    # None: a disposition not set from Python; the default is the closest we can put back.
+    return signal.SIG_DFL if previous is None else previous
+
+
 class Watcher:
     def __init__(
         self,
@@ -149,9 +178,13 @@ class Watcher:
         previous: dict[str, list[str]] | None = None
         last: Frame | None = None
         failures = 0
-        if self.tty:
-            self.stream.write(_HIDE_CURSOR + _CLEAR_SCREEN)
+        # Before the first frame: once anything is on the screen, Ctrl-C ends the watch.
+        # Only on a terminal: where the output goes elsewhere, an ignored SIGINT is the
+        # shell's choice for a background job, and other signals end it.
+        previous_sigint = _let_ctrl_c_interrupt() if self.tty else None
         try:
+            if self.tty:
+                self.stream.write(_HIDE_CURSOR + _CLEAR_SCREEN)
             while True:
                 try:
                     listing = self.fetch()
@@ -172,9 +205,13 @@ class Watcher:
         except KeyboardInterrupt:
             return 0
         finally:
-            if self.tty:
-                self.stream.write(_SHOW_CURSOR + "\n")
-            self.stream.flush()
+            try:
+                if self.tty:
+                    self.stream.write(_SHOW_CURSOR + "\n")
+                self.stream.flush()
+            finally:
+                if previous_sigint is not None:
+                    signal.signal(signal.SIGINT, previous_sigint)
 
     def frame(self, listing: Listing, previous: Mapping[str, list[str]] | None) -> Frame:
         indexes = output.select_columns(listing.titles, self.columns)
