@@ -1,0 +1,3 @@
+"""tempest against a fresh pocketstack cloud: the conformance ratchet.
+
+`python -m tests.conformance --help` says how to run it."""
