@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.server",
     "tests.fixtures.interop",
     "tests.fixtures.keystone",
+    "tests.fixtures.clone",
 ]

@@ -127,7 +127,10 @@ def test_v2_auth_url_fails_clearly(genuine_keystone: GenuineKeystone, tmp_path: 
     del settings["OS_USER_DOMAIN_NAME"], settings["OS_PROJECT_DOMAIN_NAME"]
     result = run(["token", "issue"], env_for(tmp_path, settings))
     assert result.returncode == 1
-    assert result.stderr.startswith("ERROR (NotFound): "), result.stderr
+    # A NotFound that names the auth URL as the likely culprit, and the request that 404ed.
+    assert result.stderr.startswith("ERROR (AuthUrlNotFound): "), result.stderr
+    assert f"The auth URL {genuine_keystone.base_url}/v2.0 is likely wrong" in result.stderr
+    assert f"POST {genuine_keystone.base_url}/v2.0/tokens was not found" in result.stderr
     assert "(HTTP 404)" in result.stderr
     assert "Traceback" not in result.stderr
     assert genuine_keystone.admin_password not in result.stderr

@@ -208,6 +208,22 @@ def choose_auth_type(s: Settings) -> str:
     return "password"
 
 
+def check_url_scheme(url: str, *, what: str, where: str) -> None:
+    """Refuse a URL without http:// or https://, naming it and the settings that give it.
+
+    Without a scheme the URL reads as a relative path, and the failure would surface later
+    as "Cannot resolve the relative URL", which names neither the cause nor the setting."""
+    if url.lower().startswith(("http://", "https://")):
+        return
+    scheme, found, _ = url.partition("://")
+    problem = f"has the scheme {scheme!r}" if found else "has no scheme"
+    hint = "" if found else f" (e.g. 'http://{url}')"
+    raise CommandError(
+        f"The {what} {url!r} {problem}: it must start with http:// or https://{hint}; "
+        f"it comes from {where}"
+    )
+
+
 def build_auth(
     s: Settings, *, cache_dir: Path | None = None, interactive: bool = False
 ) -> BaseIdentityPlugin | TokenEndpoint:
@@ -226,12 +242,22 @@ def build_auth(
             raise CommandError(MISSING_TOKEN)
         if not s.os_endpoint_override:
             raise CommandError(MISSING_ENDPOINT)
+        check_url_scheme(
+            s.os_endpoint_override,
+            what="endpoint override",
+            where="env[OS_ENDPOINT_OVERRIDE] or --os-endpoint-override",
+        )
         return TokenEndpoint(endpoint=s.os_endpoint_override, token=s.os_token)
 
     from pocketstack.client.cache import AuthStateCache
 
     if not s.os_auth_url:
         raise CommandError(MISSING_AUTH_URL)
+    check_url_scheme(
+        s.os_auth_url,
+        what="auth URL",
+        where="env[OS_AUTH_URL], --os-auth-url or auth_url in clouds.yaml",
+    )
     cache = None if s.no_cache else AuthStateCache(directory=cache_dir)
     # With identity v2 the (v3-only) domain settings of a v3 openrc mean nothing.
     v2 = auth_type in ("v2password", "v2token") or (

@@ -199,7 +199,16 @@ def _run(
 
         word = _first_word(argv)
         if word is None:
-            stdout.write(top_level_help())
+            # Options but no command (`pocketstack --bogus`): the mistake, not the whole help.
+            from pocketstack.cli.errors import usage_error_text
+
+            stderr.write(
+                usage_error_text(
+                    "pocketstack [global options] <command> [options]",
+                    f"no command given (arguments: {' '.join(argv)})",
+                    command="pocketstack",
+                )
+            )
             return 2
         raise CommandError(f"Unknown command {word!r}; see `pocketstack --help`")
     words, rest = found

@@ -464,7 +464,10 @@ def print_show(
     columns: Sequence[str] = (),
     formatters: Mapping[str, Formatter] | None = None,
     stream: TextIO,
+    display: Display | None = None,
 ) -> None:
+    """One record as a Field/Value table (fitted to `display`, as list's tables are) or in
+    another format; only the table is ever fitted, so `-f value` always gives whole values."""
     names = list(data)
     shown = [names[i] for i in select_columns(names, columns)]
     if output_format in ("json", "yaml"):
@@ -482,7 +485,7 @@ def print_show(
             stream.write(f"{name}={shlex.quote(value)}\n")
     else:
         pairs = [[name, value] for name, value in zip(shown, values, strict=True)]
-        stream.write(render_table(["Field", "Value"], pairs) + "\n")
+        stream.write(render_table(["Field", "Value"], pairs, display=display) + "\n")
 
 
 def _dump(data: Any, *, output_format: str, stream: TextIO) -> None:

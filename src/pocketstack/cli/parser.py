@@ -7,11 +7,14 @@ import argparse
 import os
 import sys
 
+from pocketstack.cli.errors import usage_error_text
 from pocketstack.cli.options import add_global_options
 
 # Not `typing.TYPE_CHECKING`, as everywhere on the CLI's path; mypy honours the name.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import NoReturn
+
     from pocketstack.cli.main import CommandModule, CommandSpec
 
 
@@ -37,10 +40,28 @@ class HelpFormatter(argparse.HelpFormatter):
         super().__init__(prog, width=help_width())
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser with a short answer to a mistake: the usage in one line, the error,
+    and where the help is (argparse's own usage for `list` is about 50 lines), exit status 2.
+    `manage`'s subcommands get this class too (add_subparsers makes parsers of its own type)."""
+
+    def error(self, message: str) -> NoReturn:
+        words = [self.prog]
+        # A required subcommand is part of what must be typed: `pocketstack manage SUBCOMMAND`.
+        for action in self._get_positional_actions():
+            if isinstance(action.metavar, str):
+                words.append(action.metavar)
+            elif action.choices is not None:
+                words.append("{" + ",".join(map(str, action.choices)) + "}")
+            else:
+                words.append(action.dest.upper())
+        self.exit(2, usage_error_text(f"{' '.join(words)} [options]", message, command=self.prog))
+
+
 def build_parser(
     words: tuple[str, ...], spec: CommandSpec, module: CommandModule
 ) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog=f"pocketstack {' '.join(words)}",
         description=spec.help,
         # A command may redefine a global flag (e.g. its own --os-compute-api-version).

@@ -16,6 +16,7 @@ ClientError
     ├── HttpClientError (4xx): BadRequest, Unauthorized, Forbidden, NotFound,
     │   MethodNotAllowed, NotAcceptable, Conflict, RequestEntityTooLarge,
     │   UnsupportedMediaType, TooManyRequests
+    │   └── (NotFound) AuthUrlNotFound   the token request got 404: a wrong auth URL
     └── HttpServerError (5xx): InternalServerError, BadGateway, ServiceUnavailable,
         GatewayTimeout
 """
@@ -147,6 +148,27 @@ class Forbidden(HttpClientError):
 
 class NotFound(HttpClientError):
     status = 404
+
+
+class AuthUrlNotFound(NotFound):
+    """The token request itself was answered 404: nothing authenticates at that URL.
+
+    Keystone answers bad credentials or an unknown project with 401, never 404, so a 404 here
+    means the auth URL (or the version path guessed from it) points at no identity service.
+    Still a NotFound, with the same status, URL and request id, for code that catches those."""
+
+    def __init__(self, message: str, *, auth_url: str, cause: NotFound) -> None:
+        super().__init__(
+            message,
+            status_code=cause.status_code,
+            method=cause.method,
+            url=cause.url,
+            request_id=cause.request_id,
+            details=cause.details,
+            retry_after=cause.retry_after,
+            response=cause.response,
+        )
+        self.auth_url = auth_url
 
 
 class MethodNotAllowed(HttpClientError):

@@ -491,9 +491,11 @@ def test_unknown_flag_still_exits_2_with_argparse_message(
     with pytest.raises(SystemExit) as exited:
         run_main(["list", "--limit", "5", "--frobnicate"], tmp_path)
     assert exited.value.code == 2
-    err = capsys.readouterr().err
-    assert err.startswith("usage: pocketstack list")
-    assert "pocketstack list: error: unrecognized arguments: --frobnicate" in err
+    assert capsys.readouterr().err == (
+        "usage: pocketstack list [options]\n"
+        "error: unrecognized arguments: --frobnicate\n"
+        "Try 'pocketstack list --help' for more information.\n"
+    )
 
 
 def test_bad_value_still_exits_2_with_argparse_message(

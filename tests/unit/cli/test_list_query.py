@@ -63,6 +63,12 @@ def harness(cloud_deps: CloudDeps) -> Harness:
             ["--status", "ACTIVE", "--name", "x", "--limit", "3", "--all-tenants"],
             "?all_tenants=1&limit=3&name=x&status=ACTIVE",
         ),
+        # `name` (the column title) is no Nova sort key: sent as the one Nova means.
+        (["--sort", "name:asc"], "?sort_dir=asc&sort_key=display_name"),
+        (
+            ["--sort", "name,created_at:asc"],
+            "?sort_dir=desc&sort_dir=asc&sort_key=display_name&sort_key=created_at",
+        ),
     ],
 )
 def test_flag_to_query(harness: Harness, argv: list[str], query: str) -> None:
@@ -139,6 +145,27 @@ def test_errors(harness: Harness, argv: list[str], message: str) -> None:
         harness.run(argv)
     assert str(info.value) == message
     assert harness.server_queries() == []
+
+
+def test_sorting_by_name_sorts_by_display_name(harness: Harness) -> None:
+    for name in ("bravo", "alpha", "charlie"):
+        harness.create_server(name)
+    for flag, expected in (("name:asc", ["alpha", "bravo", "charlie"]),
+                           ("name:desc", ["charlie", "bravo", "alpha"])):  # fmt: skip
+        table = harness.run(["--sort", flag])
+        names = [row[table.titles.index("Name")] for row in table.rows]
+        assert names == expected, flag
+
+
+def test_a_bad_sort_key_is_refused_with_the_keys_that_work(harness: Harness) -> None:
+    from pocketstack.client.errors import BadRequest
+
+    with pytest.raises(BadRequest) as info:
+        harness.run(["--sort", "nmae:asc"])
+    message = str(info.value)
+    assert "'nmae' is not one of [" in message
+    for key in ("'display_name'", "'created_at'", "'vm_state'", "'uuid'"):
+        assert key in message
 
 
 @pytest.mark.parametrize(

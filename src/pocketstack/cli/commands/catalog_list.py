@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pocketstack.cli.output import add_list_arguments, print_list
+from pocketstack.cli.output import add_list_arguments, display_for, print_list
 
 if TYPE_CHECKING:
     from pocketstack.cli.argspec import ArgumentParserLike, Namespace
@@ -58,5 +58,7 @@ def run(args: Namespace, ctx: Context) -> int:
         sort_descending=args.sort_descending,
         formatters={"Endpoints": format_endpoints},
         stream=ctx.stdout,
+        # Fitted to a terminal as list's table is (--max-width/--fit-width as well).
+        display=display_for(args, environ=ctx.environ, stream=ctx.stdout),
     )
     return 0

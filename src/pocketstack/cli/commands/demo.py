@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 HELP = "start the cloud if needed, seed a few servers if it has none, and list them"
 
 DEMO_SERVERS = 8
-DEMO_PROJECTS = 1
+# Demo projects besides the admin project, which gets its share too: `openrc` logs in there, so
+# the next `pocketstack list` shows servers, and --all-tenants shows several projects.
+DEMO_PROJECTS = 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,7 +74,7 @@ def _seed(config: CloudConfig, *, servers: int) -> None:
 
     deps = build_deps(config)
     try:
-        seed(deps, servers=servers, projects=DEMO_PROJECTS, progress=None)
+        seed(deps, servers=servers, projects=DEMO_PROJECTS, admin_project=True, progress=None)
     finally:
         deps.store.dispose()
 
@@ -87,15 +89,19 @@ def _shown(name: str, value: str, config: CloudConfig) -> str:
 def _list_command() -> list[str]:
     from pocketstack.cli.main import COMMANDS
 
-    # The seeded servers live in demo projects; the admin sees them all with --all-tenants.
+    # The admin's project holds only some of the seeded servers; --all-tenants shows them all.
     return ["list", "--all-tenants"] if ("list",) in COMMANDS else ["token", "issue"]
 
 
 def run(args: Namespace, ctx: Context) -> int:
+    from pocketstack.cli.invocation import typed_command
     from pocketstack.cloud.serving.control import start_background
     from pocketstack.cloud.serving.openrc import openrc_variables
 
     out = ctx.stdout
+    # The hints name the command as it can be typed here (`.venv/bin/pocketstack` after the
+    # Quickstart, where `pocketstack` alone is not on PATH).
+    me = typed_command()
     config = cloud_config(args)
     state, started = start_background(
         config, command=serve_command(config), env=serve_env(config, ctx.environ)
@@ -108,14 +114,13 @@ def run(args: Namespace, ctx: Context) -> int:
         out.write(f"# seeded {args.servers} servers\n")
 
     variables = openrc_variables(config, v2=not args.v3)
-    openrc = "pocketstack openrc" + ("" if args.v3 else " --v2")
-    if args.data_dir is not None:
-        openrc += f" --data-dir {shlex.quote(str(config.data_dir))}"
+    data_dir = "" if args.data_dir is None else f" --data-dir {shlex.quote(str(config.data_dir))}"
+    openrc = f"{me} openrc" + ("" if args.v3 else " --v2") + data_dir
     out.write(f'# the OS_* settings, as eval "$({openrc})" sets them:\n')
     for name, value in variables.items():
         out.write(_shown(name, value, config) + "\n")
     command = _list_command()
-    out.write(f"$ pocketstack {' '.join(command)}\n")
+    out.write(f"$ {me} {' '.join(command)}\n")
     out.flush()
 
     env = {key: value for key, value in ctx.environ.items() if not key.startswith("OS_")}
@@ -125,5 +130,9 @@ def run(args: Namespace, ctx: Context) -> int:
     )
     if result.returncode == 0:
         where = shlex.quote(str(config.data_dir))
-        out.write(f"# stop the cloud with: pocketstack down --data-dir {where}\n")
+        out.write(
+            f'# next, in your shell: eval "$({me} openrc{data_dir})"; then {me} list '
+            "shows the admin project's servers (--all-tenants: every project's)\n"
+            f"# stop the cloud with: {me} down --data-dir {where}\n"
+        )
     return result.returncode

@@ -113,7 +113,8 @@ def add_arguments(parser: ArgumentParserLike) -> None:
         "--sort",
         metavar="<key>[:<direction>]",
         help="Comma-separated list of sort keys and directions in the form of "
-        "<key>[:<asc|desc>]. The direction defaults to descending if not specified.",
+        "<key>[:<asc|desc>]. The direction defaults to descending if not specified. "
+        "Keys are Nova's (display_name, created_at, vm_state, ...); name means display_name.",
     )
     add(
         "--marker",
@@ -220,6 +221,12 @@ def add_arguments(parser: ArgumentParserLike) -> None:
 
 
 # flags -> request -----------------------------------------------------------------------------
+# Sort keys a user types after the table's column titles, which no Nova API version accepts
+# (each is refused with 400), sent as the key Nova means. novaclient passes every key through;
+# translating only keys that can never work changes no request that could.
+SORT_KEY_ALIASES = {"name": "display_name"}
+
+
 def parse_sort(text: str | None) -> tuple[list[str], list[str]]:
     keys: list[str] = []
     dirs: list[str] = []
@@ -231,7 +238,7 @@ def parse_sort(text: str | None) -> tuple[list[str], list[str]]:
             direction = "desc"
         elif direction not in ("asc", "desc"):
             raise CommandError(f"Unknown sort direction: {direction}")
-        keys.append(key)
+        keys.append(SORT_KEY_ALIASES.get(key.strip(), key))
         dirs.append(direction)
     return keys, dirs
 
@@ -859,10 +866,12 @@ def run(args: Namespace, ctx: Context) -> int:
 
 
 def _usage_error(exc: UsageError, ctx: Context) -> int:
-    # What argparse prints for a flag it does not know, as nova does below the version.
+    # What our argparse parser prints for a flag it does not know (pocketstack.cli.parser),
+    # as nova refuses the flags below their microversion.
+    from pocketstack.cli.errors import usage_error_text
+
     ctx.stderr.write(
-        f"usage: pocketstack list [options]\nerror: {exc}\n"
-        "Try 'pocketstack list --help' for more information.\n"
+        usage_error_text("pocketstack list [options]", str(exc), command="pocketstack list")
     )
     return 2
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pocketstack.cli.output import add_show_arguments, print_show
+from pocketstack.cli.output import add_show_arguments, display_for, print_show
 
 if TYPE_CHECKING:
     from pocketstack.cli.argspec import ArgumentParserLike, Namespace
@@ -37,5 +37,13 @@ def run(args: Namespace, ctx: Context) -> int:
     elif access.system_scoped:
         data["system"] = "all"
     data["user_id"] = access.user_id
-    print_show(data, output_format=args.output_format, columns=args.columns, stream=ctx.stdout)
+    # A Fernet token is ~180 characters: on a terminal the table is clipped to its width (the
+    # whole id: `-f value -c id`, or any output that is not a terminal).
+    print_show(
+        data,
+        output_format=args.output_format,
+        columns=args.columns,
+        stream=ctx.stdout,
+        display=display_for(args, environ=ctx.environ, stream=ctx.stdout),
+    )
     return 0

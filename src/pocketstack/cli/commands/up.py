@@ -40,8 +40,11 @@ def run(args: Namespace, ctx: Context) -> int:
         f"pocketstack {verb} at {state.url} (pid {state.pid}, data directory {config.data_dir})\n"
     )
     if started:
+        from pocketstack.cli.invocation import typed_command
+
         where = shlex.quote(str(config.data_dir))
         ctx.stderr.write(
-            f'Point OpenStack clients at it: eval "$(pocketstack openrc --data-dir {where})"\n'
+            "Point OpenStack clients at it: "
+            f'eval "$({typed_command()} openrc --data-dir {where})"\n'
         )
     return 0

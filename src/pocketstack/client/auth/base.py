@@ -7,7 +7,7 @@ from _thread import RLock
 
 from pocketstack.client import jsoncodec
 from pocketstack.client.access import access_from_body
-from pocketstack.client.errors import EndpointNotFound, InvalidResponse
+from pocketstack.client.errors import AuthUrlNotFound, EndpointNotFound, InvalidResponse, NotFound
 
 # Every warm command builds a plugin from this module: no typing, dataclasses, threading or
 # hashlib import at run time (~10 ms together; see `_sha256`).
@@ -139,6 +139,17 @@ def _domain_ref(domain_id: str | None, domain_name: str | None) -> dict[str, str
     return None
 
 
+def _auth_url_not_found(auth_url: str, exc: NotFound) -> AuthUrlNotFound:
+    """A 404 to the token request, told as what it most likely is: a wrong auth URL."""
+    return AuthUrlNotFound(
+        f"The auth URL {auth_url} is likely wrong: {exc.method} {exc.url} was not found "
+        f"({exc.message}). Check the auth URL setting "
+        "(env[OS_AUTH_URL], --os-auth-url or auth_url in clouds.yaml)",
+        auth_url=auth_url,
+        cause=exc,
+    )
+
+
 class BaseIdentityPlugin(abc.ABC):
     """Gets and keeps a token; thread-safe; optional persistent cache of the auth state."""
 
@@ -183,7 +194,10 @@ class BaseIdentityPlugin(abc.ABC):
             if self._access is None and not self._cache_checked:
                 self._load_cached_state()
             if self._needs_new_token(self._access):
-                self._access = self.get_auth_ref(session)
+                try:
+                    self._access = self.get_auth_ref(session)
+                except NotFound as exc:
+                    raise _auth_url_not_found(self.auth_url, exc) from exc
                 self.from_cache = False
                 self._save_state()
             assert self._access is not None

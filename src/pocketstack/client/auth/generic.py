@@ -63,9 +63,11 @@ class BaseGeneric(BaseIdentityPlugin):
         from pocketstack.client.errors import DiscoveryFailure
 
         candidates: list[VersionData] = []
+        failure: DiscoveryFailure | None = None
         try:
             candidates = discover(session, self.auth_url)
-        except DiscoveryFailure:
+        except DiscoveryFailure as exc:
+            failure = exc
             guessed = version_from_url(self.auth_url)
             if guessed is not None:
                 plugin = self.create_plugin(version=guessed, url=self.auth_url)
@@ -78,7 +80,8 @@ class BaseGeneric(BaseIdentityPlugin):
         if candidates and all(c.version[0] == 2 for c in candidates):
             # The only refusal of a v2 candidate is a domain setting: say so, not "no versions".
             raise DiscoveryFailure(V2_WITH_DOMAIN_MESSAGE)
-        raise DiscoveryFailure(NO_VERSION_MESSAGE)
+        # What discovery ran into names the URL it tried (e.g. "answered HTTP 404").
+        raise DiscoveryFailure(NO_VERSION_MESSAGE + (f" ({failure})" if failure else ""))
 
     def get_auth_ref(self, session: Session) -> AccessInfo:
         if self._plugin is None:

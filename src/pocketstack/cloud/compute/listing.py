@@ -187,9 +187,10 @@ def parse_server_query(
     sort_keys_ok = valid_sort_keys(api)
     for value in params.get("sort_key", ()):
         if value.strip() not in sort_keys_ok:
+            # Nova's own wording (jsonschema's enum message): the keys that would have worked.
             raise BadRequest(
                 f"Invalid input for query parameters sort_key. Value: {value}. '{value}' is not"
-                " one of the valid sort keys"
+                f" one of {sorted(sort_keys_ok)!r}"
             )
     for value in params.get("limit", ()):
         if not value or not value.isdigit():

@@ -2,7 +2,9 @@
 
 Servers get a spread of states, names, flavors, images, tags, metadata and times, so that every
 list filter and sort has something to find. Each seeded project gets a member user `demo<N>`
-(password returned in the result) and the admin user gets the member role there too.
+(password returned in the result) and the admin user gets the member role there too. With
+`admin_project`, bootstrap's admin project takes its share as well (owned by the admin user), so
+that the admin's own `list` (no --all-tenants) has servers to show.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any, cast
 
 import bcrypt
 from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy.orm import Session
 
 from pocketstack.cloud.compute import driver, states
 from pocketstack.cloud.deps import CloudDeps
@@ -151,14 +154,29 @@ def _ensure_images(deps: CloudDeps) -> None:
             )  # fmt: skip
 
 
+def _admin_owner(session: Session) -> tuple[str, str]:
+    """(project id, user id) of bootstrap's admin project and user."""
+    project_id = session.scalars(
+        select(Project.id).where(Project.name == "admin", Project.domain_id == DEFAULT_DOMAIN)
+    ).first()
+    user_id = session.scalars(
+        select(User.id).where(User.name == "admin", User.domain_id == DEFAULT_DOMAIN)
+    ).first()
+    if project_id is None or user_id is None:
+        raise SeedError("the admin project or user is missing: run bootstrap first")
+    return project_id, user_id
+
+
 def seed(
     deps: CloudDeps,
     *,
     servers: int,
     projects: int,
+    admin_project: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> SeedResult:
-    """Adds `servers` servers spread over `projects` demo projects (created when missing)."""
+    """Adds `servers` servers spread over `projects` demo projects (created when missing),
+    and over the admin project too with `admin_project`."""
     if servers < 0 or projects < 1:
         raise SeedError("servers must be >= 0 and projects >= 1")
     seeded = _ensure_projects(deps, projects)
@@ -166,10 +184,13 @@ def seed(
     with deps.store.session() as session:
         flavors = list(session.scalars(select(Flavor).where(Flavor.disabled.is_(False))))
         images = list(session.scalars(select(Image).where(Image.status == "active")))
-        users = {
-            p.id: session.scalars(select(User.id).where(User.name == p.user_name)).one()
+        # (project id, owning user id), one per project the servers are spread over.
+        owners = [
+            (p.id, session.scalars(select(User.id).where(User.name == p.user_name)).one())
             for p in seeded
-        }
+        ]
+        if admin_project:
+            owners.insert(0, _admin_owner(session))
         start_id = (session.scalar(select(func.max(Instance.id))) or 0) + 1
     if not flavors:
         raise SeedError("no flavors: run bootstrap first")
@@ -189,7 +210,7 @@ def seed(
         for _ in range(count):
             seq = next_id
             next_id += 1
-            project = seeded[seq % len(seeded)]
+            project_id, user_id = owners[seq % len(owners)]
             flavor = flavors[seq % len(flavors)]
             vm_state, task_state, power_state, _w = rng.choices(_STATES, weights)[0]
             # Servers are created in order over the span, as in a real cloud: rows then sit in
@@ -204,7 +225,7 @@ def seed(
             rows.append(
                 {
                     "id": seq, "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                    "project_id": project.id, "user_id": users[project.id],
+                    "project_id": project_id, "user_id": user_id,
                     "display_name": name, "display_description": f"seeded server {seq}",
                     "hostname": name, "reservation_id": f"r-{seq:08x}", "launch_index": 0,
                     "image_ref": image_refs[seq % len(image_refs)], "flavor_id": flavor.id,

@@ -34,9 +34,13 @@ def redacted_db_url(url: str) -> str:
 
 
 def ensure_data_dir(config: CloudConfig) -> bool:
-    """Create the data directory (0700: it holds keys and the admin password). True if new."""
+    """Create the data directory (0700: it holds keys and the admin password). True if new.
+
+    An existing one open to group or others is tightened to 0700 when it is ours, and refused
+    when it is not (we may not chmod it, and must not keep secrets in it)."""
     path = config.data_dir
     if path.is_dir():
+        _tighten_data_dir(path)
         return False
     try:
         path.mkdir(mode=0o700, parents=True)
@@ -47,6 +51,32 @@ def ensure_data_dir(config: CloudConfig) -> bool:
     os.chmod(path, 0o700)
     log.info("created data directory %s", path)
     return True
+
+
+def _tighten_data_dir(path: Path) -> None:
+    info = path.stat()
+    mode = stat.S_IMODE(info.st_mode)
+    if not mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return
+    if info.st_uid != os.geteuid():
+        raise ServingError(
+            f"the data directory {path} is accessible by group or others (mode {mode:04o}) and "
+            f"is owned by uid {info.st_uid}, not by this user (uid {os.geteuid()}): it would "
+            "hold the Fernet keys and the admin password; have its owner run chmod 700 on it, "
+            "or use another --data-dir"
+        )
+    try:
+        os.chmod(path, 0o700)
+    except OSError as exc:
+        raise ServingError(
+            f"the data directory {path} is accessible by group or others (mode {mode:04o}) and "
+            f"cannot be made private: {exc.strerror}; run chmod 700 on it"
+        ) from exc
+    log.warning(
+        "the data directory %s was accessible by group or others (mode %04o); made it 0700",
+        path,
+        mode,
+    )
 
 
 def ensure_private_file(path: Path) -> None:

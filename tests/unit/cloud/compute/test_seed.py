@@ -50,6 +50,35 @@ def test_seed_spreads_servers_and_is_listable(compute: Compute) -> None:
     assert tagged.json["servers"]
 
 
+def test_seed_with_the_admin_project_gives_the_admin_servers_of_its_own(
+    compute: Compute,
+) -> None:
+    result = seed(compute.deps, servers=9, projects=2, admin_project=True)
+    # The demo projects and their users as before; the admin project is not one of them.
+    assert [p.name for p in result.projects] == ["demo1", "demo2"]
+    with compute.deps.store.session() as session:
+        per_project = collections.Counter(session.scalars(select(Instance.project_id)))
+        from pocketstack.cloud.store.models.identity import User
+
+        admin_id = session.scalars(select(User.id).where(User.name == "admin")).one()
+        owners = set(
+            session.scalars(
+                select(Instance.user_id).where(Instance.project_id == compute.admin_project)
+            )
+        )
+    assert per_project == {compute.admin_project: 3, **{p.id: 3 for p in result.projects}}
+    assert owners == {admin_id}
+    # The admin's own listing (no all_tenants) shows them, and only them.
+    mine = compute.get("/v2.1/servers/detail", headers=compute.admin)
+    assert mine.status_code == 200
+    listed = mine.json["servers"]
+    assert listed
+    assert {s["tenant_id"] for s in listed} == {compute.admin_project}
+    every = compute.get("/v2.1/servers/detail", headers=compute.admin,
+                        params={"all_tenants": "1"})  # fmt: skip
+    assert len({s["tenant_id"] for s in every.json["servers"]}) == 3
+
+
 def test_seed_twice_adds_more_and_keeps_projects(compute: Compute) -> None:
     seed(compute.deps, servers=10, projects=2)
     again = seed(compute.deps, servers=5, projects=2)

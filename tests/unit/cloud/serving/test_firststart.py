@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from pocketstack.cloud.config import CloudConfig
 from pocketstack.cloud.serving.errors import ServingError
 from pocketstack.cloud.serving.firststart import (
     ensure_admin_password,
+    ensure_data_dir,
     fernet_rotate,
     initialise,
     read_admin_password,
@@ -93,3 +95,46 @@ def test_an_unreachable_database_is_reported_without_its_password(tmp_path: Path
     assert "cannot migrate the database" in str(info.value)
     assert "s3cret" not in str(info.value)
     assert "s3cret" not in redacted_db_url(url)
+
+
+@pytest.mark.parametrize("loose", [0o755, 0o750, 0o711, 0o707])
+def test_an_existing_loose_data_dir_of_ours_is_made_private(
+    config: CloudConfig, loose: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    config.data_dir.mkdir(parents=True)
+    config.data_dir.chmod(loose)
+    assert not ensure_data_dir(config)
+    assert mode(config.data_dir) == 0o700
+    assert f"(mode {loose:04o}); made it 0700" in caplog.text
+    # The whole first start keeps it so.
+    config.data_dir.chmod(loose)
+    initialise(config)
+    assert mode(config.data_dir) == 0o700
+
+
+def test_a_private_data_dir_is_left_alone(
+    config: CloudConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    config.data_dir.mkdir(parents=True, mode=0o700)
+    before = config.data_dir.stat().st_ctime_ns
+    assert not ensure_data_dir(config)
+    assert config.data_dir.stat().st_ctime_ns == before
+    assert "made it 0700" not in caplog.text
+
+
+def test_a_loose_data_dir_of_another_user_is_refused(
+    config: CloudConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config.data_dir.mkdir(parents=True)
+    config.data_dir.chmod(0o755)
+    owner = config.data_dir.stat().st_uid
+    # Running as someone else than the directory's owner.
+    monkeypatch.setattr(os, "geteuid", lambda: owner + 1)
+    with pytest.raises(ServingError) as info:
+        ensure_data_dir(config)
+    message = str(info.value)
+    assert str(config.data_dir) in message
+    assert "mode 0755" in message
+    assert f"owned by uid {owner}" in message
+    assert "chmod 700" in message
+    assert mode(config.data_dir) == 0o755
