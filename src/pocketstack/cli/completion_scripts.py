@@ -159,7 +159,8 @@ _pocketstack_command_of() {{
 # Ids or names of the servers the last `pocketstack list` showed (no request is sent).
 _pocketstack_servers() {{
     local file={CACHE_FILE} id name
-    [[ -r $file ]] || return 0
+    # Only a file of ours, in a directory of ours (`list` writes nothing elsewhere).
+    [[ -r $file && -O $file && ! -L $file && -O ${{file%/*}} ]] || return 0
     while IFS=$'\\t' read -r id name; do
         if [[ $1 == ids ]]; then
             printf '%s\\n' "$id"
@@ -329,7 +330,8 @@ function __pocketstack_servers
     set -l base $XDG_CACHE_HOME
     test -n "$base"; or set base $HOME/.cache
     set -l file $base/pocketstack/completion/servers
-    test -r $file; or return 0
+    # Only a file of ours, in a directory of ours (`list` writes nothing elsewhere).
+    test -r $file -a -O $file -a ! -L $file -a -O $base/pocketstack/completion; or return 0
     while read -l line
         set -l parts (string split -m 1 \t -- $line)
         if test "$argv[1]" = ids

@@ -11,7 +11,7 @@ from pocketstack.cli.errors import CommandError
 # Not `typing.TYPE_CHECKING`: typing and pathlib cost a warm run ~7 ms to import.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from pathlib import Path
     from typing import Any, TextIO
 
@@ -101,7 +101,10 @@ class Context:
     def auth(self) -> BaseIdentityPlugin | TokenEndpoint:
         if self._auth is None:
             self._auth = build_auth(
-                self.settings, cache_dir=self.cache_dir, interactive=_is_tty(sys.stdin)
+                self.settings,
+                cache_dir=self.cache_dir,
+                interactive=_is_tty(sys.stdin),
+                warn=self.stderr.write,
             )
         return self._auth
 
@@ -225,7 +228,11 @@ def check_url_scheme(url: str, *, what: str, where: str) -> None:
 
 
 def build_auth(
-    s: Settings, *, cache_dir: Path | None = None, interactive: bool = False
+    s: Settings,
+    *,
+    cache_dir: Path | None = None,
+    interactive: bool = False,
+    warn: Callable[[str], object] | None = None,
 ) -> BaseIdentityPlugin | TokenEndpoint:
     """The auth plugin the settings describe, or a CommandError naming what is missing."""
     from pocketstack.cli.options import AUTH_TYPES
@@ -258,7 +265,7 @@ def build_auth(
         what="auth URL",
         where="env[OS_AUTH_URL], --os-auth-url or auth_url in clouds.yaml",
     )
-    cache = None if s.no_cache else AuthStateCache(directory=cache_dir)
+    cache = None if s.no_cache else AuthStateCache(directory=cache_dir, warn=warn)
     # With identity v2 the (v3-only) domain settings of a v3 openrc mean nothing.
     v2 = auth_type in ("v2password", "v2token") or (
         (s.os_identity_api_version or "").startswith("2")

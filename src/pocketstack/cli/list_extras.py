@@ -112,4 +112,4 @@ def remember(titles: Sequence[str], rows: Sequence[Sequence[Any]], ctx: Context)
         return
     from pocketstack.cli import servercache
 
-    servercache.save(titles, rows, directory=servercache.directory(ctx))
+    servercache.save(titles, rows, directory=servercache.directory(ctx), warn=ctx.stderr.write)

@@ -2,12 +2,22 @@
 
 A small text file, `<id>\\t<name>` per line, mode 0600 in a 0700 directory under the user's
 cache directory; the completion scripts read it with the shell itself, so completing never
-starts Python and never touches the network.
+starts Python and never touches the network. The directory and the files follow the token
+cache's rules (pocketstack.client.cache): the user's alone, or not used (said once on stderr);
+written under a random name with O_EXCL|O_NOFOLLOW, then renamed into place.
 """
 
 from __future__ import annotations
 
 import os
+
+from pocketstack.client.cache import (
+    CacheRefused,
+    open_private_dir,
+    read_private,
+    warn_refused,
+    write_private,
+)
 
 # Plain string paths: `pathlib` costs every `list` run ~4 ms to import.
 TYPE_CHECKING = False
@@ -16,6 +26,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from pocketstack.cli.context import Context
+    from pocketstack.client.cache import Warn
 
 FILE_NAME = "servers"
 # A completion list is for a human to pick from; past this it is only slower to read.
@@ -44,7 +55,11 @@ def _clean(value: Any) -> str:
 
 
 def save(
-    titles: Sequence[str], rows: Sequence[Sequence[Any]], *, directory: str | os.PathLike[str]
+    titles: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    directory: str | os.PathLike[str],
+    warn: Warn | None = None,
 ) -> None:
     if "ID" not in titles or "Name" not in titles:
         return
@@ -57,43 +72,43 @@ def save(
         # A None, or a tab or line break inside an id or name: clean field by field (rare; the
         # check above costs a 10,000-row listing far less than cleaning every field).
         text = "".join(f"{_clean(row[id_index])}\t{_clean(row[name_index])}\n" for row in kept)
-    path = os.path.join(directory, FILE_NAME)
     data = text.encode("utf-8")
-    if _unchanged(path, data):
-        # The same listing as last time (the usual case): no write, no rename.
-        return
+    directory = os.fspath(directory)
     try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        tmp = os.path.join(directory, f".{FILE_NAME}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.fchmod(fd, 0o600)
-            os.write(fd, data)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
+        dir_fd = open_private_dir(directory, create=True)
+    except CacheRefused as exc:
+        warn_refused(directory, "completion cache", exc, warn)
+        return
     except OSError:
         # Completion is a convenience: a read-only cache must not fail the listing.
         return
-
-
-def _unchanged(path: str, data: bytes) -> bool:
-    """The file already holds `data`, privately (ours, 0600)."""
+    if dir_fd is None:  # removed again since makedirs
+        return
     try:
-        with open(path, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if info.st_uid != os.getuid() or info.st_mode & 0o077:
-                return False
-            return handle.read(len(data) + 1) == data
+        if read_private(dir_fd, FILE_NAME) == data:
+            # The same listing as last time (the usual case): no write, no rename.
+            return
+        write_private(dir_fd, FILE_NAME, data)
     except OSError:
-        return False
+        return
+    finally:
+        os.close(dir_fd)
 
 
 def load(directory: str | os.PathLike[str]) -> list[tuple[str, str]]:
     try:
-        with open(os.path.join(directory, FILE_NAME), encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError):
+        dir_fd = open_private_dir(os.fspath(directory), create=False)
+    except OSError:
+        return []
+    if dir_fd is None:
+        return []
+    try:
+        data = read_private(dir_fd, FILE_NAME)
+    finally:
+        os.close(dir_fd)
+    try:
+        text = (data or b"").decode("utf-8")
+    except UnicodeDecodeError:
         return []
     entries = []
     for line in text.splitlines():

@@ -166,3 +166,41 @@ def test_fish_completes(run_cli: Runner, tmp_path: Path, cache_home: Path) -> No
     assert "--marker" in complete("pocketstack list --mar")
     assert complete("pocketstack list --marker 1") == ["11111111-aaaa"]
     assert "web one" in complete("pocketstack list --name ")
+
+
+def _plant(cache_home: Path, how: str) -> None:
+    """Replace the servers file with one `list` did not write."""
+    servers = cache_home / "pocketstack" / "completion" / "servers"
+    if how == "link":
+        planted = cache_home / "planted"
+        planted.write_text("99999999-eeee\tplanted\n")
+        servers.unlink()
+        servers.symlink_to(planted)
+    elif how == "foreign-file":
+        os.chown(servers, 65534, 65534)
+    else:  # a directory of another user
+        os.chown(servers.parent, 65534, 65534)
+
+
+@pytest.mark.parametrize("how", ["link", "foreign-file", "foreign-directory"])
+def test_shells_ignore_a_servers_file_not_written_by_the_user(
+    run_cli: Runner, bash_script: Path, cache_home: Path, tmp_path: Path, how: str
+) -> None:
+    if how != "link" and os.getuid() != 0:
+        pytest.skip("making a file another user's needs root")
+    assert _bash_complete(bash_script, cache_home, "pocketstack", "list", "--marker", "")
+    _plant(cache_home, how)
+    assert _bash_complete(bash_script, cache_home, "pocketstack", "list", "--marker", "") == []
+    if shutil.which("fish") is not None:
+        script = tmp_path / "pocketstack.fish"
+        script.write_text(_script(run_cli, "fish"))
+        line = "pocketstack list --marker "
+        result = subprocess.run(
+            ["fish", "--no-config", "-c", f"source {script}; complete -C {line!r}"],
+            capture_output=True, text=True, timeout=30, check=False,
+            env={"PATH": os.environ["PATH"], "HOME": str(tmp_path),
+                 "XDG_CACHE_HOME": str(cache_home)},
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert "-aaaa" not in result.stdout
+        assert "-eeee" not in result.stdout

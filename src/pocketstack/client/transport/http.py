@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     class _Socket(Protocol):
         """What the HTTP code needs of a plain or TLS socket."""
 
-        def sendall(self, data: bytes, /) -> None: ...
+        def send(self, data: memoryview, /) -> int: ...
 
         def recv(self, size: int, /) -> bytes: ...
 
@@ -60,10 +60,19 @@ _MAX_HEADERS = 100
 _RECV_SIZE = 65536
 _NO_BODY_STATUS = frozenset({204, 304})
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+# What may be sent again when it may have reached the application: urllib3's
+# Retry.DEFAULT_ALLOWED_METHODS, the methods RFC 9110 calls idempotent (POST and PATCH are not).
+_IDEMPOTENT = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "PUT", "TRACE"})
+_CLOSED = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
 
 
-class _Dropped(Exception):
-    """The peer closed the connection before the answer started (a stale keep-alive socket)."""
+class _Unsent(Exception):
+    """The connection failed before one byte of the request left: nobody can have seen it."""
+
+
+class _Unanswered(Exception):
+    """The request went (maybe in part), then the peer closed or reset the connection before
+    one byte of an answer: the application may or may not have received it."""
 
 
 class _Malformed(Exception):
@@ -190,10 +199,35 @@ class Connection:
                 break
         return b"".join(chunks)
 
-    def _head(self) -> tuple[bytes, int, str, list[tuple[str, str]]]:
-        line = self._line()
+    def _send(self, data: bytes) -> None:
+        assert self.sock is not None
+        view = memoryview(data)
+        try:
+            sent = self.sock.send(view)
+        except _CLOSED as exc:
+            raise _Unsent(str(exc)) from exc
+        try:
+            while sent < len(view):
+                sent += self.sock.send(view[sent:])
+        except _CLOSED as exc:
+            raise _Unanswered(str(exc)) from exc
+
+    def _first_line(self) -> bytes:
+        # Nothing is left over from an earlier answer here (see is_dropped), so an empty buffer
+        # means no byte of this answer came.
+        try:
+            line = self._line()
+        except _CLOSED as exc:
+            if self._buffer:
+                raise
+            raise _Unanswered(str(exc)) from exc
         if line is None:
-            raise _Dropped("connection closed without an answer")
+            raise _Unanswered("connection closed without an answer")
+        return line
+
+    def _head(self, line: bytes | None) -> tuple[bytes, int, str, list[tuple[str, str]]]:
+        if line is None:
+            raise _Malformed("connection closed after an interim answer")
         parts = line.split(None, 2)
         if len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
             raise _Malformed(f"bad status line {line[:100]!r}")
@@ -228,13 +262,14 @@ class Connection:
         self, *, method: str, head: bytes, body: bytes | None
     ) -> tuple[int, str, list[tuple[str, str]], bytes, bool]:
         """Send the request and read its answer: (status, reason, headers, body, will_close)."""
-        assert self.sock is not None
-        self.sock.sendall(head + body if body else head)
+        self._send(head + body if body else head)
+        line: bytes | None = self._first_line()
         while True:
-            version, status, reason, headers = self._head()
+            version, status, reason, headers = self._head(line)
             # Interim answers (100 Continue, 103 Early Hints) precede the real one.
             if not 100 <= status < 200 or status == 101:
                 break
+            line = self._line()
         fields = {name.lower(): value for name, value in headers}
         connection = fields.get("connection", "").lower()
         will_close = "close" in connection or (
@@ -430,18 +465,27 @@ class HTTPTransport:
                 status, reason, headers, body, will_close = conn.exchange(
                     method=request.method, head=head, body=request.body
                 )
-            except (_Dropped, BrokenPipeError, ConnectionResetError) as exc:
+            except (_Unsent, _Unanswered, *_CLOSED) as exc:
                 if conn is not None:
                     conn.close()
-                # A reused keep-alive connection the server closed meanwhile: the request
-                # never reached the application, so sending it once more is safe.
-                if reused and attempt == 0:
+                # A keep-alive connection the server closed while it sat in the pool (it idled
+                # out, or restarted). Sending again is safe when not one byte of the request
+                # left; after that, only for a method that may be repeated, and only when not
+                # one byte of an answer came (as urllib3). A POST that may have been received
+                # is never sent twice: the caller hears of the failure instead.
+                if (
+                    reused
+                    and attempt == 0
+                    and (
+                        isinstance(exc, _Unsent)
+                        or (isinstance(exc, _Unanswered) and request.method in _IDEMPOTENT)
+                    )
+                ):
                     continue
-                raise ConnectFailure(
-                    f"Connection to {netloc} was closed: {exc}",
-                    method=request.method,
-                    url=request.url,
-                ) from exc
+                detail = f"Connection to {netloc} was closed: {exc}"
+                if isinstance(exc, _Unanswered) and request.method not in _IDEMPOTENT:
+                    detail += f" (the {request.method} may have reached the server; not resent)"
+                raise ConnectFailure(detail, method=request.method, url=request.url) from exc
             except BaseException as exc:
                 if conn is not None:
                     conn.close()

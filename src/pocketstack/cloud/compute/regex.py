@@ -1,18 +1,27 @@
 """Regular-expression filters that behave alike on SQLite, PostgreSQL and MariaDB, and stay cheap.
 
-Nova matches most text filters as unanchored regular expressions in the database (REGEXP on MySQL,
-`~` on PostgreSQL, Python's `re.search` on SQLite). We do the same, with two guards upstream lacks:
+Nova matches most text filters as unanchored, case-sensitive regular expressions in the database
+(REGEXP on MySQL, `~` on PostgreSQL, Python's `re.search` on SQLite). We do the same, with guards
+upstream lacks:
 
+- engine: on SQLite, REGEXP is RE2 (google-re2), whose matching time is linear in the text.
+  Python's `re` backtracks inside one call of the SQL function, where neither the statement
+  budget nor gunicorn's timeout can stop it short of killing the worker. RE2 has no
+  back-references or lookaround; a pattern using them is refused with 400 on every backend, so
+  that a filter means the same thing whatever the database;
+- cost: PostgreSQL's and MariaDB's engines backtrack. A pattern whose backtracking can explode
+  (a repeated group that can match in several ways, bounded repeats such as `(.{0,16}){0,16}`
+  included, or too many repeats in a row) is refused with 400 before it reaches any database,
+  and every listing statement runs under a time budget (see `statement_budget`); an error the
+  engine itself raises (PostgreSQL takes no repeat count above 255) is a 400 too;
 - case: MariaDB's REGEXP follows the column collation (case-insensitive by default);
-  `(?-i)` makes it case-sensitive like the other two;
-- cost: a pattern whose backtracking can explode (a repeated group that itself repeats or
-  alternates, or a back-reference) is refused with 400 before it reaches any database, and every
-  listing statement runs under a time budget (see `statement_budget`).
+  `(?-i)` makes it case-sensitive like the other two.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import time
 from collections.abc import Iterator
@@ -20,83 +29,143 @@ from re import _constants as sre_constants  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
+import re2
 from sqlalchemy import String, cast, literal, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from pocketstack.cloud.errors import BadRequest
 
 MAX_PATTERN_LENGTH = 255
+# PostgreSQL refuses a larger repeat count (RE_DUP_MAX); one limit keeps every backend alike.
+MAX_REPEAT_COUNT = 255
+# A repeat up to this many times is "bounded": its choices count toward MAX_WAYS. A larger or
+# open-ended one is "unbounded": at most MAX_UNBOUNDED_REPEATS of those, each of a body that
+# matches one way only.
+BOUNDED_REPEAT = 16
+MAX_UNBOUNDED_REPEATS = 3
+# Roughly how many ways the pattern may split one piece of text between its parts, i.e. how
+# much a backtracking engine may retry per starting position: `(\d{1,3}\.){3}\d{1,3}` is 81,
+# `[a-z]{1,16}-[0-9]{1,16}` 256, `(.{0,16}){0,16}` about 10**19.
+MAX_WAYS = 10_000
+
 _REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT}
 _POSSESSIVE = getattr(sre_constants, "POSSESSIVE_REPEAT", None)
+if _POSSESSIVE is not None:
+    _REPEATS.add(_POSSESSIVE)
+_ATOMIC = getattr(sre_constants, "ATOMIC_GROUP", None)
 _UNBOUNDED = sre_constants.MAXREPEAT
+_LINEAR = "filters are matched in linear time, with RE2's syntax: no back-references or lookaround"
+_UNSUPPORTED = {
+    sre_constants.GROUPREF: f"Back-references are not supported ({_LINEAR}).",
+    sre_constants.GROUPREF_EXISTS: f"Conditional groups are not supported ({_LINEAR}).",
+    sre_constants.ASSERT: f"Lookahead and lookbehind assertions are not supported ({_LINEAR}).",
+    sre_constants.ASSERT_NOT: f"Lookahead and lookbehind assertions are not supported ({_LINEAR}).",
+}
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # else RE2 writes every refused pattern to the server's stderr
+_RE2_OPTIONS.never_capture = True  # a filter only asks whether there is a match
 
 
 class CostlyPattern(BadRequest):
     pass
 
 
-MAX_UNBOUNDED_REPEATS = 3
+class UnsupportedPattern(BadRequest):
+    pass
 
 
-def _walk(items: Any, *, inside_repeat: bool, counter: list[int]) -> None:
+def _ways(items: Any, unbounded: list[int]) -> tuple[int, bool]:
+    """(about how many ways `items` can match one text, whether it holds an unbounded repeat)."""
+    ways, open_ended = 1, False
     for op, arg in items:
-        if op in _REPEATS or (_POSSESSIVE is not None and op == _POSSESSIVE):
-            _low, high, body = arg
-            if inside_repeat:
+        if op in _UNSUPPORTED:
+            raise UnsupportedPattern(_UNSUPPORTED[op])
+        if op in _REPEATS:
+            low, high, body = arg
+            if high != _UNBOUNDED and max(low, high) > MAX_REPEAT_COUNT:
+                raise UnsupportedPattern(
+                    f"Repeat counts above {MAX_REPEAT_COUNT} are not supported."
+                )
+            inner, inner_open = _ways(body, unbounded)
+            if high > 1 and inner_open:
                 raise CostlyPattern("nested repetition")
-            unbounded = high == _UNBOUNDED or high > 16
-            if unbounded:
-                counter[0] += 1
-                if counter[0] > MAX_UNBOUNDED_REPEATS:
+            if high > BOUNDED_REPEAT:
+                if inner > 1:
+                    raise CostlyPattern("a repeated group that can match in several ways")
+                unbounded[0] += 1
+                if unbounded[0] > MAX_UNBOUNDED_REPEATS:
                     raise CostlyPattern("too many unbounded repetitions")
-            _walk(body, inside_repeat=unbounded, counter=counter)
-        elif op == sre_constants.SUBPATTERN:
-            _walk(arg[-1], inside_repeat=inside_repeat, counter=counter)
+                open_ended = True
+            elif inner == 1:
+                ways *= high - low + 1
+            else:
+                ways *= sum(inner**count for count in range(low, high + 1))
+        elif op == sre_constants.SUBPATTERN or op == _ATOMIC:
+            inner, inner_open = _ways(arg[-1] if op == sre_constants.SUBPATTERN else arg, unbounded)
+            ways *= inner
+            open_ended |= inner_open
         elif op == sre_constants.BRANCH:
-            if inside_repeat:
-                raise CostlyPattern("alternation inside repetition")
+            total = 0
             for branch in arg[1]:
-                _walk(branch, inside_repeat=inside_repeat, counter=counter)
-        elif op in (sre_constants.GROUPREF, sre_constants.GROUPREF_EXISTS):
-            raise CostlyPattern("back-reference")
-        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
-            _walk(arg[1], inside_repeat=inside_repeat, counter=counter)
+                inner, inner_open = _ways(branch, unbounded)
+                total += inner
+                open_ended |= inner_open
+            ways *= total
+        if ways > MAX_WAYS:
+            raise CostlyPattern("too many ways to match: nested or long bounded repetition")
+    return ways, open_ended
+
+
+def _refused(name: str, pattern: str, reason: str) -> BadRequest:
+    return BadRequest(f"Invalid input for query parameters {name}. Value: {pattern}. {reason}")
 
 
 def check_pattern(name: str, pattern: str) -> None:
-    """400 for an empty, invalid, or potentially catastrophic pattern."""
+    """400 for an empty, invalid, unsupported or potentially catastrophic pattern."""
     if not pattern:
-        raise BadRequest(
-            f"Invalid input for query parameters {name}. Value: {pattern}. '' is not a 'regex'"
+        raise _refused(name, pattern, "'' is not a 'regex'")
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        # Before compiling: a long pattern costs to compile too.
+        raise _refused(
+            name, pattern, "The regular expression is too expensive to evaluate (too long)."
         )
     try:
         re.compile(pattern)
     except re.error:
-        raise BadRequest(
-            f"Invalid input for query parameters {name}. Value: {pattern}. {pattern!r} is not a"
-            " 'regex'"
-        ) from None
+        raise _refused(name, pattern, f"{pattern!r} is not a 'regex'") from None
     try:
-        if len(pattern) > MAX_PATTERN_LENGTH:
-            raise CostlyPattern("too long")
-        _walk(sre_parse.parse(pattern), inside_repeat=False, counter=[0])
+        _ways(sre_parse.parse(pattern), [0])
     except CostlyPattern as exc:
-        raise BadRequest(
-            f"Invalid input for query parameters {name}. Value: {pattern}. The regular"
-            f" expression is too expensive to evaluate ({exc.message})."
+        raise _refused(
+            name, pattern, f"The regular expression is too expensive to evaluate ({exc.message})."
         ) from None
+    except UnsupportedPattern as exc:
+        raise _refused(name, pattern, exc.message) from None
+    try:
+        _compiled(pattern)
+    except re2.error as exc:
+        detail = exc.args[0] if exc.args else exc
+        if isinstance(detail, bytes):
+            detail = detail.decode("utf-8", "replace")
+        raise _refused(name, pattern, f"Unsupported syntax: {detail} ({_LINEAR}).") from None
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: str) -> Any:
+    return re2.compile(pattern, _RE2_OPTIONS)
 
 
 def _sqlite_regexp(pattern: str, value: Any) -> bool:
     if value is None:
         return False
-    return re.search(pattern, str(value)) is not None
+    return _compiled(pattern).search(str(value)) is not None
 
 
 def prepare_connection(dbapi_connection: Any) -> None:
-    """Registers REGEXP on a SQLite connection (a no-op when already there)."""
+    """Registers REGEXP (RE2) on a SQLite connection; registering again replaces it."""
     dbapi_connection.create_function("regexp", 2, _sqlite_regexp, deterministic=True)
 
 
@@ -115,13 +184,42 @@ def matches(dialect: str, column: Any, pattern: str) -> ColumnElement[bool]:
 
 STATEMENT_BUDGET_SECONDS = 5.0
 TOO_SLOW = "The filter took too long to evaluate; use a simpler regular expression."
+ENGINE_REFUSED = "The database cannot evaluate this regular expression: {}"
+_PG_INVALID_REGEX = "2201B"  # SQLSTATE invalid_regular_expression
+_MARIADB_REGEX_ERROR = 1139  # ER_REGEXP_ERROR
+
+
+def _engine_refusal(exc: Exception) -> BadRequest | None:
+    """A 400 for the database's own refusal of a pattern that passed `check_pattern`."""
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) == _PG_INVALID_REGEX:
+        return BadRequest(ENGINE_REFUSED.format(str(orig).strip()))
+    args: tuple[Any, ...] = tuple(getattr(orig, "args", ()))
+    if len(args) == 2 and args[0] == _MARIADB_REGEX_ERROR:
+        return BadRequest(ENGINE_REFUSED.format(args[1]))
+    if "user-defined function raised exception" in str(exc):
+        return BadRequest(ENGINE_REFUSED.format("RE2 refused it"))
+    return None
 
 
 @contextlib.contextmanager
 def statement_budget(
     session: Session, *, seconds: float = STATEMENT_BUDGET_SECONDS
 ) -> Iterator[None]:
-    """Aborts the listing statement(s) run inside after `seconds`: 400 instead of a stuck worker."""
+    """Aborts the listing statement(s) run inside after `seconds`, and turns the database's
+    refusal of a pattern into a 400: a client error instead of a stuck worker or a 500."""
+    try:
+        with _budget(session, seconds):
+            yield
+    except (DataError, OperationalError) as exc:
+        refusal = _engine_refusal(exc)
+        if refusal is None:
+            raise
+        raise refusal from None
+
+
+@contextlib.contextmanager
+def _budget(session: Session, seconds: float) -> Iterator[None]:
     conn = session.connection()
     dialect = conn.dialect.name
     if dialect == "sqlite":
