@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from pocketstack.cloud.deps import CloudDeps
+from pocketstack.cloud.rawpath import routing_path
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -27,7 +28,8 @@ class PrefixDispatcher:
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "") or "/"
+        # An encoded slash stays in its segment (rawpath.py): it never routes as a separator.
+        path = routing_path(environ) or environ.get("PATH_INFO", "") or "/"
         document = self._documents.get(path)
         if document is not None:
             return document(environ, start_response)

@@ -6,7 +6,8 @@ from pocketstack.cloud.deps import CloudDeps
 
 
 def bootstrap(deps: CloudDeps, *, admin_password: str) -> None:
-    """Idempotent: running it again changes nothing but endpoint URLs and the admin password."""
+    """Idempotent: running it again changes nothing but endpoint URLs, the admin password, what
+    the admin needs re-enabled, and revocation events too old to matter."""
     from pocketstack.cloud.compute.bootstrap import bootstrap_compute
     from pocketstack.cloud.identity.bootstrap import bootstrap_identity
     from pocketstack.cloud.image.bootstrap import bootstrap_image
@@ -14,3 +15,5 @@ def bootstrap(deps: CloudDeps, *, admin_password: str) -> None:
     bootstrap_identity(deps, admin_password=admin_password)
     bootstrap_compute(deps)
     bootstrap_image(deps)
+    # Every start prunes; a running cloud prunes after revocations (TokenProvider).
+    deps.tokens.prune()

@@ -3,7 +3,7 @@
 A token carries everything a service needs to authorize a request (user, scope, role names, expiry,
 audit ids), so validating one costs a decrypt and a single indexed revocation query — no other
 database read. Whatever would change the answer (a disabled user, a new password, a removed role,
-a disabled project) records a revocation event instead.
+a disabled project or domain) records revocation events instead (revocation.py).
 """
 
 from __future__ import annotations
@@ -11,21 +11,31 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
+import logging
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import msgpack
 from cryptography.fernet import InvalidToken
-from sqlalchemy import Select, bindparam, delete, or_, select
+from sqlalchemy import delete
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from pocketstack.cloud.auth.keys import KeyRepository
+from pocketstack.cloud.auth.revocation import (
+    REVOCATION_QUERIES,
+    Grant,
+    TokenScope,
+    record_domain,
+    record_grants,
+)
 from pocketstack.cloud.clock import Clock
 from pocketstack.cloud.errors import CloudError
-from pocketstack.cloud.store.base import UTCDateTime
 from pocketstack.cloud.store.db import Store
 from pocketstack.cloud.store.models.identity import RevocationEvent
+
+LOG = logging.getLogger(__name__)
 
 PAYLOAD_VERSION = 1
 METHODS = ("password", "token", "application_credential", "totp", "external")
@@ -38,6 +48,8 @@ _FERNET_TTL_CEILING = 10 * 365 * 24 * 3600
 # cryptography release and the token's length.
 _TOKEN_TEXT = re.compile(r"[A-Za-z0-9_-]{98,1024}={0,2}")
 _MIN_TOKEN_BYTES = 73
+# Seconds between two opportunistic prunes of the revocation events by one process.
+PRUNE_INTERVAL = 600
 
 
 class TokenError(CloudError):
@@ -78,6 +90,14 @@ class TokenPayload:
     def scoped(self) -> bool:
         return self.project_id is not None or self.domain_id is not None or self.system
 
+    @property
+    def scope(self) -> TokenScope:
+        if self.project_id is not None:
+            return TokenScope.PROJECT
+        if self.domain_id is not None:
+            return TokenScope.DOMAIN
+        return TokenScope.SYSTEM if self.system else TokenScope.UNSCOPED
+
 
 @dataclasses.dataclass(frozen=True)
 class IssuedToken:
@@ -101,26 +121,6 @@ def _methods_to_bits(methods: Sequence[str]) -> int:
 
 def _bits_to_methods(bits: int) -> tuple[str, ...]:
     return tuple(m for i, m in enumerate(METHODS) if bits & (1 << i))
-
-
-def _revocation_query(*, scoped: bool) -> Select[int]:
-    """Built once at import: this runs on every validation, in every service."""
-    issued_at = bindparam("issued_at", type_=UTCDateTime())
-    conditions = [
-        RevocationEvent.audit_id == bindparam("audit_id"),
-        (RevocationEvent.user_id == bindparam("user_id"))
-        & (RevocationEvent.issued_before >= issued_at),
-    ]
-    if scoped:
-        conditions.append(
-            (RevocationEvent.project_id == bindparam("project_id"))
-            & (RevocationEvent.issued_before >= issued_at)
-        )
-    return select(RevocationEvent.id).where(or_(*conditions)).limit(1)
-
-
-_REVOKED_SCOPED = _revocation_query(scoped=True)
-_REVOKED_UNSCOPED = _revocation_query(scoped=False)
 
 
 def _padded(token_id: str) -> str:
@@ -155,6 +155,8 @@ class TokenProvider:
         self.clock = clock
         self.store = store
         self.expiration = expiration
+        # When this process last pruned; None: not yet (the first revocation prunes).
+        self._pruned_at: dt.datetime | None = None
 
     def issue(
         self,
@@ -241,9 +243,10 @@ class TokenProvider:
             "audit_id": payload.audit_id,
             "user_id": payload.user_id,
             "project_id": payload.project_id,
+            "domain_id": payload.domain_id,
             "issued_at": payload.issued_at,
         }
-        query = _REVOKED_SCOPED if payload.project_id is not None else _REVOKED_UNSCOPED
+        query = REVOCATION_QUERIES[payload.scope]
         if conn is not None:
             return conn.execute(query, params).first() is not None
         # A bare read connection, not an ORM session: this runs on every request of every
@@ -272,10 +275,12 @@ class TokenProvider:
                     audit_id=audit_id,
                     user_id=user_id,
                     project_id=project_id,
+                    system=False,
                     issued_before=now,
                     revoked_at=now,
                 )
             )
+        self._prune_now_and_then()
 
     def revoke_token(self, payload: TokenPayload) -> None:
         self._record(audit_id=payload.audit_id)
@@ -287,11 +292,42 @@ class TokenProvider:
     def revoke_project(self, project_id: str) -> None:
         self._record(project_id=project_id)
 
+    def revoke_grants(self, grants: Iterable[Grant]) -> None:
+        """Lost roles: each user's tokens scoped where the role was, not their other tokens."""
+        now = self.clock.now()
+        with self.store.session(write=True) as session:
+            record_grants(session, grants, now=now)
+        self._prune_now_and_then()
+
+    def revoke_domain(self, domain_id: str) -> None:
+        """A disabled domain: tokens scoped to it or its projects, and those of its users."""
+        now = self.clock.now()
+        with self.store.session(write=True) as session:
+            record_domain(session, domain_id, now=now)
+        self._prune_now_and_then()
+
     def prune(self) -> int:
         """Forget events older than any token that could still be alive."""
-        horizon = self.clock.now() - dt.timedelta(seconds=self.expiration * 2)
+        now = self.clock.now()
+        horizon = now - dt.timedelta(seconds=self.expiration * 2)
         with self.store.session(write=True) as session:
             result = session.execute(
                 delete(RevocationEvent).where(RevocationEvent.revoked_at < horizon)
             )
+        self._pruned_at = now
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def _prune_now_and_then(self) -> None:
+        """After a revocation, at most every PRUNE_INTERVAL per process: the table stays as
+        small as the revocations of two token lifetimes, with no scheduler to run."""
+        now = self.clock.now()
+        if self._pruned_at is not None and now - self._pruned_at < dt.timedelta(
+            seconds=PRUNE_INTERVAL
+        ):
+            return
+        self._pruned_at = now
+        try:
+            self.prune()
+        except SQLAlchemyError as exc:
+            # The revocation itself is committed; a prune that lost a race waits for the next.
+            LOG.warning("could not prune revocation events: %s", exc.__class__.__name__)

@@ -1,14 +1,18 @@
 """First-run identity contents, idempotent: the Default domain, admin, roles, and the catalog.
 
 Re-running keeps every id, resets the admin password only when it changed, and points the
-endpoints at the current `public_url` (so moving the port moves the catalog).
+endpoints at the current `public_url` (so moving the port moves the catalog). It is also the way
+back in, as `keystone-manage bootstrap` is: whatever the admin needs to log in — the Default
+domain, the admin project and user, the admin role and its grants — is made to exist and be
+enabled again, and the admin's failed logins are forgotten.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.deps import CloudDeps
@@ -17,6 +21,7 @@ from pocketstack.cloud.identity.passwords import PasswordHasher
 from pocketstack.cloud.store.models.identity import (
     Domain,
     Endpoint,
+    FailedLogin,
     Project,
     Region,
     Role,
@@ -24,6 +29,8 @@ from pocketstack.cloud.store.models.identity import (
     Service,
     User,
 )
+
+LOG = logging.getLogger(__name__)
 
 DEFAULT_DOMAIN_ID = "default"
 ADMIN = "admin"
@@ -49,6 +56,10 @@ def _domain(session: Session) -> Domain:
         )
         session.add(domain)
         session.flush()
+    elif not domain.enabled:
+        # The admin lives here: a disabled Default domain would lock every admin out for good.
+        domain.enabled = True
+        LOG.warning("re-enabled the disabled domain %s: the admin user is in it", domain.id)
     return domain
 
 
@@ -66,6 +77,9 @@ def _project(session: Session) -> Project:
         )
         session.add(project)
         session.flush()
+    elif not project.enabled:
+        project.enabled = True
+        LOG.warning("re-enabled the disabled project %s (%s)", ADMIN, project.id)
     return project
 
 
@@ -90,7 +104,11 @@ def _user(session: Session, deps: CloudDeps, *, project: Project, password: str)
     if not hasher.verify(password, user.password_hash):
         user.password_hash = hasher.hash(password)
         user.password_created_at = deps.clock.now()
-    user.enabled = True
+    if not user.enabled:
+        user.enabled = True
+        LOG.warning("re-enabled the disabled user %s (%s)", ADMIN, user.id)
+    # A locked-out admin is a lock-out bootstrap exists to undo (it runs on every start).
+    session.execute(delete(FailedLogin).where(FailedLogin.user_id == user.id))
     if user.default_project_id is None:
         user.default_project_id = project.id
     return user

@@ -4,14 +4,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
+from pocketstack.cloud.bootstrap import bootstrap
 from pocketstack.cloud.config import CloudConfig
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.identity.bootstrap import bootstrap_identity
 from pocketstack.cloud.store.models.identity import (
     Endpoint,
     Project,
+    RevocationEvent,
+    Role,
     RoleAssignment,
     Service,
     User,
@@ -93,3 +96,90 @@ def test_bootstrap_is_idempotent_and_follows_public_url(deps: CloudDeps) -> None
     client = Client(deps)
     assert client.password_token(password="changed").status_code == 201
     assert client.password_token().status_code == 401
+
+
+def _admin_ids(client: Client, admin: str) -> tuple[str, str, str]:
+    user = client.get("/v3/users", token=admin, query="name=admin").json["users"][0]["id"]
+    project = client.get("/v3/projects", token=admin, query="name=admin").json["projects"][0]["id"]
+    role = client.get("/v3/roles", token=admin, query="name=admin").json["roles"][0]["id"]
+    return user, project, role
+
+
+def test_bootstrap_lets_the_admin_back_in_after_the_default_domain_is_disabled(
+    client: Client, admin: str, deps: CloudDeps
+) -> None:
+    disabled = client.request(
+        "PATCH", "/v3/domains/default", json={"domain": {"enabled": False}}, token=admin
+    )
+    assert disabled.status_code == 200, disabled.text
+    assert client.password_token().status_code == 401
+    # What `serve` runs on every start and `manage bootstrap` runs on demand.
+    bootstrap(deps, admin_password=ADMIN_PASSWORD)
+    again = client.password_token()
+    assert again.status_code == 201, again.text
+    assert [r["name"] for r in again.json["token"]["roles"]] == ["admin"]
+    domain = client.get("/v3/domains/default", token=again.headers["X-Subject-Token"])
+    assert domain.json["domain"]["enabled"] is True
+    # The tokens the disabling ended stay ended.
+    assert (
+        client.get(
+            "/v3/auth/tokens", token=again.headers["X-Subject-Token"], subject=admin
+        ).status_code
+        == 404
+    )
+
+
+def test_bootstrap_restores_the_admins_project_user_role_and_grants(
+    client: Client, admin: str, deps: CloudDeps
+) -> None:
+    user_id, project_id, role_id = _admin_ids(client, admin)
+    # As an admin could leave things (the API refuses nothing of this): the project and the
+    # account disabled, the admin role deleted with every grant of it.
+    with deps.store.session(write=True) as session:
+        session.execute(update(Project).where(Project.id == project_id).values(enabled=False))
+        session.execute(update(User).where(User.id == user_id).values(enabled=False))
+        session.execute(delete(Role).where(Role.id == role_id))
+    assert client.password_token().status_code == 401
+    bootstrap(deps, admin_password=ADMIN_PASSWORD)
+    token = client.password_token()
+    assert token.status_code == 201, token.text
+    assert token.json["token"]["project"]["id"] == project_id
+    assert token.json["token"]["user"]["id"] == user_id
+    assert [r["name"] for r in token.json["token"]["roles"]] == ["admin"]
+    system = client.post(
+        "/v3/auth/tokens",
+        json={
+            "auth": {
+                "identity": {
+                    "methods": ["token"],
+                    "token": {"id": token.headers["X-Subject-Token"]},
+                },
+                "scope": {"system": {"all": True}},
+            }
+        },
+    )
+    assert system.status_code == 201, system.text
+    assert role_id not in {r["id"] for r in token.json["token"]["roles"]}
+
+
+def test_bootstrap_clears_the_admins_lockout(locking: Client) -> None:
+    for _ in range(3):
+        assert locking.password_token(password="wrong").status_code == 401
+    assert locking.password_token().status_code == 401
+    bootstrap(locking.deps, admin_password=ADMIN_PASSWORD)
+    assert locking.password_token().status_code == 201
+
+
+def test_bootstrap_prunes_revocation_events_too_old_to_matter(
+    deps: CloudDeps, clock: OffsetClock
+) -> None:
+    def events() -> int:
+        with deps.store.session() as session:
+            return session.scalar(select(func.count()).select_from(RevocationEvent)) or 0
+
+    deps.tokens.revoke_user("someone")
+    deps.tokens.revoke_project("somewhere")
+    assert events() == 2
+    clock.advance(2 * deps.config.token_expiration + 1)
+    bootstrap(deps, admin_password=ADMIN_PASSWORD)
+    assert events() == 0

@@ -79,7 +79,7 @@ class DomainItem:
         name = field(data, "name", str)
         description = field(data, "description", str)
         enabled = field(data, "enabled", bool)
-        disabled_users: list[str] = []
+        disabled = False
         with ident.deps.store.session(write=True) as session:
             row = get_or_404(session, Domain, domain_id, "domain")
             if name is not None and name != row.name:
@@ -92,18 +92,14 @@ class DomainItem:
             if description is not None:
                 row.description = description
             if enabled is not None:
-                if row.enabled and not enabled:
-                    disabled_users = list(
-                        session.execute(select(User.id).where(User.domain_id == domain_id))
-                        .scalars()
-                        .all()
-                    )
+                disabled = row.enabled and not enabled
                 row.enabled = enabled
             session.flush()
             body = entities.domain(req, row)
-        # A disabled domain ends the tokens of every user in it.
-        for user_id in disabled_users:
-            ident.deps.tokens.revoke_user(user_id)
+        if disabled:
+            # After the commit, so a token issued from a read that still saw the domain enabled
+            # is older than the events (see TokenProvider.revoke_domain).
+            ident.deps.tokens.revoke_domain(domain_id)
         resp.media = {"domain": body}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, domain_id: str) -> None:

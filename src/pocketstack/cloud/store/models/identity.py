@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pocketstack.cloud.store.base import Base, UTCDateTime
@@ -111,7 +120,11 @@ class Endpoint(Base):
 
 
 class RevocationEvent(Base):
-    """Kills tokens: one by audit id, or all of a user or project issued before a time."""
+    """Kills the tokens issued before a time that match every field it sets.
+
+    One token by audit id; all of a user's; all scoped to a project, a domain or the system
+    (`project_id`, `domain_id`, `system`), of every user or, with `user_id` set, of that user only.
+    """
 
     __tablename__ = "revocation_event"
 
@@ -119,6 +132,8 @@ class RevocationEvent(Base):
     audit_id: Mapped[str | None] = mapped_column(String(32), index=True, default=None)
     user_id: Mapped[str | None] = mapped_column(ID, index=True, default=None)
     project_id: Mapped[str | None] = mapped_column(ID, index=True, default=None)
+    domain_id: Mapped[str | None] = mapped_column(ID, index=True, default=None)
+    system: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     issued_before: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
 
