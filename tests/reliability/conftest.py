@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import falcon.testing
@@ -24,6 +25,7 @@ from tests.fixtures.cloud import (
     issue_token,
     make_deps,
 )
+from tests.fixtures.databases import BACKENDS, make_database
 
 MICROVERSION = "compute 2.73"
 
@@ -79,9 +81,23 @@ def _create_server(cloud: InProcessCloud, name: str, token: str) -> str:
 def inprocess_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessCloud]:
     data_dir = tmp_path_factory.mktemp("reliability") / "cloud"
     data_dir.mkdir(mode=0o700)
-    deps = make_deps(
-        data_dir=data_dir, db_url=f"sqlite:///{data_dir / 'pocketstack.db'}", clock=OffsetClock()
-    )
+    yield from _inprocess_cloud(data_dir, f"sqlite:///{data_dir / 'pocketstack.db'}")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def inprocess_cloud_any_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[InProcessCloud]:
+    """The same cloud once per database backend (SQLite, PostgreSQL, MariaDB), per module."""
+    tmp = tmp_path_factory.mktemp(f"reliability-{request.param}")
+    data_dir = tmp / "cloud"
+    data_dir.mkdir(mode=0o700)
+    for db_url in make_database(request.param, tmp):
+        yield from _inprocess_cloud(data_dir, db_url)
+
+
+def _inprocess_cloud(data_dir: Path, db_url: str) -> Iterator[InProcessCloud]:
+    deps = make_deps(data_dir=data_dir, db_url=db_url, clock=OffsetClock())
     member = create_user(deps, name="fuzz-member", project_name="fuzz-project")
     app = create_cloud_app(deps)
     cloud = InProcessCloud(

@@ -54,7 +54,8 @@ class ServerAction:
         ((action, arg),) = body.items()
         handler = self._handler(action)
         with self._deps.store.session(write=True) as session:
-            row = get_server(session, ctx, server_id)
+            # Locked: two concurrent actions must not both pass the state check.
+            row = get_server(session, ctx, server_id, lock=True)
             handler(ctx, api, row, arg)
         resp.status = falcon.HTTP_202
 

@@ -19,12 +19,14 @@ from pocketstack.cloud.compute.server_meta import (
 from pocketstack.cloud.compute.servers import ServerItem, ServerList
 from pocketstack.cloud.compute.versions import VersionResource, VersionsResource
 from pocketstack.cloud.deps import CloudDeps
+from pocketstack.cloud.inputs import RefuseNul
 
 
 def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
     middleware: list[Any] = [
         routing.RoutingMiddleware(),
         TokenAuthMiddleware(deps=deps, is_public=routing.is_public),
+        RefuseNul(),
         routing.VersionMiddleware(),
     ]
     app: falcon.App[falcon.Request, falcon.Response] = falcon.App(

@@ -8,7 +8,7 @@ from typing import Any
 
 import falcon
 
-from pocketstack.cloud.errors import CloudError
+from pocketstack.cloud.errors import DATABASE_REFUSALS, CloudError, from_database
 
 LOG = logging.getLogger(__name__)
 
@@ -59,6 +59,15 @@ def handle_http_error(
     render(resp, status, message)
 
 
+def handle_database_refusal(
+    req: falcon.Request, resp: falcon.Response, exc: Exception, params: dict[str, Any]
+) -> None:
+    # Validation names what it refuses; reaching here means a check is missing: log it.
+    LOG.warning("database refused %s %s: %s", req.method, req.path, exc.__class__.__name__)
+    error = from_database(exc)
+    render(resp, error.status, error.message)
+
+
 def handle_unexpected(
     req: falcon.Request, resp: falcon.Response, exc: Exception, params: dict[str, Any]
 ) -> None:
@@ -76,3 +85,5 @@ def install(app: falcon.App[falcon.Request, falcon.Response]) -> None:
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(falcon.HTTPError, handle_http_error)
     app.add_error_handler(CloudError, handle_cloud_error)
+    for refusal in DATABASE_REFUSALS:
+        app.add_error_handler(refusal, handle_database_refusal)

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import urllib.parse
+import uuid
 from typing import Any
 
 import falcon
 from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.compute import policy
 from pocketstack.cloud.compute.bodies import (
+    bool_value,
+    description_value,
+    int_value,
     invalid,
     name_value,
     no_extra,
-    optional_text,
     read_json,
     require_object,
 )
@@ -26,6 +31,7 @@ from pocketstack.cloud.compute.routing import Links, auth_of, version_of
 from pocketstack.cloud.compute.views import flavor_view
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import BadRequest, Conflict, NotFound
+from pocketstack.cloud.inputs import MAX_INT, decimal, shown
 from pocketstack.cloud.store.models.compute import Flavor, FlavorProject
 
 _SORT_ATTRS = {
@@ -40,9 +46,11 @@ def _int_filter(params: dict[str, str], name: str) -> int | None:
     if name not in params:
         return None
     value = params[name]
-    if not value.isdigit():
+    # Past any flavor's size: nothing matches, as with the number itself.
+    number = decimal(value, cap=MAX_INT + 1)
+    if number is None:
         raise BadRequest(f"Invalid {name} filter [{value}]")
-    return int(value)
+    return number
 
 
 def _visible(session: Session, ctx: RequestContext, params: dict[str, str]) -> list[Flavor]:
@@ -99,9 +107,10 @@ class FlavorList:
             raise BadRequest("Unknown sort direction, must be 'desc' or 'asc'")
         limit = MAX_LIMIT
         if "limit" in params:
-            if not params["limit"].isdigit():
+            number = decimal(params["limit"], cap=MAX_LIMIT)
+            if number is None:
                 raise BadRequest("limit param must be an integer")
-            limit = min(MAX_LIMIT, int(params["limit"]))
+            limit = number
         with self._deps.store.session() as session:
             flavors = _visible(session, ctx, params)
         if min_ram is not None:
@@ -145,55 +154,89 @@ class FlavorList:
         for key in ("name", "ram", "vcpus", "disk"):
             if key not in spec:
                 raise BadRequest(f"'{key}' is a required property")
-        name = name_value("name", spec["name"])
-        flavor_id = spec.get("id")
-        if flavor_id is None:
-            import uuid
-
-            flavor_id = str(uuid.uuid4())
-        elif not isinstance(flavor_id, str | int) or isinstance(flavor_id, bool):
-            raise invalid("id", flavor_id, f"{flavor_id!r} is not of type 'string', 'null'")
-        flavor_id = name_value("id", str(flavor_id))
-
-        def number(key: str, minimum: int, default: int | None = None) -> int:
-            value = spec.get(key, default)
-            if isinstance(value, str) and value.isdigit():
-                value = int(value)
-            if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-                raise invalid(key, value, f"{value!r} must be an integer >= {minimum}")
-            return value
-
-        is_public = spec.get("os-flavor-access:is_public", True)
-        if not isinstance(is_public, bool):
-            raise invalid("os-flavor-access:is_public", is_public, "is not of type 'boolean'")
-        rxtx = spec.get("rxtx_factor", 1.0)
-        if not isinstance(rxtx, int | float) or isinstance(rxtx, bool) or rxtx <= 0:
-            raise invalid("rxtx_factor", rxtx, f"{rxtx!r} must be a positive number")
-        flavor = Flavor(
-            id=flavor_id,
-            name=name,
-            memory_mb=number("ram", 1),
-            vcpus=number("vcpus", 1),
-            root_gb=number("disk", 0),
-            ephemeral_gb=number("OS-FLV-EXT-DATA:ephemeral", 0, 0),
-            swap=number("swap", 0, 0),
-            rxtx_factor=str(float(rxtx)),
-            is_public=is_public,
-            disabled=False,
-            description=optional_text("description", spec.get("description"), max_length=65535),
-            extra_specs="{}",
-            created_at=self._deps.clock.now(),
-        )
+        flavor = _new_flavor(spec, now=self._deps.clock.now())
         with self._deps.store.session(write=True) as session:
-            clash = session.scalars(
-                select(Flavor).where(or_(Flavor.id == flavor.id, Flavor.name == flavor.name))
-            ).first()
-            if clash is not None:
-                if clash.id == flavor.id:
-                    raise Conflict(f"Flavor with ID {flavor.id} already exists.")
-                raise Conflict(f"Flavor with name {flavor.name} already exists.")
+            existing = _existing(session, flavor)
+            if existing is not None:
+                raise _clash(flavor, existing)
             session.add(flavor)
+            try:
+                session.flush()
+            except IntegrityError:
+                # A concurrent create took the id or the name between the check and the insert:
+                # which one, a fresh transaction sees.
+                with self._deps.store.session() as fresh:
+                    raise _clash(flavor, _existing(fresh, flavor)) from None
         resp.media = {"flavor": flavor_view(flavor, api=api, links=Links(req), detail=True)}
+
+
+# Nova's flavor id: no leading or trailing space, these characters only.
+_FLAVOR_ID = re.compile(r"(?! )[a-zA-Z0-9. _-]+(?<! )")
+# Nova's bound for rxtx_factor (the database's single-precision float).
+_MAX_RXTX = 3.40282e38
+
+
+def _flavor_id(value: Any) -> str:
+    if value is None:
+        return str(uuid.uuid4())
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise invalid(
+            "id", shown(value), f"{shown(value)} is not of type 'string', 'number', 'null'"
+        )
+    text = str(value)
+    if not 1 <= len(text) <= 255 or not _FLAVOR_ID.fullmatch(text):
+        raise invalid("id", shown(text), f"{shown(text)} does not match '^{_FLAVOR_ID.pattern}$'")
+    return text
+
+
+def _rxtx(value: Any) -> float:
+    number = -1.0
+    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
+        # An integer too large for a float is past the maximum anyway.
+        number = float(min(value, _MAX_RXTX * 2))
+    elif isinstance(value, str) and re.fullmatch(r"[0-9]+(\.[0-9]+)?", value):
+        number = float(value)
+    if not 0 < number <= _MAX_RXTX:
+        raise invalid(
+            "rxtx_factor",
+            shown(value),
+            f"{shown(value)} must be a number above 0, at most {_MAX_RXTX}",
+        )
+    return number
+
+
+def _new_flavor(spec: dict[str, Any], *, now: dt.datetime) -> Flavor:
+    return Flavor(
+        id=_flavor_id(spec.get("id")),
+        name=name_value("name", spec["name"]),
+        memory_mb=int_value("ram", spec["ram"], minimum=1),
+        vcpus=int_value("vcpus", spec["vcpus"], minimum=1),
+        root_gb=int_value("disk", spec["disk"], minimum=0),
+        ephemeral_gb=int_value(
+            "OS-FLV-EXT-DATA:ephemeral", spec.get("OS-FLV-EXT-DATA:ephemeral", 0), minimum=0
+        ),
+        swap=int_value("swap", spec.get("swap", 0), minimum=0),
+        rxtx_factor=str(_rxtx(spec.get("rxtx_factor", 1.0))),
+        is_public=bool_value(
+            "os-flavor-access:is_public", spec.get("os-flavor-access:is_public", True)
+        ),
+        disabled=False,
+        description=description_value("description", spec.get("description"), max_length=65535),
+        extra_specs="{}",
+        created_at=now,
+    )
+
+
+def _existing(session: Session, flavor: Flavor) -> Flavor | None:
+    return session.scalars(
+        select(Flavor).where(or_(Flavor.id == flavor.id, Flavor.name == flavor.name))
+    ).first()
+
+
+def _clash(flavor: Flavor, existing: Flavor | None) -> Conflict:
+    if existing is not None and existing.name == flavor.name and existing.id != flavor.id:
+        return Conflict(f"Flavor with name {flavor.name} already exists.")
+    return Conflict(f"Flavor with ID {flavor.id} already exists.")
 
 
 def _get_flavor(session: Session, ctx: RequestContext, flavor_id: str) -> Flavor:

@@ -17,6 +17,7 @@ from pocketstack.cloud.compute import states
 from pocketstack.cloud.compute.microversion import ApiVersion
 from pocketstack.cloud.compute.regex import check_pattern
 from pocketstack.cloud.errors import BadRequest, Forbidden
+from pocketstack.cloud.inputs import decimal
 
 MAX_LIMIT = 1000
 
@@ -134,7 +135,14 @@ def parse_time(name: str, value: str) -> dt.datetime:
         )
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone(dt.UTC)
+    try:
+        return when.astimezone(dt.UTC)
+    except OverflowError:
+        # 0001-01-01T00:00:00+05:00 is a date-time, but before the first one in UTC.
+        raise BadRequest(
+            f"Invalid input for query parameters {name}. Value: {value}. '{value}' is out of"
+            " the range of dates (0001-01-01 to 9999-12-31 UTC)"
+        ) from None
 
 
 @dataclasses.dataclass
@@ -193,7 +201,7 @@ def parse_server_query(
                 f" one of {sorted(sort_keys_ok)!r}"
             )
     for value in params.get("limit", ()):
-        if not value or not value.isdigit():
+        if decimal(value, cap=MAX_LIMIT) is None:
             raise BadRequest(
                 f"Invalid input for query parameters limit. Value: {value}. '{value}' does not"
                 " match '^[0-9]*$'"
@@ -280,7 +288,7 @@ def parse_server_query(
 
     # 6. Paging and sorting.
     if "limit" in params:
-        query.limit = min(MAX_LIMIT, int(_last(params["limit"])))
+        query.limit = decimal(_last(params["limit"]), cap=MAX_LIMIT) or 0
     if "marker" in params:
         query.marker = _last(params["marker"])
     query.sort = _sort_params(params, api=api, ctx=ctx)

@@ -13,7 +13,10 @@ from pocketstack.cloud.errors import BadRequest, NotAcceptable
 HEADER = "OpenStack-API-Version"
 LEGACY_HEADER = "X-OpenStack-Nova-API-Version"
 SERVICE_TYPE = "compute"
-_VERSION_RE = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
+# ASCII digits only: `\d` would take other scripts' digits too.
+_VERSION_RE = re.compile(r"([1-9][0-9]*)\.([1-9][0-9]*|0)")
+# More digits than this is no version any cloud serves (and past 4,300 digits `int()` fails).
+_MAX_DIGITS = 9
 
 
 @total_ordering
@@ -24,13 +27,20 @@ class Version:
 
     @classmethod
     def parse(cls, text: str) -> Version:
-        match = _VERSION_RE.match(text)
+        match = _VERSION_RE.fullmatch(text)
+        shown = text if len(text) <= 40 else text[:37] + "..."
         if match is None:
             raise BadRequest(
-                f"API Version String {text} is of invalid format. Must be of format"
+                f"API Version String {shown} is of invalid format. Must be of format"
                 " MajorNum.MinorNum."
             )
-        return cls(int(match.group(1)), int(match.group(2)))
+        major, minor = match.group(1), match.group(2)
+        if len(major) > _MAX_DIGITS or len(minor) > _MAX_DIGITS:
+            raise NotAcceptable(
+                f"Version {shown} is not supported by the API. Minimum is {MIN_VERSION} and"
+                f" maximum is {MAX_VERSION}."
+            )
+        return cls(int(major), int(minor))
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Version):

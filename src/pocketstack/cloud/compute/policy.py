@@ -26,6 +26,17 @@ def authorize_write(ctx: RequestContext, rule: str) -> None:
         raise _deny(rule)
 
 
+def authorize_project_write(ctx: RequestContext, rule: str) -> None:
+    """project_member_or_admin with scope_types=['project']: only a project-scoped token.
+
+    What the call makes belongs to the token's project; a system- or domain-scoped token has
+    none, and Nova (enforcing scope) refuses it whatever its roles.
+    """
+    if ctx.project_id is None:
+        raise _deny(rule)
+    authorize_write(ctx, rule)
+
+
 def authorize_admin(ctx: RequestContext, rule: str) -> None:
     if not ctx.is_admin:
         raise _deny(rule)

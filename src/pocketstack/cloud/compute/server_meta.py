@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import urllib.parse
+
 import falcon
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -9,6 +11,7 @@ from sqlalchemy.orm import Session
 from pocketstack.cloud.compute import policy, states
 from pocketstack.cloud.compute.bodies import (
     MAX_TAGS,
+    check_metadata_count,
     metadata_value,
     read_json,
     require_object,
@@ -67,7 +70,7 @@ class ServerTags:
             raise BadRequest("'tags' is a required property")
         tags = tag_list("tags", body["tags"])
         with self._deps.store.session(write=True) as session:
-            row = get_server(session, ctx, server_id)
+            row = get_server(session, ctx, server_id, lock=True)
             _check_taggable(row, "update tags")
             session.execute(delete(InstanceTag).where(InstanceTag.instance_id == row.id))
             for tag in tags:
@@ -81,11 +84,18 @@ class ServerTags:
         ctx = auth_of(req)
         policy.authorize_write(ctx, "os-server-tags:delete_all")
         with self._deps.store.session(write=True) as session:
-            row = get_server(session, ctx, server_id)
+            row = get_server(session, ctx, server_id, lock=True)
             _check_taggable(row, "delete tags")
             session.execute(delete(InstanceTag).where(InstanceTag.instance_id == row.id))
             row.updated_at = self._deps.clock.now()
         resp.status = falcon.HTTP_204
+
+
+def tag_location(links: Links, server_id: str, tag: str) -> str:
+    # Headers go out as Latin-1 and are read as ASCII: a tag of any other character is
+    # percent-encoded, as it is in the path that addresses it.
+    quoted = urllib.parse.quote(tag, safe="")
+    return links.self_href("servers", f"{urllib.parse.quote(server_id, safe='')}/tags/{quoted}")
 
 
 class ServerTag:
@@ -108,7 +118,7 @@ class ServerTag:
         policy.authorize_write(ctx, "os-server-tags:update")
         tag_value("tag", tag)
         with self._deps.store.session(write=True) as session:
-            row = get_server(session, ctx, server_id)
+            row = get_server(session, ctx, server_id, lock=True)
             _check_taggable(row, "update tag")
             if session.get(InstanceTag, (row.id, tag)) is not None:
                 resp.status = falcon.HTTP_204
@@ -118,7 +128,7 @@ class ServerTag:
             session.add(InstanceTag(instance_id=row.id, tag=tag))
             row.updated_at = self._deps.clock.now()
         resp.status = falcon.HTTP_201
-        resp.set_header("Location", Links(req).self_href("servers", f"{server_id}/tags/{tag}"))
+        resp.set_header("Location", tag_location(Links(req), server_id, tag))
 
     def on_delete(
         self, req: falcon.Request, resp: falcon.Response, server_id: str, tag: str
@@ -127,7 +137,7 @@ class ServerTag:
         ctx = auth_of(req)
         policy.authorize_write(ctx, "os-server-tags:delete")
         with self._deps.store.session(write=True) as session:
-            row = get_server(session, ctx, server_id)
+            row = get_server(session, ctx, server_id, lock=True)
             _check_taggable(row, "delete tag")
             existing = session.get(InstanceTag, (row.id, tag))
             if existing is None:
@@ -147,6 +157,9 @@ def _metadata(session: Session, row: Instance) -> dict[str, str]:
 
 
 def _set_metadata(session: Session, row: Instance, items: dict[str, str], *, replace: bool) -> None:
+    """Replace or merge a server's metadata; the caller holds the server's row lock."""
+    if not replace:
+        check_metadata_count(len(set(_metadata(session, row)) | set(items)))
     if replace:
         session.execute(delete(InstanceMetadata).where(InstanceMetadata.instance_id == row.id))
         session.flush()
@@ -178,7 +191,7 @@ class ServerMetadata:
             raise BadRequest("'metadata' is a required property")
         items = metadata_value("metadata", body["metadata"])
         with self._deps.store.session(write=True) as session:
-            row = get_server(session, ctx, server_id)
+            row = get_server(session, ctx, server_id, lock=True)
             _set_metadata(session, row, items, replace=replace)
             row.updated_at = self._deps.clock.now()
             session.flush()
@@ -216,7 +229,7 @@ class ServerMetadataItem:
         if key not in items:
             raise BadRequest("Request body and URI mismatch")
         with self._deps.store.session(write=True) as session:
-            row = get_server(session, ctx, server_id)
+            row = get_server(session, ctx, server_id, lock=True)
             _set_metadata(session, row, items, replace=False)
             row.updated_at = self._deps.clock.now()
         resp.media = {"meta": items}
@@ -227,7 +240,7 @@ class ServerMetadataItem:
         ctx = auth_of(req)
         policy.authorize_write(ctx, "server-metadata:delete")
         with self._deps.store.session(write=True) as session:
-            row = get_server(session, ctx, server_id)
+            row = get_server(session, ctx, server_id, lock=True)
             item = session.get(InstanceMetadata, (row.id, key))
             if item is None:
                 raise NotFound("Metadata item was not found")

@@ -18,18 +18,18 @@ from sqlalchemy.orm import Session
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.compute import driver, policy, server_db, states
 from pocketstack.cloud.compute.bodies import (
+    description_value,
+    hostname_value,
     invalid,
-    metadata_value,
     name_value,
     no_extra,
     optional_text,
     read_json,
     require_object,
-    tag_list,
 )
 from pocketstack.cloud.compute.listing import parse_server_query
-from pocketstack.cloud.compute.microversion import ApiVersion
 from pocketstack.cloud.compute.routing import Links, auth_of, version_of
+from pocketstack.cloud.compute.server_create import DEFAULT_AZ, parse_create
 from pocketstack.cloud.compute.views import (
     ServerRenderer,
     server_detail,
@@ -38,6 +38,7 @@ from pocketstack.cloud.compute.views import (
 )
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import BadRequest, Conflict, NotFound
+from pocketstack.cloud.inputs import shown
 from pocketstack.cloud.store.models.compute import (
     Flavor,
     FlavorProject,
@@ -47,7 +48,6 @@ from pocketstack.cloud.store.models.compute import (
 )
 from pocketstack.cloud.store.models.image import Image
 
-DEFAULT_AZ = "nova"
 _HOSTNAME_BAD = re.compile(r"[^a-z0-9.-]+")
 
 
@@ -55,15 +55,21 @@ def not_found(server_id: str) -> NotFound:
     return NotFound(f"Instance {server_id} could not be found.")
 
 
-def get_server(session: Session, ctx: RequestContext, server_id: str) -> Instance:
+def get_server(
+    session: Session, ctx: RequestContext, server_id: str, *, lock: bool = False
+) -> Instance:
     """A live server the caller may see; 404 otherwise (also for other projects' servers).
 
     Upstream answers 403 for a server of another project, which tells a caller that it exists;
-    a 404 discloses nothing.
+    a 404 discloses nothing. `lock` holds the server's row until the transaction ends: writes of
+    what hangs off a server (tags, metadata) then run one at a time per server, so that limits
+    are counted right and two identical requests never insert the same row (SQLite's write
+    transactions are serial anyway).
     """
-    row = session.scalars(
-        select(Instance).where(Instance.uuid == server_id, Instance.deleted.is_(False))
-    ).first()
+    stmt = select(Instance).where(Instance.uuid == server_id, Instance.deleted.is_(False))
+    if lock:
+        stmt = stmt.with_for_update()
+    row = session.scalars(stmt).first()
     if row is None or not policy.can_see_project(ctx, row.project_id):
         raise not_found(server_id)
     return row
@@ -142,9 +148,11 @@ class ServerList:
             raise falcon.HTTPMethodNotAllowed(["GET"])
         ctx = auth_of(req)
         api = version_of(req)
-        policy.authorize_write(ctx, "servers:create")
+        # Nova's servers:create is project-scoped: a system- or domain-scoped token (even an
+        # admin's) has no project to own the server, and is refused.
+        policy.authorize_project_write(ctx, "servers:create")
         body = read_json(req, max_size=self._deps.config.max_request_body_size)
-        spec = _parse_create(body, api)
+        spec = parse_create(body, api)
         links = Links(req)
         now = self._deps.clock.now()
         with self._deps.store.session(write=True) as session:
@@ -187,149 +195,6 @@ class ServerList:
         resp.status = falcon.HTTP_202
         resp.set_header("Location", links.self_href("servers", server_id))
         resp.media = {"server": server}
-
-
-_CREATE_KEYS = {
-    "name", "imageRef", "flavorRef", "adminPass", "metadata", "networks", "availability_zone",
-    "key_name", "config_drive", "user_data", "security_groups", "min_count", "max_count",
-    "accessIPv4", "accessIPv6", "OS-DCF:diskConfig", "return_reservation_id",
-    "block_device_mapping_v2",
-}  # fmt: skip
-
-
-def _image_from_bdms(value: Any) -> str | None:
-    """The image of a boot-from-image block device mapping (what openstackclient sends)."""
-    if not isinstance(value, list):
-        raise invalid("block_device_mapping_v2", value, f"{value!r} is not of type 'array'")
-    image: str | None = None
-    for bdm in value:
-        if not isinstance(bdm, dict):
-            raise invalid("block_device_mapping_v2", value, f"{bdm!r} is not of type 'object'")
-        destination = bdm.get("destination_type", "local")
-        if bdm.get("source_type") == "image" and destination == "local":
-            image = str(bdm.get("uuid") or "") or image
-        elif destination == "volume" or bdm.get("source_type") in ("volume", "snapshot"):
-            # There is no block storage service here to attach volumes from.
-            raise BadRequest("Block device mapping of volumes is not supported by this cloud.")
-    return image
-
-
-def _parse_create(body: Any, api: ApiVersion) -> dict[str, Any]:
-    if isinstance(body, dict):
-        no_extra(body, {"server", "os:scheduler_hints", "OS-SCH-HNT:scheduler_hints"})
-    server = require_object(body, "server")
-    allowed = set(_CREATE_KEYS)
-    if api.at_least("2.19"):
-        allowed.add("description")
-    if api.at_least("2.52"):
-        allowed.add("tags")
-    if api.at_least("2.90"):
-        allowed.add("hostname")
-    no_extra(server, allowed)
-    for key in ("name", "flavorRef"):
-        if key not in server:
-            raise BadRequest(f"'{key}' is a required property")
-    image_from_bdm = _image_from_bdms(server.get("block_device_mapping_v2", []))
-    if not server.get("imageRef") and image_from_bdm:
-        server = {**server, "imageRef": image_from_bdm}
-    if "imageRef" not in server:
-        raise BadRequest("Missing imageRef attribute")
-    name = name_value("name", server["name"])
-    flavor_ref = server["flavorRef"]
-    if isinstance(flavor_ref, int) and not isinstance(flavor_ref, bool):
-        flavor_ref = str(flavor_ref)
-    if not isinstance(flavor_ref, str) or not flavor_ref:
-        raise invalid("flavorRef", flavor_ref, f"{flavor_ref!r} is not a valid flavor reference")
-    image_ref = server["imageRef"]
-    if not isinstance(image_ref, str) or not image_ref:
-        raise invalid("imageRef", image_ref, f"{image_ref!r} is not a valid image reference")
-    image_ref = image_ref.rstrip("/").rsplit("/", 1)[-1]
-    networks = server.get("networks")
-    if api.at_least("2.37") and networks is None:
-        raise BadRequest("'networks' is a required property")
-    networks = _networks(networks if networks is not None else "auto")
-    az = server.get("availability_zone")
-    if az is not None:
-        az = name_value("availability_zone", az)
-        if az != DEFAULT_AZ:
-            raise BadRequest("The requested availability zone is not available")
-    counts = {}
-    for key in ("min_count", "max_count"):
-        value = server.get(key, 1)
-        if isinstance(value, str) and value.isdigit():
-            value = int(value)
-        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100:
-            raise invalid(key, value, f"{value!r} must be an integer from 1 to 100")
-        counts[key] = value
-    if counts["min_count"] > counts["max_count"]:
-        raise BadRequest("min_count must be <= max_count")
-    disk_config = server.get("OS-DCF:diskConfig", "MANUAL")
-    if disk_config not in ("AUTO", "MANUAL"):
-        raise invalid(
-            "OS-DCF:diskConfig", disk_config, f"{disk_config!r} is not one of AUTO, MANUAL"
-        )
-    admin_pass = server.get("adminPass")
-    if admin_pass is None:
-        admin_pass = "".join(
-            secrets.choice(string.ascii_letters + string.digits) for _ in range(12)
-        )
-    elif not isinstance(admin_pass, str):
-        raise invalid("adminPass", admin_pass, f"{admin_pass!r} is not of type 'string'")
-    groups = server.get("security_groups", [{"name": "default"}])
-    if not isinstance(groups, list) or not all(
-        isinstance(g, dict) and isinstance(g.get("name"), str) for g in groups
-    ):
-        raise invalid("security_groups", groups, "must be a list of {'name': ...} objects")
-    hints = body.get("os:scheduler_hints", body.get("OS-SCH-HNT:scheduler_hints", {}))
-    if not isinstance(hints, dict):
-        raise invalid("os:scheduler_hints", hints, f"{hints!r} is not of type 'object'")
-    config_drive = server.get("config_drive", False)
-    return {
-        "name": name,
-        "flavorRef": flavor_ref,
-        "imageRef": image_ref,
-        "networks": networks,
-        "availability_zone": az,
-        "metadata": metadata_value("metadata", server.get("metadata", {})),
-        "tags": tag_list("tags", server.get("tags", [])),
-        "description": optional_text("description", server.get("description")),
-        "key_name": optional_text("key_name", server.get("key_name")),
-        "user_data": optional_text("user_data", server.get("user_data"), max_length=65535),
-        "access_ip_v4": optional_text("accessIPv4", server.get("accessIPv4"), max_length=39),
-        "access_ip_v6": optional_text("accessIPv6", server.get("accessIPv6"), max_length=39),
-        "hostname": server.get("hostname"),
-        "max_count": counts["max_count"],
-        "auto_disk_config": disk_config == "AUTO",
-        "adminPass": admin_pass,
-        "security_groups": [{"name": g["name"]} for g in groups],
-        "scheduler_hints": hints,
-        "config_drive": "True" if config_drive in (True, "True", "true", "1") else "",
-    }
-
-
-def _networks(value: Any) -> str | list[dict[str, Any]]:
-    if isinstance(value, str):
-        if value not in ("auto", "none"):
-            raise invalid("networks", value, f"{value!r} is not one of ['none', 'auto']")
-        return value
-    if not isinstance(value, list):
-        raise BadRequest("Bad networks format")
-    for item in value:
-        if not isinstance(item, dict):
-            raise BadRequest("Bad networks format")
-        if item.get("port"):
-            raise BadRequest(f"Port {item['port']} could not be found.")
-        if "uuid" not in item:
-            raise BadRequest("Bad network format: missing 'uuid'")
-        try:
-            uuid.UUID(str(item["uuid"]))
-        except ValueError:
-            raise BadRequest(
-                f"Bad networks format: network uuid is not in proper format ({item['uuid']})"
-            ) from None
-        if item["uuid"] != driver.NETWORK_ID:
-            raise BadRequest(f"Network {item['uuid']} could not be found.")
-    return value
 
 
 def _flavor_for(session: Session, ctx: RequestContext, flavor_ref: str) -> Flavor:
@@ -375,9 +240,10 @@ def _new_instance(
         name = f"{name}-{index + 1}"
     hostname = spec["hostname"] if isinstance(spec["hostname"], str) else hostname_for(name)
     properties = json.loads(image.properties)
+    assert ctx.project_id is not None  # policy.authorize_project_write
     return Instance(
         uuid=str(uuid.uuid4()),
-        project_id=ctx.project_id or "",
+        project_id=ctx.project_id,
         user_id=ctx.user_id,
         display_name=name,
         display_description=spec["description"],
@@ -393,7 +259,9 @@ def _new_instance(
         ephemeral_gb=flavor.ephemeral_gb,
         swap=flavor.swap,
         flavor_extra_specs=flavor.extra_specs,
-        image_properties=json.dumps({k: v for k, v in properties.items() if v is not None}),
+        image_properties=json.dumps(
+            {k: v for k, v in properties.items() if v is not None}, ensure_ascii=False
+        ),
         vm_state=states.BUILDING,
         task_state=None,
         power_state=states.NOSTATE,
@@ -413,7 +281,7 @@ def _new_instance(
         addresses="[]",
         ip4="",
         ip6="",
-        scheduler_hints=json.dumps(spec["scheduler_hints"]),
+        scheduler_hints=spec["scheduler_hints"],
         created_at=now,
         updated_at=now,
         deleted=False,
@@ -451,9 +319,11 @@ class ServerItem:
             if "name" in update:
                 row.display_name = name_value("name", update["name"])
             if "description" in update:
-                row.display_description = optional_text("description", update["description"])
+                row.display_description = description_value("description", update["description"])
             if "hostname" in update:
-                row.hostname = name_value("hostname", update["hostname"], max_length=63)
+                row.hostname = hostname_value(
+                    "hostname", update["hostname"], fqdn=api.at_least("2.94")
+                )
             if "accessIPv4" in update:
                 row.access_ip_v4 = optional_text("accessIPv4", update["accessIPv4"], max_length=39)
             if "accessIPv6" in update:
@@ -461,7 +331,9 @@ class ServerItem:
             if "OS-DCF:diskConfig" in update:
                 value = update["OS-DCF:diskConfig"]
                 if value not in ("AUTO", "MANUAL"):
-                    raise invalid("OS-DCF:diskConfig", value, f"{value!r} is not AUTO or MANUAL")
+                    raise invalid(
+                        "OS-DCF:diskConfig", shown(value), f"{shown(value)} is not AUTO or MANUAL"
+                    )
                 row.auto_disk_config = value == "AUTO"
             row.updated_at = self._deps.clock.now()
             session.flush()

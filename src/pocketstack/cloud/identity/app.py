@@ -9,12 +9,13 @@ from pocketstack.cloud.identity import discovery, errors, v2, v3_tokens
 from pocketstack.cloud.identity.admin import catalog, domains, projects, roles, users
 from pocketstack.cloud.identity.service import Identity
 from pocketstack.cloud.identity.web import RequestIdMiddleware
+from pocketstack.cloud.inputs import RefuseNul
 
 
 def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
     identity = Identity(deps)
     app: falcon.App[falcon.Request, falcon.Response] = falcon.App(
-        middleware=[RequestIdMiddleware()], cors_enable=False
+        middleware=[RequestIdMiddleware(), RefuseNul()], cors_enable=False
     )
     app.req_options.strip_url_path_trailing_slash = True
     app.req_options.keep_blank_qs_values = True

@@ -12,7 +12,16 @@ from typing import Any
 
 import falcon
 
-from pocketstack.cloud.errors import BadRequest, CloudError, Forbidden, NotFound, Unauthorized
+from pocketstack.cloud.errors import (
+    DATABASE_REFUSALS,
+    BadRequest,
+    CloudError,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    from_database,
+)
 
 LOG = logging.getLogger(__name__)
 
@@ -91,6 +100,8 @@ def _on_cloud_error(req: falcon.Request, resp: falcon.Response, ex: Exception, _
     render_error(req, resp, status=status, message=ex.message)
     if isinstance(ex, MethodNotSupported):
         resp.media["error"]["identity"] = {"methods": list(ex.supported)}
+    if isinstance(ex, TooManyRequests):
+        resp.set_header("Retry-After", str(ex.retry_after))
 
 
 def _on_http_error(req: falcon.Request, resp: falcon.Response, ex: Exception, _p: Any) -> None:
@@ -118,8 +129,19 @@ def _on_unexpected(req: falcon.Request, resp: falcon.Response, ex: Exception, _p
     )
 
 
+def _on_database_refusal(
+    req: falcon.Request, resp: falcon.Response, ex: Exception, _p: Any
+) -> None:
+    # Validation names what it refuses; reaching here means a check is missing: log it.
+    LOG.warning("database refused %s %s: %s", req.method, req.path, ex.__class__.__name__)
+    error = from_database(ex)
+    render_error(req, resp, status=error.status, message=error.message)
+
+
 def install(app: falcon.App[falcon.Request, falcon.Response]) -> None:
     # Falcon picks the most specific handler by the exception's MRO.
     app.add_error_handler(Exception, _on_unexpected)
     app.add_error_handler(falcon.HTTPError, _on_http_error)
     app.add_error_handler(CloudError, _on_cloud_error)
+    for refusal in DATABASE_REFUSALS:
+        app.add_error_handler(refusal, _on_database_refusal)

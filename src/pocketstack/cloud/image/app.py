@@ -10,31 +10,23 @@ from typing import Any
 
 import falcon
 from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.auth.middleware import TokenAuthMiddleware
 from pocketstack.cloud.compute import jsonbody
 from pocketstack.cloud.deps import CloudDeps
-from pocketstack.cloud.errors import (
-    BadRequest,
-    CloudError,
-    Conflict,
-    Forbidden,
-    NotFound,
-    PayloadTooLarge,
-)
+from pocketstack.cloud.errors import BadRequest, Conflict, Forbidden, NotFound
+from pocketstack.cloud.image import faults
+from pocketstack.cloud.image.schema import VISIBILITIES, parse_create
+from pocketstack.cloud.inputs import RefuseNul, decimal
+from pocketstack.cloud.requestbody import read_body
 from pocketstack.cloud.store.models.image import Image
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 1000
 CURRENT = "v2.16"
-_CORE_WRITABLE = {"name", "id", "visibility", "container_format", "disk_format", "min_disk",
-                  "min_ram", "protected", "tags", "os_hidden"}  # fmt: skip
-_READ_ONLY = {"status", "owner", "size", "virtual_size", "checksum", "os_hash_algo",
-              "os_hash_value", "created_at", "updated_at", "self", "file", "schema",
-              "locations", "direct_url"}  # fmt: skip
-_VISIBILITIES = ("public", "private", "shared", "community")
 _STATUSES = ("queued", "saving", "active", "killed", "deleted", "pending_delete", "deactivated",
              "uploading", "importing")  # fmt: skip
 
@@ -72,28 +64,6 @@ def image_view(image: Image) -> dict[str, Any]:
         }
     )
     return view
-
-
-def _error(resp: falcon.Response, status: int, title: str, message: str) -> None:
-    # Glance's errors are webob's plain-text pages.
-    resp.status = status
-    resp.content_type = "text/plain; charset=UTF-8"
-    resp.text = f"{status} {title}\n\n{message}\n\n   "
-
-
-_TITLES = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-           409: "Conflict", 413: "Request Entity Too Large"}  # fmt: skip
-
-
-def _cloud_error(req: falcon.Request, resp: falcon.Response, exc: CloudError, params: Any) -> None:
-    _error(resp, exc.status, _TITLES.get(exc.status, "Error"), exc.message)
-
-
-def _http_error(
-    req: falcon.Request, resp: falcon.Response, exc: falcon.HTTPError, params: Any
-) -> None:
-    message = "The resource could not be found." if exc.status_code == 404 else (exc.title or "")
-    _error(resp, exc.status_code, _TITLES.get(exc.status_code, "Error"), message)
 
 
 def _visible_clause(ctx: RequestContext) -> Any:
@@ -139,7 +109,7 @@ class Images:
         visible = _visible_clause(ctx)
         visibility = params.get("visibility")
         if visibility is not None:
-            if visibility not in (*_VISIBILITIES, "all"):
+            if visibility not in (*VISIBILITIES, "all"):
                 raise BadRequest(f"Invalid visibility value: {visibility}")
             if visibility != "all":
                 stmt = stmt.where(Image.visibility == visibility)
@@ -164,9 +134,10 @@ class Images:
             stmt = stmt.where(Image.owner == params["owner"])
         limit = DEFAULT_LIMIT
         if "limit" in params:
-            if not params["limit"].isdigit():
+            number = decimal(params["limit"], cap=MAX_LIMIT)
+            if number is None:
                 raise BadRequest("limit param must be an integer")
-            limit = min(MAX_LIMIT, int(params["limit"]))
+            limit = number
         with self._deps.store.session() as session:
             marker_id = params.get("marker")
             if marker_id is not None:
@@ -194,62 +165,43 @@ class Images:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ctx: RequestContext = req.context.auth
-        if not ctx.is_admin and (ctx.project_id is None or not ctx.can_write):
+        # add_image is project-scoped: the image belongs to the token's project, which a
+        # system- or domain-scoped token (even an admin's) does not have.
+        if ctx.project_id is None or not (ctx.is_admin or ctx.can_write):
             raise Forbidden("You are not authorized to complete add_image action.")
         limit = self._deps.config.max_request_body_size
-        raw = req.bounded_stream.read(limit + 1)
-        if len(raw) > limit:
-            raise PayloadTooLarge("Request Entity Too Large")
+        raw = read_body(req, limit=limit, too_large="Request Entity Too Large")
         try:
             body = json.loads(raw or b"{}")
         except (ValueError, RecursionError):
             raise BadRequest("Body expected in request.") from None
-        if not isinstance(body, dict):
-            raise BadRequest("Body expected in request.")
-        for key in body:
-            if key in _READ_ONLY:
-                raise Forbidden(f"Attribute '{key}' is read-only.")
-        visibility = body.get("visibility", "shared")
-        if visibility not in _VISIBILITIES:
-            raise BadRequest(f"Invalid visibility value: {visibility}")
-        if visibility == "public" and not ctx.is_admin:
+        new = parse_create(body)
+        if new.visibility == "public" and not ctx.is_admin:
             raise Forbidden("You are not authorized to complete publicize_image action.")
-        properties = {k: v for k, v in body.items() if k not in _CORE_WRITABLE}
-        for key, value in properties.items():
-            if not isinstance(value, str):
-                raise BadRequest(
-                    f"Provided object does not match schema 'image': {key} is not a string"
-                )
-        tags = body.get("tags", [])
-        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            raise BadRequest("Provided object does not match schema 'image': tags")
-        name = body.get("name")
-        if name is not None and (not isinstance(name, str) or len(name) > 255):
-            raise BadRequest("Provided object does not match schema 'image': name")
-        image_id = body.get("id") or str(uuid.uuid4())
-        try:
-            image_id = str(uuid.UUID(str(image_id)))
-        except ValueError:
-            raise BadRequest(
-                f"Provided object does not match schema 'image': id {image_id}"
-            ) from None
         now = self._deps.clock.now()
         image = Image(
-            id=image_id, name=name, status="queued", visibility=visibility,
-            protected=bool(body.get("protected", False)),
-            os_hidden=bool(body.get("os_hidden", False)),
-            owner=ctx.project_id, container_format=body.get("container_format"),
-            disk_format=body.get("disk_format"), min_disk=int(body.get("min_disk", 0) or 0),
-            min_ram=int(body.get("min_ram", 0) or 0), tags=json.dumps(tags),
-            properties=json.dumps(properties), created_at=now, updated_at=now,
+            id=new.id, name=new.name, status="queued", visibility=new.visibility,
+            protected=new.protected, os_hidden=new.os_hidden, owner=ctx.project_id,
+            container_format=new.container_format, disk_format=new.disk_format,
+            min_disk=new.min_disk, min_ram=new.min_ram, tags=new.tags,
+            properties=new.properties, created_at=now, updated_at=now,
         )  # fmt: skip
         with self._deps.store.session(write=True) as session:
             if session.get(Image, image.id) is not None:
-                raise Conflict(f"Image with identifier {image.id} already exists!")
+                raise _duplicate(image.id)
             session.add(image)
+            try:
+                session.flush()
+            except IntegrityError:
+                # An identical create committed between the check and the insert.
+                raise _duplicate(image.id) from None
         resp.status = falcon.HTTP_201
         resp.set_header("Location", f"{req.prefix.rstrip('/')}/v2/images/{image.id}")
         resp.media = image_view(image)
+
+
+def _duplicate(image_id: str) -> Conflict:
+    return Conflict(f"Image with identifier {image_id} already exists!")
 
 
 class ImageItem:
@@ -287,12 +239,15 @@ def _is_public(req: falcon.Request) -> bool:
 
 
 def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
-    middleware: list[Any] = [_RequestId(), TokenAuthMiddleware(deps=deps, is_public=_is_public)]
+    middleware: list[Any] = [
+        _RequestId(),
+        TokenAuthMiddleware(deps=deps, is_public=_is_public),
+        RefuseNul(),
+    ]
     app: falcon.App[falcon.Request, falcon.Response] = falcon.App(middleware=middleware)
     app.req_options.keep_blank_qs_values = True
     app.req_options.strip_url_path_trailing_slash = True
-    app.add_error_handler(falcon.HTTPError, _http_error)
-    app.add_error_handler(CloudError, _cloud_error)
+    faults.install(app)
     jsonbody.install(app)
     versions = Versions()
     app.add_route("/", versions)

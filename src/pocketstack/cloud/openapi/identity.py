@@ -162,7 +162,7 @@ def _tokens() -> dict[str, JSON]:
         f"{V3}/auth/tokens": {
             "post": operation("Authenticate (issue a token)", tag=TAG, public=True,
                               parameters=nocatalog, body=auth_body,
-                              responses={201: token, **_errors(400, 401, 403, 404, 413)}),
+                              responses={201: token, **_errors(400, 401, 403, 404, 413, 429)}),
             "get": operation("Validate a token", tag=TAG, parameters=[subject, *nocatalog],
                              responses={200: token, **_errors(*READ)}),
             "head": operation("Check a token", tag=TAG, parameters=[subject, *nocatalog],
@@ -181,7 +181,7 @@ def _tokens() -> dict[str, JSON]:
         },
         "/identity/v2.0/tokens": {
             "post": operation("Authenticate (v2.0)", tag=TAG, public=True, body=auth_body,
-                              responses={200: access, **_errors(400, 401, 403, 404, 413)}),
+                              responses={200: access, **_errors(400, 401, 403, 404, 413, 429)}),
         },
         "/identity/v2.0/tokens/{token_id}": {
             "parameters": [path_param("token_id")],

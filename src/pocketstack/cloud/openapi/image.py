@@ -39,9 +39,14 @@ def schemas() -> dict[str, JSON]:
 
 
 def _errors(*codes: int) -> dict[int, JSON]:
-    # Glance's errors are webob's plain-text pages; the 401 comes from the token middleware.
-    text = {"description": "Glance error page", "content": {"text/plain": {"schema": STR}}}
-    return {code: json_body(ref("AuthError")) if code == 401 else text for code in codes}
+    # Glance's errors are webob's: JSON, or a plain-text page to a client that asks for text;
+    # the 401 comes from the token middleware.
+    webob = obj({"message": STR, "code": STR, "title": STR})
+    error = {
+        "description": "Glance error",
+        "content": {"application/json": {"schema": webob}, "text/plain": {"schema": STR}},
+    }
+    return {code: json_body(ref("AuthError")) if code == 401 else error for code in codes}
 
 
 def paths() -> dict[str, JSON]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from pocketstack.cloud.errors import Conflict, NotFound
 from pocketstack.cloud.identity.errors import SchemaError, ValidationError
+from pocketstack.cloud.inputs import TEXT_BYTES, shown, too_big_for_text
 
 T = TypeVar("T")
 _TYPE_NAMES = {str: "string", bool: "boolean", dict: "object", list: "array"}
@@ -36,10 +37,27 @@ def field(obj: dict[str, Any], key: str, kind: type[T], *, required: bool = Fals
         return None
     value = obj[key]
     if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-        raise SchemaError(path=key, detail=f"{value!r} is not of type '{_TYPE_NAMES[kind]}'")
-    if isinstance(value, str) and key in ("name", "type") and not 1 <= len(value) <= MAX_NAME:
-        raise SchemaError(path=key, detail=f"{key} must be 1 to {MAX_NAME} characters long")
+        raise SchemaError(path=key, detail=f"{shown(value)} is not of type '{_TYPE_NAMES[kind]}'")
+    if isinstance(value, str):
+        _check_length(key, value)
     return value
+
+
+# What the columns behind the body's keys hold (Keystone's schema bounds most of them the
+# same); any other string lands in a TEXT column, 65,535 bytes on MariaDB.
+_MAX_CHARS = {"email": 255, "id": 255, "region_id": 255, "region": 255, "parent_region_id": 255}
+MAX_ID = 64
+
+
+def _check_length(key: str, value: str) -> None:
+    if key in ("name", "type"):
+        if not 1 <= len(value) <= MAX_NAME:
+            raise SchemaError(path=key, detail=f"{key} must be 1 to {MAX_NAME} characters long")
+        return
+    limit = _MAX_CHARS.get(key, MAX_ID if key.endswith("_id") else None)
+    if (limit is not None and len(value) > limit) or too_big_for_text(value):
+        bound = f"{limit} characters" if limit is not None else f"{TEXT_BYTES} bytes"
+        raise SchemaError(path=key, detail=f"{shown(value)} is too long (at most {bound})")
 
 
 def required_str(obj: dict[str, Any], key: str) -> str:

@@ -6,8 +6,10 @@ from typing import Any
 
 import falcon
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from pocketstack.cloud.auth.revocation import Grant as RevokedGrant
 from pocketstack.cloud.errors import Conflict, NotFound
 from pocketstack.cloud.identity import entities
 from pocketstack.cloud.identity.admin.common import (
@@ -82,18 +84,15 @@ class RoleItem:
         ident.admin(req, "delete_role")
         with ident.deps.store.session(write=True) as session:
             row = get_or_404(session, Role, role_id, "role")
-            holders = (
-                session.execute(
-                    select(RoleAssignment.user_id)
-                    .where(RoleAssignment.role_id == role_id)
-                    .distinct()
-                )
-                .scalars()
-                .all()
-            )
+            # Read before the delete cascades to them: where each holder's tokens carry the role.
+            holders = [
+                RevokedGrant(user_id=a.user_id, target_type=a.target_type, target_id=a.target_id)
+                for a in session.execute(
+                    select(RoleAssignment).where(RoleAssignment.role_id == role_id)
+                ).scalars()
+            ]
             session.delete(row)
-        for user_id in holders:
-            ident.deps.tokens.revoke_user(user_id)
+        ident.deps.tokens.revoke_grants(holders)
         resp.status = falcon.HTTP_204
 
 
@@ -142,14 +141,20 @@ class Grant:
         with ident.deps.store.session(write=True) as session:
             self._check(session, target_id, user_id, role_id)
             if session.get(RoleAssignment, self._key(target_id, user_id, role_id)) is None:
-                session.add(
-                    RoleAssignment(
-                        target_type=self.target_type,
-                        target_id=target_id,
-                        user_id=user_id,
-                        role_id=role_id,
-                    )
-                )
+                try:
+                    with session.begin_nested():
+                        session.add(
+                            RoleAssignment(
+                                target_type=self.target_type,
+                                target_id=target_id,
+                                user_id=user_id,
+                                role_id=role_id,
+                            )
+                        )
+                except IntegrityError:
+                    # An identical grant committed since the check: granted all the same, as
+                    # Keystone's PUT is idempotent.
+                    pass
         resp.status = falcon.HTTP_204
 
     def on_head(
@@ -190,8 +195,11 @@ class Grant:
             if row is None:
                 raise NotFound(f"Could not find role assignment: {role_id}.")
             session.delete(row)
-        # Tokens carry role names, so losing a role must end the user's tokens.
-        ident.deps.tokens.revoke_user(user_id)
+        # Tokens carry role names: the user's tokens scoped to this target end, and only those
+        # (Keystone revokes by user and project; a token elsewhere never had this grant's role).
+        ident.deps.tokens.revoke_grants(
+            [RevokedGrant(user_id=user_id, target_type=self.target_type, target_id=target_id)]
+        )
         resp.status = falcon.HTTP_204
 
 
