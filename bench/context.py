@@ -32,6 +32,7 @@ class Knobs:
     page_requests: int
     memory_servers: int  # case 5
     token_requests: tuple[int, int]  # password tokens at 4 and 12 rounds
+    abuse_seconds: float  # case 6: how long slow connections and the login flood last
 
 
 QUICK = Knobs(
@@ -49,6 +50,7 @@ QUICK = Knobs(
     page_requests=8,
     memory_servers=10_000,
     token_requests=(10, 3),
+    abuse_seconds=6.0,
 )
 
 FULL = Knobs(
@@ -72,6 +74,7 @@ FULL = Knobs(
     page_requests=20,
     memory_servers=100_000,
     token_requests=(30, 8),
+    abuse_seconds=20.0,
 )
 
 
@@ -89,6 +92,8 @@ class Context:
     only: frozenset[str] | None
     # Measure a genuine Keystone beside pocketstack's identity in case 4 (bench/genuine_keystone).
     keystone: bool = True
+    # An older pocketstack executable that case 6 also measures, for a before/after comparison.
+    abuse_before: Path | None = None
     results: dict[str, Any] = field(default_factory=dict)
 
     def base_env(self, *, home: Path | None = None) -> dict[str, str]:

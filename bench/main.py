@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import report
+from bench.cases_abuse import case_abuse
 from bench.cases_client import case_list, case_startup
 from bench.cases_server import case_server
 from bench.context import FULL, QUICK, Context
@@ -21,7 +23,7 @@ from bench.machine import describe, load_average
 from bench.procs import BenchError
 from bench.venv import BENCH_DIR, REPO_ROOT, ensure_venv, existing_venv
 
-CASES = ("startup", "list", "server", "wsgi")
+CASES = ("startup", "list", "server", "wsgi", "abuse")
 RESULTS = BENCH_DIR / "results"
 
 
@@ -37,7 +39,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="append",
         choices=CASES,
         help="run only this case (repeatable): startup = case 1, list = cases 2-3, "
-        "server = cases 4-5 (with a genuine Keystone side by side), wsgi = framework overhead",
+        "server = cases 4-5 (with a genuine Keystone side by side), wsgi = framework overhead, "
+        "abuse = case 6 (slow connections, a login flood)",
     )
     parser.add_argument(
         "--pocketstack",
@@ -64,6 +67,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=Path,
         default=RESULTS / "latest.json",
         help="results file (default bench/results/latest.json)",
+    )
+    parser.add_argument(
+        "--abuse-before",
+        type=Path,
+        default=None,
+        help="an older pocketstack executable that case 6 also runs against, for comparison",
+    )
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the other cases of the results file and replace only those run now "
+        "(with --only: refresh one section of BENCHMARKS.md)",
     )
     parser.add_argument(
         "--report-only",
@@ -150,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         postgresql_url=args.postgresql,
         only=frozenset(args.only) if args.only else None,
         keystone=args.keystone == "on",
+        abuse_before=args.abuse_before.resolve() if args.abuse_before else None,
     )
     ctx.results = {
         "mode": "quick" if args.quick else "full",
@@ -157,12 +173,20 @@ def main(argv: list[str] | None = None) -> int:
         "versions": venv.versions(),
         "cases": {},
     }
+    merging = args.merge and args.output.exists()
+    if merging:
+        # The earlier run's header (mode, machine, date, duration) stays: it describes most of
+        # the file; each merged case carries its own mode and date.
+        kept = json.loads(args.output.read_text())
+        kept.setdefault("cases", {})
+        ctx.results = kept
     print(f"bench: {ctx.results['mode']} run; scratch directory {workdir}", flush=True)
     try:
         _run_cases(ctx)
     finally:
-        ctx.results["elapsed_s"] = time.perf_counter() - started
-        ctx.results["machine"]["load_average_at_end"] = load_average()
+        if not merging:
+            ctx.results["elapsed_s"] = time.perf_counter() - started
+            ctx.results["machine"]["load_average_at_end"] = load_average()
         ctx.save()
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -200,6 +224,12 @@ def _run_cases(ctx: Context) -> None:
         except Exception as exc:
             print(f"  FAILED: {_describe(exc)}", flush=True)
             cases["server"] = {"title": "Server side", "error": _describe(exc)}
+        ctx.save()
+    if _wanted(ctx, "abuse"):
+        print("case 6: abusive clients", flush=True)
+        cases["abuse"] = _guard(lambda: case_abuse(ctx))
+        cases["abuse"]["mode"] = "quick" if ctx.quick else "full"
+        cases["abuse"]["date"] = describe(repo=REPO_ROOT, python=ctx.pocketstack_python)["date"]
         ctx.save()
     # The framework comparison is the lead's fixed-cost script: full runs (or --only wsgi).
     if _wanted(ctx, "wsgi") and (not ctx.quick or ctx.only):

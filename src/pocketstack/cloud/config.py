@@ -42,6 +42,21 @@ class CloudConfig:
     workers: int = 2
     max_active_keys: int = 3
     log_level: str = "info"
+    # The front end (serving/): a request head (line and headers) must arrive whole within
+    # header_timeout seconds of the connection or of its first byte, and a body within
+    # body_timeout seconds of its head; a slow client is then answered 408 and dropped.
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    max_request_line: int = 8190
+    max_header_bytes: int = 32768
+    # Password checks (bcrypt) per worker process: how many run at once, how many may wait.
+    hash_concurrency: int = 1
+    hash_queue: int = 8
+    # Failed password logins counted over a sliding window, per source address and per user;
+    # past a limit the login is refused with 429 before any bcrypt work.
+    login_throttle_window: int = 60
+    login_failures_per_source: int = 20
+    login_failures_per_user: int = 10
 
     def __post_init__(self) -> None:
         if not self.public_url:
@@ -79,6 +94,15 @@ _FIELD_TYPES: dict[str, type] = {
     "workers": int,
     "max_active_keys": int,
     "log_level": str,
+    "header_timeout": float,
+    "body_timeout": float,
+    "max_request_line": int,
+    "max_header_bytes": int,
+    "hash_concurrency": int,
+    "hash_queue": int,
+    "login_throttle_window": int,
+    "login_failures_per_source": int,
+    "login_failures_per_user": int,
 }
 
 

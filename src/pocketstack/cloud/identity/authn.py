@@ -25,6 +25,7 @@ from pocketstack.cloud.identity.directory import (
 from pocketstack.cloud.identity.errors import AuthenticationFailed, PolicyDenied
 from pocketstack.cloud.identity.lockout import Lockout
 from pocketstack.cloud.identity.passwords import PasswordHasher
+from pocketstack.cloud.identity.throttle import LoginThrottle
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -71,15 +72,40 @@ class TokenView:
     catalog: list[CatalogService] | None
 
 
+def claimed_user_key(cred: PasswordCredential) -> str:
+    """What a login for a user that does not exist is throttled under: the name it gave."""
+    if cred.user_id is not None:
+        return f"id:{cred.user_id}"
+    domain = cred.domain_id if cred.domain_id is not None else f"name:{cred.domain_name}"
+    return f"name:{domain}/{cred.user_name}"
+
+
 class Authenticator:
-    def __init__(self, deps: CloudDeps, *, hasher: PasswordHasher, lockout: Lockout) -> None:
+    def __init__(
+        self,
+        deps: CloudDeps,
+        *,
+        hasher: PasswordHasher,
+        lockout: Lockout,
+        throttle: LoginThrottle | None = None,
+    ) -> None:
         self.deps = deps
         self.hasher = hasher
         self.lockout = lockout
+        self.throttle = throttle
 
     # --- identity -------------------------------------------------------------------------
 
-    def check_password(self, cred: PasswordCredential) -> UserRecord:
+    def check_password(self, cred: PasswordCredential, *, source: str | None = None) -> UserRecord:
+        """The user whose password this is, or AuthenticationFailed.
+
+        `source` is the client's address: with a throttle, failures are counted per source and
+        per user and a login past either limit is refused with 429 before any bcrypt work.
+        """
+        throttle = self.throttle
+        standing = throttle.admit_source(source) if throttle is not None else None
+        # Its place in the queue for a hashing slot: a source that keeps trying goes last.
+        priority = standing.attempts if standing is not None else 0
         # The lookup's transaction ends before bcrypt runs: the check is slow on purpose.
         with self.deps.store.read() as session:
             if cred.user_id is not None:
@@ -91,12 +117,19 @@ class Authenticator:
                     domain_id=cred.domain_id,
                     domain_name=cred.domain_name,
                 )
+        user_key = user.id if user is not None else claimed_user_key(cred)
+        if throttle is not None and standing is not None:
+            throttle.admit_user(user_key, source=standing)
         if user is None:
-            self.hasher.burn(cred.password)
+            self.hasher.burn(cred.password, priority=priority)
+            if throttle is not None:
+                throttle.failed(source, user_key)
             raise AuthenticationFailed()
         locked = self.lockout.is_locked(count=user.failures, last_failure_at=user.last_failure_at)
-        ok = self.hasher.verify(cred.password, user.password_hash)
+        ok = self.hasher.verify(cred.password, user.password_hash, priority=priority)
         if not ok:
+            if throttle is not None:
+                throttle.failed(source, user_key)
             if user.password_hash is not None:
                 self.lockout.record_failure(user.id)
             raise AuthenticationFailed()

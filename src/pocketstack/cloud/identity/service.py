@@ -10,8 +10,10 @@ from pocketstack.cloud.auth.tokens import TokenError, TokenPayload
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.identity.authn import Authenticator
 from pocketstack.cloud.identity.errors import PolicyDenied, TokenNotFound
+from pocketstack.cloud.identity.hashgate import HashGate
 from pocketstack.cloud.identity.lockout import Lockout
 from pocketstack.cloud.identity.passwords import PasswordHasher
+from pocketstack.cloud.identity.throttle import LoginThrottle
 from pocketstack.cloud.identity.web import caller, read_json
 
 SERVICE_ROLE = "service"
@@ -20,14 +22,25 @@ SERVICE_ROLE = "service"
 class Identity:
     def __init__(self, deps: CloudDeps) -> None:
         self.deps = deps
-        self.hasher = PasswordHasher(rounds=deps.config.bcrypt_rounds)
+        config = deps.config
+        self.hasher = PasswordHasher(
+            rounds=config.bcrypt_rounds,
+            gate=HashGate(concurrency=config.hash_concurrency, queue=config.hash_queue),
+        )
+        self.throttle = LoginThrottle(
+            window=config.login_throttle_window,
+            per_source=config.login_failures_per_source,
+            per_user=config.login_failures_per_user,
+        )
         self.lockout = Lockout(
             store=deps.store,
             clock=deps.clock,
             attempts=deps.config.lockout_failure_attempts,
             duration=deps.config.lockout_duration,
         )
-        self.auth = Authenticator(deps, hasher=self.hasher, lockout=self.lockout)
+        self.auth = Authenticator(
+            deps, hasher=self.hasher, lockout=self.lockout, throttle=self.throttle
+        )
 
     def body(self, req: falcon.Request) -> dict[str, object]:
         return read_json(req, limit=self.deps.config.max_request_body_size)

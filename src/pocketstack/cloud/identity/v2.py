@@ -73,7 +73,7 @@ class Tokens:
                 if username
                 else PasswordCredential(password=password, user_id=user_id)
             )
-            user = ident.auth.check_password(cred)
+            user = ident.auth.check_password(cred, source=req.remote_addr)
             if user.domain.id != DEFAULT_DOMAIN_ID:
                 # v2.0 knows only the default domain.
                 raise AuthenticationFailed()

@@ -30,7 +30,7 @@ class AuthTokens:
         parent = ident.auth.check_token(parsed.token_id) if parsed.token_id else None
         user = None
         if parsed.password is not None:
-            user = ident.auth.check_password(parsed.password)
+            user = ident.auth.check_password(parsed.password, source=req.remote_addr)
             if parent is not None and parent.user_id != user.id:
                 raise AuthenticationFailed()
         with ident.deps.store.read() as session:

@@ -12,8 +12,9 @@ from sqlalchemy.engine import Connection
 
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.auth.tokens import TokenError, TokenProvider
-from pocketstack.cloud.errors import BadRequest, PayloadTooLarge
+from pocketstack.cloud.errors import BadRequest
 from pocketstack.cloud.identity.errors import AuthenticationFailed, ValidationError
+from pocketstack.cloud.requestbody import read_body
 
 AUTH_HEADER = "X-Auth-Token"
 SUBJECT_HEADER = "X-Subject-Token"
@@ -42,12 +43,7 @@ class RequestIdMiddleware:
 
 def read_json(req: falcon.Request, *, limit: int) -> dict[str, Any]:
     """The request body as a JSON object; 413 past `limit` bytes, 400 for anything but an object."""
-    length = req.content_length
-    if length is not None and length > limit:
-        raise PayloadTooLarge("Request is too large.")
-    raw = req.bounded_stream.read(limit + 1)
-    if len(raw) > limit:
-        raise PayloadTooLarge("Request is too large.")
+    raw = read_body(req, limit=limit, too_large="Request is too large.")
     if not raw.strip():
         # Keystone treats an empty body as `{}`; the caller then names what is missing.
         return {}

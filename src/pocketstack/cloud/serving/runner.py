@@ -2,7 +2,8 @@
 
 The master prepares the data directory and database, binds the port, and forks the workers; each
 worker builds its own app (engine, key cache) after the fork, so no connection is ever shared
-between processes.
+between processes. The workers are uvicorn event loops (worker.py) that read requests under
+deadlines and run the WSGI app in a thread pool (frontdoor.py).
 """
 
 from __future__ import annotations
@@ -17,24 +18,24 @@ from gunicorn.app.base import BaseApplication
 from pocketstack.cloud.config import CloudConfig
 from pocketstack.cloud.serving.errors import ServingError
 from pocketstack.cloud.serving.firststart import ensure_data_dir, ensure_private_file, initialise
-from pocketstack.cloud.serving.logs import (
-    ACCESS_FORMAT,
-    configure_logging,
-    log_level,
-    stderr_is_log_file,
-)
+from pocketstack.cloud.serving.logs import configure_logging, log_level, stderr_is_log_file
 from pocketstack.cloud.serving.state import (
     ServingState,
     remove_state,
     running_state,
     write_state,
 )
+from pocketstack.cloud.serving.worker import CloudWorker
 
 log = logging.getLogger(__name__)
 
-# Seconds a worker may spend on one request, and that in-flight requests get on shutdown.
+# Seconds a worker may go without telling the master it lives, and that in-flight requests get
+# on shutdown.
 REQUEST_TIMEOUT = 60
 GRACEFUL_TIMEOUT = 10
+# WSGI threads per worker beyond those that password checks may hold (running or queued), so
+# that token validations and listings never wait behind bcrypt for a thread.
+SPARE_THREADS = 8
 
 
 class CloudApplication(BaseApplication):  # type: ignore[misc]
@@ -49,13 +50,12 @@ class CloudApplication(BaseApplication):  # type: ignore[misc]
         settings: dict[str, Any] = {
             "bind": [f"{host}:{config.port}"],
             "workers": config.workers,
-            "worker_class": "sync",
+            "worker_class": CloudWorker,
             "timeout": REQUEST_TIMEOUT,
             "graceful_timeout": GRACEFUL_TIMEOUT,
             "proc_name": "pocketstack",
             "loglevel": log_level(config).lower(),
             "logconfig_dict": self._logconfig,
-            "access_log_format": ACCESS_FORMAT,
             # gunicorn's control socket would be one more file outside the data directory.
             "control_socket_disable": True,
             "when_ready": self._when_ready,
@@ -64,12 +64,23 @@ class CloudApplication(BaseApplication):  # type: ignore[misc]
         for key, value in settings.items():
             self.cfg.set(key, value)
 
+    @property
+    def cloud_config(self) -> CloudConfig:
+        return self._config
+
     def load(self) -> Any:
         # Runs in each worker after the fork (preload_app is off).
         from pocketstack.cloud.app import create_cloud_app
         from pocketstack.cloud.deps import build_deps
+        from pocketstack.cloud.serving.frontdoor import FrontDoor
 
-        return create_cloud_app(build_deps(self._config))
+        config = self._config
+        return FrontDoor(
+            create_cloud_app(build_deps(config)),
+            max_body=config.max_request_body_size,
+            body_timeout=config.body_timeout,
+            threads=config.hash_concurrency + config.hash_queue + SPARE_THREADS,
+        )
 
     def _when_ready(self, server: Any) -> None:
         config = self._config
@@ -99,6 +110,25 @@ class CloudApplication(BaseApplication):  # type: ignore[misc]
         log.info("pocketstack stopped")
 
 
+def check_settings(config: CloudConfig) -> None:
+    """The serving settings that have a floor, checked before anything starts."""
+    floors: list[tuple[str, float, float]] = [
+        ("workers", config.workers, 1),
+        ("header_timeout", config.header_timeout, 0.1),
+        ("body_timeout", config.body_timeout, 0.1),
+        ("max_request_line", config.max_request_line, 256),
+        ("max_header_bytes", config.max_header_bytes, 1024),
+        ("hash_concurrency", config.hash_concurrency, 1),
+        ("hash_queue", config.hash_queue, 0),
+        ("login_throttle_window", config.login_throttle_window, 1),
+        ("login_failures_per_source", config.login_failures_per_source, 0),
+        ("login_failures_per_user", config.login_failures_per_user, 0),
+    ]
+    for name, value, floor in floors:
+        if value < floor:
+            raise ServingError(f"{name} must be at least {floor:g}, not {value:g}")
+
+
 def check_can_listen(config: CloudConfig) -> None:
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
     probe = socket.socket(family, socket.SOCK_STREAM)
@@ -116,8 +146,7 @@ def check_can_listen(config: CloudConfig) -> None:
 
 def serve(config: CloudConfig) -> int:
     """Set up what is missing, then serve in the foreground until SIGTERM/SIGINT; the exit code."""
-    if config.workers < 1:
-        raise ServingError("workers must be at least 1")
+    check_settings(config)
     running = running_state(config)
     if running is not None:
         raise ServingError(

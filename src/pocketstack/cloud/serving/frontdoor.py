@@ -1,0 +1,169 @@
+"""The ASGI front door of the cloud: reads each request's body in the event loop, bounded in
+size and time, then runs the WSGI app (identity, compute, image) in a thread pool (wsgibridge.py).
+
+A slow client therefore costs a connection and a little memory, never a thread: the threads
+only ever run requests that have fully arrived. The body:
+
+- is refused with 413 when its Content-Length is over the limit, and when a chunked body grows
+  past the limit, never buffered beyond it: what follows is read and dropped, up to DRAIN_BYTES,
+  so that a client still sending gets the 413 rather than a connection reset;
+- must arrive whole within `body_timeout` seconds, else 408 and the connection is closed;
+- reaches the WSGI app with a Content-Length, chunked or not.
+
+It also writes the access log line of each request (`pocketstack.access`, as ACCESS_FORMAT):
+the request line, status, size and duration; never a header or a body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from pocketstack.cloud.app import WSGIApp
+from pocketstack.cloud.serving.errorpages import JSON_TYPE, error_body
+from pocketstack.cloud.serving.wsgibridge import WSGIBridge
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+ACCESS_LOG = logging.getLogger("pocketstack.access")
+TOO_LARGE = "Request is too large."
+TOO_SLOW = "The request's body did not arrive in time."
+# Bytes of an oversized body read and dropped before the 413; past them the connection is cut.
+DRAIN_BYTES = 1 << 20
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class _Disconnected(Exception):
+    pass
+
+
+class FrontDoor:
+    def __init__(self, app: WSGIApp, *, max_body: int, body_timeout: float, threads: int) -> None:
+        self.max_body = max_body
+        self.body_timeout = body_timeout
+        self._bridge = WSGIBridge(app, threads=threads)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            # Lifespan is off and nothing here speaks websocket.
+            return
+        start = time.perf_counter()
+        sent = {"status": 0, "bytes": 0}
+
+        async def counted(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                sent["status"] = message["status"]
+            else:
+                sent["bytes"] += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self._serve(scope, receive, counted)
+        finally:
+            if sent["status"]:
+                _log_access(scope, sent["status"], sent["bytes"], time.perf_counter() - start)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        length, chunked = _framing(scope["headers"])
+        if length is not None and length > self.max_body + DRAIN_BYTES:
+            await _refuse(scope, send, 413, TOO_LARGE)
+            return
+        try:
+            async with asyncio.timeout(self.body_timeout):
+                body = await _read_body(receive, self.max_body)
+        except TimeoutError:
+            await _refuse(scope, send, 408, TOO_SLOW)
+            return
+        except _BodyTooLarge:
+            await _refuse(scope, send, 413, TOO_LARGE)
+            return
+        except _Disconnected:
+            return
+        if chunked:
+            # The WSGI app reads by Content-Length: give it the one the body turned out to have.
+            scope = dict(scope)
+            scope["headers"] = [
+                (name, value)
+                for name, value in scope["headers"]
+                if name not in (b"content-length", b"transfer-encoding")
+            ] + [(b"content-length", str(len(body)).encode())]
+        await self._bridge(scope, body, send)
+
+
+def _framing(headers: list[tuple[bytes, bytes]]) -> tuple[int | None, bool]:
+    """(Content-Length, chunked) of a request; the server has already refused a bad pair."""
+    length = None
+    chunked = False
+    for name, value in headers:
+        if name == b"content-length":
+            try:
+                length = int(value)
+            except ValueError:
+                length = None
+        elif name == b"transfer-encoding" and b"chunked" in value.lower():
+            chunked = True
+    return (None if chunked else length), chunked
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    body = bytearray()
+    dropped = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _Disconnected()
+        chunk = message.get("body", b"")
+        if dropped or len(body) + len(chunk) > limit:
+            dropped += len(chunk)
+            if dropped > DRAIN_BYTES:
+                raise _BodyTooLarge()
+        else:
+            body += chunk
+        if not message.get("more_body", False):
+            if dropped:
+                raise _BodyTooLarge()
+            return bytes(body)
+
+
+async def _refuse(scope: Scope, send: Send, status: int, message: str) -> None:
+    body = error_body(scope.get("path", ""), status, message)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            # The rest of the body, if any, is never read: the connection cannot be reused.
+            "headers": [
+                (b"content-type", JSON_TYPE),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def _log_access(scope: Scope, status: int, size: int, seconds: float) -> None:
+    client = scope.get("client")
+    target = scope.get("raw_path") or scope.get("path", "").encode()
+    query = scope.get("query_string", b"")
+    if query:
+        target = target + b"?" + query
+    ACCESS_LOG.info(
+        '%s "%s %s HTTP/%s" %d %d %dms',
+        client[0] if client else "-",
+        scope.get("method", "-"),
+        target.decode("latin-1"),
+        scope.get("http_version", "1.1"),
+        status,
+        size,
+        round(seconds * 1000),
+    )
