@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from pocketstack.cloud.attempts import AttemptCounts
 from pocketstack.cloud.auth.keys import KeyRepository
 from pocketstack.cloud.auth.tokens import TokenProvider
 from pocketstack.cloud.clock import Clock, SystemClock
@@ -18,13 +19,28 @@ class CloudDeps:
     keys: KeyRepository
     tokens: TokenProvider
     clock: Clock
+    # Password attempts per client address; the serving master makes them before forking, so
+    # that its workers share them.
+    login_attempts: AttemptCounts
 
 
 def build_deps(
-    config: CloudConfig, *, clock: Clock | None = None, store: Store | None = None
+    config: CloudConfig,
+    *,
+    clock: Clock | None = None,
+    store: Store | None = None,
+    login_attempts: AttemptCounts | None = None,
 ) -> CloudDeps:
     clock = clock or SystemClock()
+    login_attempts = login_attempts or AttemptCounts(window=config.login_throttle_window)
     store = store or Store(config.db_url)
     keys = KeyRepository(config.key_repository)
     tokens = TokenProvider(keys=keys, clock=clock, store=store, expiration=config.token_expiration)
-    return CloudDeps(config=config, store=store, keys=keys, tokens=tokens, clock=clock)
+    return CloudDeps(
+        config=config,
+        store=store,
+        keys=keys,
+        tokens=tokens,
+        clock=clock,
+        login_attempts=login_attempts,
+    )

@@ -31,6 +31,7 @@ class Identity:
             window=config.login_throttle_window,
             per_source=config.login_failures_per_source,
             per_user=config.login_failures_per_user,
+            attempts=deps.login_attempts,
         )
         self.lockout = Lockout(
             store=deps.store,

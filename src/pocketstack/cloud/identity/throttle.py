@@ -7,9 +7,10 @@ Past the limit of the user it names, it is refused too — unless its source has
 the window: a user whose name is being guessed from elsewhere still logs in from a clean
 address, at the cost of one check.
 
-Every attempt of a source is counted too (admitted or not, whatever its outcome): that count
-orders the queue of password checks (hashgate.py), so a source that keeps trying waits behind
-one that logs in now and then.
+Every attempt of a source is counted too (admitted or not, whatever its outcome), in counts that
+all the workers of a node share (cloud/attempts.py): that count orders the queue of password
+checks (hashgate.py), so a source that keeps trying waits behind one that logs in now and then,
+in every worker, including one its flood has not reached yet.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from pocketstack.cloud.attempts import AttemptCounts
 from pocketstack.cloud.errors import TooManyRequests
 
 THROTTLED_MESSAGE = "Too many failed logins; try again later."
@@ -105,17 +107,18 @@ class LoginThrottle:
         window: float,
         per_source: int,
         per_user: int,
+        attempts: AttemptCounts,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.sources = FailureWindow(window=window, limit=per_source, clock=clock)
         self.users = FailureWindow(window=window, limit=per_user, clock=clock)
-        self.attempts = FailureWindow(window=window, limit=ATTEMPTS_COUNTED, clock=clock)
+        self.attempts = attempts
 
     def admit_source(self, source: str | None) -> SourceStanding:
         """The source's standing, this attempt counted; 429 past its limit of failures."""
         if source is None:
             return SourceStanding(failures=0, attempts=0)
-        attempts = self.attempts.count(source)
+        attempts = min(self.attempts.count(source), ATTEMPTS_COUNTED)
         self.attempts.record(source)
         wait = self.sources.retry_after(source)
         if wait is not None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from pocketstack.cloud.attempts import AttemptCounts
 from pocketstack.cloud.config import CloudConfig
 from pocketstack.cloud.serving.errors import ServingError
 from pocketstack.cloud.serving.firststart import ensure_data_dir, ensure_private_file, initialise
@@ -42,6 +43,8 @@ class CloudApplication(BaseApplication):  # type: ignore[misc]
     def __init__(self, config: CloudConfig, *, logconfig: dict[str, Any]) -> None:
         self._config = config
         self._logconfig = logconfig
+        # Made here, in the master, so that every worker forked from it counts into the same.
+        self._login_attempts = AttemptCounts(window=config.login_throttle_window)
         super().__init__(prog="pocketstack serve")
 
     def load_config(self) -> None:
@@ -76,7 +79,7 @@ class CloudApplication(BaseApplication):  # type: ignore[misc]
 
         config = self._config
         return FrontDoor(
-            create_cloud_app(build_deps(config)),
+            create_cloud_app(build_deps(config, login_attempts=self._login_attempts)),
             max_body=config.max_request_body_size,
             body_timeout=config.body_timeout,
             threads=config.hash_concurrency + config.hash_queue + SPARE_THREADS,

@@ -83,6 +83,7 @@ def test_bootstrap_is_idempotent_and_follows_public_url(deps: CloudDeps) -> None
         keys=deps.keys,
         tokens=deps.tokens,
         clock=deps.clock,
+        login_attempts=deps.login_attempts,
     )
     bootstrap_identity(moved, admin_password="changed")
     assert counts() == before

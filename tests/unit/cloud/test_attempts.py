@@ -1,0 +1,61 @@
+"""Password attempts per client address, counted in memory that forked workers share."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from pocketstack.cloud.attempts import AttemptCounts
+
+
+def test_counts_per_key_and_forgets_what_left_the_window() -> None:
+    now = [6000.0]  # the start of a window
+    counts = AttemptCounts(window=60, clock=lambda: now[0])
+    for _ in range(10):
+        counts.record("10.0.0.1")
+    counts.record("10.0.0.2")
+    assert counts.count("10.0.0.1") == 10
+    assert counts.count("10.0.0.2") == 1
+    assert counts.count("10.0.0.3") == 0
+    # Half a window later, in the next one: the earlier window counts by half.
+    now[0] += 90
+    counts.record("10.0.0.1")
+    assert counts.count("10.0.0.1") == 1 + 5
+    # Two windows on, nothing of the first is left.
+    now[0] += 60
+    assert counts.count("10.0.0.1") == 0
+    assert counts.count("10.0.0.2") == 0
+
+
+def test_thousands_of_other_sources_leave_a_new_one_at_zero() -> None:
+    counts = AttemptCounts(window=60, clock=lambda: 120.0)
+    for n in range(2000):
+        counts.record(f"2001:db8::{n:x}")
+    assert counts.count("192.0.2.7") == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_worker_forked_afterwards_sees_the_others_attempts() -> None:
+    counts = AttemptCounts(window=60)
+    children = []
+    for n in range(2):
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            code = 0
+            try:
+                for _ in range(5):
+                    counts.record(f"flooder-{n}")
+            except BaseException:
+                code = 1
+            finally:
+                sys.stdout.flush()
+                os._exit(code)
+        children.append(pid)
+    for pid in children:
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    assert counts.count("flooder-0") == 5
+    assert counts.count("flooder-1") == 5
+    assert counts.count("legitimate") == 0
