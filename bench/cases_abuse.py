@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from bench import loadgen
-from bench.cases_client import SEED_PROJECT, _say
+from bench.case_output import say
+from bench.cases_client import SEED_PROJECT
 from bench.cloud import Cloud, CloudSpec, run_pocketstack, running_cloud
 from bench.context import Context
 from bench.machine import load_average
@@ -270,7 +271,7 @@ def login_flood(ctx: Context, pocketstack: Path, name: str) -> dict[str, Any]:
         "during": during.summary(),
     }
     _say_pair(f"  {name}: {FLOODERS} clients posting wrong passwords", result)
-    _say(f"    flood answers {dict(statuses)}; a clean login: {login[0]} in {login[1]:.2f} s")
+    say(f"    flood answers {dict(statuses)}; a clean login: {login[0]} in {login[1]:.2f} s")
     return result
 
 
@@ -279,10 +280,10 @@ def _ms(value: float | None) -> str:
 
 
 def _say_pair(title: str, result: dict[str, Any]) -> None:
-    _say(title)
+    say(title)
     for label, during in result["during"].items():
         idle = result["idle"].get(label, {})
-        _say(
+        say(
             f"    {label:16s} idle p50 {_ms(idle.get('p50_s'))} p99 {_ms(idle.get('p99_s'))}; "
             f"during p50 {_ms(during['p50_s'])} p99 {_ms(during['p99_s'])} "
             f"({during['n']} answered, {during['unanswered']} unanswered)"
@@ -304,7 +305,7 @@ def case_abuse(ctx: Context) -> dict[str, Any]:
                 section.setdefault(name, {})[key] = run(ctx, pocketstack, name)
             except BenchError as exc:
                 section["errors"].append(f"{name} {key}: {exc}")
-                _say(f"  {name} {key}: FAILED: {str(exc).splitlines()[0]}")
+                say(f"  {name} {key}: FAILED: {str(exc).splitlines()[0]}")
             ctx.save()
     section["load_average_at_end"] = load_average()
     return section

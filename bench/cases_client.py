@@ -9,51 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench import loadgen
+from bench.case_output import measurement, print_timing, ratio, say
 from bench.cloud import Cloud, CloudSpec, run_pocketstack, running_cloud
 from bench.context import Context
 from bench.procs import BenchError, RunResult, Series, Timing, run_once, time_interleaved
-from bench.stats import fmt_seconds
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-def measurement(key: str, label: str, timing: Timing, **extra: Any) -> dict[str, Any]:
-    return {
-        "key": key,
-        "name": label,
-        "wall_s": timing.wall.to_json(),
-        "cpu_s_median": timing.cpu.median,
-        "maxrss_kb": timing.maxrss_kb,
-        **extra,
-    }
-
-
-def ratio(
-    section: dict[str, Any], *, label: str, slow_key: str, fast_key: str
-) -> dict[str, Any] | None:
-    found = {m["key"]: m for m in section["measurements"]}
-    if slow_key not in found or fast_key not in found:
-        return None
-    value = found[slow_key]["wall_s"]["median"] / found[fast_key]["wall_s"]["median"]
-    entry = {"name": label, "slow": slow_key, "fast": fast_key, "value": value}
-    fast_cpu = found[fast_key].get("cpu_s_median")
-    if fast_cpu:
-        # The client process's own CPU time: what a busy machine inflates least.
-        entry["cpu_value"] = found[slow_key]["cpu_s_median"] / fast_cpu
-    section["ratios"].append(entry)
-    return entry
-
-
-def _say(text: str) -> None:
-    print(text, flush=True)
-
-
-def _report(label: str, timing: Timing) -> None:
-    wall = timing.wall
-    _say(
-        f"  {label:58s} {fmt_seconds(wall.median):>9s}  "
-        f"(IQR {fmt_seconds(wall.iqr)}, min {fmt_seconds(wall.minimum)}, n={len(wall.samples)})"
-    )
 
 
 # -- case 1 -------------------------------------------------------------------------------------
@@ -89,9 +50,9 @@ def case_startup(ctx: Context) -> dict[str, Any]:
     for (key, label, _), timing in zip(commands, time_interleaved(series), strict=True):
         if isinstance(timing, BenchError):
             section.setdefault("errors", []).append(f"{label}: {timing}")
-            _say(f"  {label}: FAILED: {str(timing).splitlines()[0]}")
+            say(f"  {label}: FAILED: {str(timing).splitlines()[0]}")
             continue
-        _report(label, timing)
+        print_timing(label, timing)
         section["measurements"].append(measurement(key, label, timing))
     for label, slow, fast in (
         ("nova help list / pocketstack list --help", "nova_help_list", "ps_list_help"),
@@ -173,7 +134,7 @@ def seed_to(
         try:
             spent += seed(ctx, cloud, servers=visible - now, env=env)
         except BenchError as exc:
-            _say(f"    note: topping up the seed failed ({str(exc).splitlines()[1][:120]})")
+            say(f"    note: topping up the seed failed ({str(exc).splitlines()[1][:120]})")
             break
         now = visible_servers(cloud, creds)
     return now, spent
@@ -263,7 +224,7 @@ def _time_tools(
             continue
         shown = rows[0] if rows else -1
         if shown != expected:
-            _say(f"    note: {tool.label} showed {shown} servers, {expected} expected")
+            say(f"    note: {tool.label} showed {shown} servers, {expected} expected")
         results.append((timing, shown))
     return results
 
@@ -315,7 +276,7 @@ def case_list(ctx: Context) -> tuple[dict[str, Any], dict[str, Any]]:
             client_env = {**env, **cloud.openrc(project=SEED_PROJECT)}
             v2_env = {**env, **cloud.openrc(v2=True, project=SEED_PROJECT)}
             shown, elapsed = seed_to(ctx, cloud, visible=size, env=env, creds=client_env)
-            _say(f"  seeded {size:,} servers in {elapsed:.1f} s; {shown:,} show")
+            say(f"  seeded {size:,} servers in {elapsed:.1f} s; {shown:,} show")
             if size == 50:
                 small["servers_shown"] = shown
                 _run_small(ctx, cloud, small, client_env, v2_env, shown)
@@ -345,7 +306,7 @@ def _run_small(
     v2_env: dict[str, str],
     shown: int,
 ) -> None:
-    _say("case 2: list, 50 servers")
+    say("case 2: list, 50 servers")
     tools = list_tools(ctx, all_servers=False)
     for tool, timed in zip(tools, _time_tools(ctx, tools, env, shown), strict=True):
         try:
@@ -355,10 +316,10 @@ def _run_small(
             requests = _count_requests(cloud, tool, env)
         except BenchError as exc:
             section.setdefault("errors", []).append(f"{tool.label}: {exc}")
-            _say(f"  {tool.label}: FAILED: {str(exc).splitlines()[0]}")
+            say(f"  {tool.label}: FAILED: {str(exc).splitlines()[0]}")
             continue
         noun = "request" if len(requests) == 1 else "requests"
-        _report(f"{tool.label} [{len(requests)} {noun}]", timing)
+        print_timing(f"{tool.label} [{len(requests)} {noun}]", timing)
         section["measurements"].append(
             measurement(tool.key, tool.label, timing, rows=rows, requests=len(requests))
         )
@@ -380,17 +341,17 @@ def _run_large(
     size: int,
     shown: int,
 ) -> None:
-    _say(f"case 3: all servers, {size:,} seeded, {shown:,} shown")
+    say(f"case 3: all servers, {size:,} seeded, {shown:,} shown")
     points: dict[str, Any] = {}
     tools = list_tools(ctx, all_servers=True)
     timings = _time_tools(ctx, tools, env, shown, size=size)
     for tool, timed in zip(tools, timings, strict=True):
         if isinstance(timed, BenchError):
             section.setdefault("errors", []).append(f"{tool.label} at {size}: {timed}")
-            _say(f"  {tool.label}: FAILED: {str(timed).splitlines()[0]}")
+            say(f"  {tool.label}: FAILED: {str(timed).splitlines()[0]}")
             continue
         timing, rows = timed
-        _report(tool.label, timing)
+        print_timing(tool.label, timing)
         points[tool.key] = {
             "label": tool.label,
             "wall_s": timing.wall.to_json(),

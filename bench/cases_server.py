@@ -10,9 +10,11 @@ import subprocess
 from typing import Any
 
 from bench import genuine_keystone, loadgen
-from bench.cases_client import _UUID, SEED_PROJECT, _say
+from bench.case_output import say
+from bench.cases_client import _UUID, SEED_PROJECT
 from bench.cloud import Cloud, CloudSpec, run_pocketstack, running_cloud
 from bench.context import Context
+from bench.postgresql import analyze_postgresql_db, create_postgresql_db, drop_postgresql_db
 from bench.procs import BenchError, run_once
 from bench.stats import fmt_seconds, summarize
 
@@ -59,62 +61,6 @@ def _page_paths() -> list[tuple[str, str]]:
     ]
 
 
-def create_postgresql_db(ctx: Context, name: str) -> str:
-    """A scratch database on the local PostgreSQL; its SQLAlchemy URL."""
-    code = (
-        "import sys, psycopg\n"
-        "with psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=postgres',"
-        " autocommit=True) as c:\n"
-        "    c.execute('DROP DATABASE IF EXISTS ' + sys.argv[1])\n"
-        "    c.execute('CREATE DATABASE ' + sys.argv[1])\n"
-    )
-    done = subprocess.run(
-        [str(ctx.pocketstack_python), "-c", code, name],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    if done.returncode != 0:
-        raise BenchError(f"cannot create PostgreSQL database {name}: {done.stderr[-500:]}")
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-
-
-def analyze_postgresql_db(ctx: Context, name: str) -> None:
-    """Bring the planner's statistics up to date after a bulk load, as autovacuum would later
-    (otherwise the first measurements race autovacuum's own ANALYZE)."""
-    code = (
-        "import sys, psycopg\n"
-        "with psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=' + sys.argv[1],"
-        " autocommit=True) as c:\n"
-        "    c.execute('VACUUM ANALYZE')\n"
-    )
-    done = subprocess.run(
-        [str(ctx.pocketstack_python), "-c", code, name],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
-    if done.returncode != 0:
-        raise BenchError(f"VACUUM ANALYZE of {name} failed: {done.stderr[-500:]}")
-
-
-def drop_postgresql_db(ctx: Context, name: str) -> None:
-    code = (
-        "import sys, psycopg\n"
-        "with psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=postgres',"
-        " autocommit=True) as c:\n"
-        "    c.execute('DROP DATABASE IF EXISTS ' + sys.argv[1] + ' WITH (FORCE)')\n"
-    )
-    subprocess.run(
-        [str(ctx.pocketstack_python), "-c", code, name],
-        capture_output=True,
-        check=False,
-        timeout=60,
-    )
-
-
 def case_server(ctx: Context) -> tuple[dict[str, Any], dict[str, Any]]:
     section: dict[str, Any] = {
         "title": "Server side",
@@ -134,13 +80,13 @@ def case_server(ctx: Context) -> tuple[dict[str, Any], dict[str, Any]]:
                 _one_size(ctx, section, memory, backend=backend, size=size)
             except BenchError as exc:
                 section["errors"].append(f"{backend}, {size:,} servers: {exc}")
-                _say(f"  {backend}, {size:,} servers: FAILED: {str(exc).splitlines()[0]}")
+                say(f"  {backend}, {size:,} servers: FAILED: {str(exc).splitlines()[0]}")
             ctx.save()
     try:
         _tokens(ctx, section)
     except BenchError as exc:
         section["errors"].append(f"tokens: {exc}")
-        _say(f"  tokens: FAILED: {str(exc).splitlines()[0]}")
+        say(f"  tokens: FAILED: {str(exc).splitlines()[0]}")
     ctx.save()
     # Right after pocketstack's password tokens, so that both sides see the machine alike.
     section["keystone"] = genuine_keystone.side_by_side(ctx, section)
@@ -151,7 +97,7 @@ def _one_size(
     ctx: Context, section: dict[str, Any], memory: dict[str, Any], *, backend: str, size: int
 ) -> None:
     """A fresh database of `size` servers: page latencies, and load/memory at their sizes."""
-    _say(f"case 4: {backend}, {size:,} servers")
+    say(f"case 4: {backend}, {size:,} servers")
     env = ctx.base_env()
     db_name = f"pocketstack_bench_{size}"
     db_url = create_postgresql_db(ctx, db_name) if backend == "postgresql" else None
@@ -164,7 +110,7 @@ def _one_size(
             section["seeding"].append(
                 {"backend": backend, "added": size, "total": size, "seconds": elapsed}
             )
-            _say(f"  seeded {size:,} servers in {elapsed:.1f} s")
+            say(f"  seeded {size:,} servers in {elapsed:.1f} s")
             if db_url is not None:
                 analyze_postgresql_db(ctx, db_name)
             client_env, token, admin_token = _tokens_for(cloud)
@@ -220,7 +166,7 @@ def _pages(
                 count=ctx.knobs.page_requests,
             ),
         )
-        _say(
+        say(
             f"  GET {label:30s} {fmt_seconds(summary.median):>9s}  "
             f"(IQR {fmt_seconds(summary.iqr)}, server CPU {fmt_seconds(cpu)}, "
             f"{body / 1024:.0f} KiB)"
@@ -247,7 +193,7 @@ def _pages(
             count=ctx.knobs.page_requests * 5,
         ),
     )
-    _say(
+    say(
         f"  GET /v3/auth/tokens (validate)        {fmt_seconds(summary.median):>9s}  "
         f"(server CPU {fmt_seconds(cpu)})"
     )
@@ -300,7 +246,7 @@ def _load(
                 # Requests still queued when the generator stops would otherwise be served
                 # during the next measurement.
                 loadgen.drain(cloud.port)
-                _say(
+                say(
                     f"  {workers} worker(s): {label:42s} {result.rps:8.0f} req/s "
                     f"(p50 {result.latency_p50_ms or 0:.1f} ms, {result.errors} errors)"
                 )
@@ -317,7 +263,7 @@ def _load(
             section.setdefault("rss", []).append(
                 {"backend": backend, "servers": size, "workers": workers, "after": "load", **rss}
             )
-            _say(f"  RSS with {workers} worker(s) after load: {rss['total_kb'] / 1024:.0f} MiB")
+            say(f"  RSS with {workers} worker(s) after load: {rss['total_kb'] / 1024:.0f} MiB")
 
 
 BCRYPT_CODE = """
@@ -337,7 +283,7 @@ print(json.dumps(out))
 
 
 def _tokens(ctx: Context, section: dict[str, Any]) -> None:
-    _say("case 4: password tokens")
+    say("case 4: password tokens")
     done = subprocess.run(
         [str(ctx.pocketstack_python), "-c", BCRYPT_CODE],
         capture_output=True,
@@ -381,7 +327,7 @@ def _tokens(ctx: Context, section: dict[str, Any]) -> None:
             "bcrypt_check_cpu_s": hash_cpu,
             "server_cpu_beyond_bcrypt_s": cpu - hash_cpu,
         }
-        _say(
+        say(
             f"  POST password token, bcrypt {rounds:2d} rounds: {fmt_seconds(summary.median)} "
             f"(bcrypt check alone {fmt_seconds(hash_s)}, "
             f"beyond it {fmt_seconds(summary.median - hash_s)}); server CPU {fmt_seconds(cpu)}, "
@@ -396,7 +342,7 @@ def _memory(
     env: dict[str, str],
     size: int,
 ) -> None:
-    _say(f"case 5: peak RSS listing {size:,} servers")
+    say(f"case 5: peak RSS listing {size:,} servers")
     ps = str(ctx.pocketstack)
     nova = str(ctx.venv.tool("nova"))
     # Fill pocketstack's token cache first: the figure is for a warm run.
@@ -410,12 +356,12 @@ def _memory(
         failed = [r for r in results if r.returncode != 0]
         if failed:
             memory.setdefault("errors", []).append(f"{label}: {failed[0].stderr[-500:]}")
-            _say(f"  {label}: FAILED")
+            say(f"  {label}: FAILED")
             continue
         rows = sum(1 for line in results[0].stdout.splitlines() if _UUID.search(line))
         wall = summarize([r.wall_s for r in results])
         peak = max(r.maxrss_kb for r in results)
-        _say(f"  {label:30s} peak RSS {peak / 1024:6.0f} MiB, {fmt_seconds(wall.median)}")
+        say(f"  {label:30s} peak RSS {peak / 1024:6.0f} MiB, {fmt_seconds(wall.median)}")
         memory["measurements"].append(
             {
                 "key": key,

@@ -22,7 +22,7 @@ import secrets
 import subprocess
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,12 +31,11 @@ from typing import Any
 from tests.fixtures import keystone_setup
 from tests.fixtures.pinned_venv import PinnedVenv, VenvUnavailable
 
-from bench import loadgen
-from bench.cases_client import _say
+from bench.case_output import say
 from bench.cloud import CloudSpec, free_port, running_cloud, stop
 from bench.context import Context
+from bench.keystone_interleaved import BLOCKS, compare, interleaved, prepare_side
 from bench.procs import BenchError, children, cpu_seconds, rss_kb
-from bench.stats import fmt_ratio, fmt_seconds, summarize
 from bench.venv import BENCH_DIR
 
 REQUIREMENTS = BENCH_DIR / "keystone-requirements.txt"
@@ -47,12 +46,7 @@ START_TIMEOUT = 90.0
 WORKER_RESTARTS = 3
 TOKENS = "/v3/auth/tokens"
 POCKETSTACK_TOKENS = "/identity/v3/auth/tokens"
-# Both servers are asked in turns, this many blocks each (see _interleaved).
-BLOCKS = 5
 ADMIN = "admin"
-# Validations before the timed ones: the first requests fill Keystone's caches (catalog, roles,
-# revocation events) and load its policy; the figure wanted is the warm one.
-CACHE_WARMUP = 5
 
 # gunicorn imports this module in its worker. Keystone finds keystone.conf through
 # OS_KEYSTONE_CONFIG_DIR, and oslo.config parses sys.argv, where gunicorn's own options would
@@ -144,7 +138,7 @@ def side_by_side(ctx: Context, section: dict[str, Any]) -> dict[str, Any]:
     raises (a Keystone that cannot be had must not cost the run its server figures)."""
     reason = _skip_reason(ctx)
     if reason is not None:
-        _say(f"  Keystone side by side: skipped ({reason})")
+        say(f"  Keystone side by side: skipped ({reason})")
         return {"skipped": reason}
     started = time.perf_counter()
     try:
@@ -157,7 +151,7 @@ def side_by_side(ctx: Context, section: dict[str, Any]) -> dict[str, Any]:
         # Anything else is a bug here, but still not a reason to lose the run: keep the trace.
         return _failed(section, "".join(traceback.format_exception(exc)).strip(), started)
     result["elapsed_s"] = time.perf_counter() - started
-    _say(f"  Keystone side by side took {result['elapsed_s']:.0f} s in all")
+    say(f"  Keystone side by side took {result['elapsed_s']:.0f} s in all")
     return result
 
 
@@ -175,15 +169,15 @@ def _failed(section: dict[str, Any], reason: str, started: float) -> dict[str, A
     # The report shows one line of each error: pip's or gunicorn's tail goes on that line too.
     flat = " ".join(reason.split()) or "?"
     section["errors"].append(f"Keystone side by side: {flat[:500]}")
-    _say(f"  Keystone side by side: FAILED: {flat[:300]}")
+    say(f"  Keystone side by side: FAILED: {flat[:300]}")
     return {"skipped": f"failed: {reason}", "elapsed_s": time.perf_counter() - started}
 
 
 def _measure(ctx: Context) -> dict[str, Any]:
-    _say("case 4: genuine Keystone side by side")
+    say("case 4: genuine Keystone side by side")
     step = time.perf_counter()
     if not VENV.is_current(VENV_DIR):
-        _say(f"  building {VENV_DIR} (Keystone and gunicorn from PyPI; once)")
+        say(f"  building {VENV_DIR} (Keystone and gunicorn from PyPI; once)")
     venv = VENV.build(VENV_DIR)
     versions = _versions(venv)
     venv_s = time.perf_counter() - step
@@ -196,14 +190,14 @@ def _measure(ctx: Context) -> dict[str, Any]:
         running_cloud(pocketstack=ctx.pocketstack, spec=spec, env=env, workers=1) as cloud,
     ):
         serve_s = time.perf_counter() - step - venv_s - setup_s
-        _say(
+        say(
             f"  Keystone {versions['keystone']} on gunicorn {versions['gunicorn']}: venv "
             f"{venv_s:.0f} s, database and bootstrap {setup_s:.0f} s, both servers answering "
             f"{serve_s:.0f} s later"
         )
         admin = cloud.openrc()
         sides = (
-            _side(
+            prepare_side(
                 "pocketstack",
                 cloud.port,
                 POCKETSTACK_TOKENS,
@@ -211,7 +205,7 @@ def _measure(ctx: Context) -> dict[str, Any]:
                 password=admin["OS_PASSWORD"],
                 cpu=cloud.server_cpu_s,
             ),
-            _side(
+            prepare_side(
                 "keystone",
                 keystone.port,
                 TOKENS,
@@ -222,15 +216,15 @@ def _measure(ctx: Context) -> dict[str, Any]:
         )
         comparison = [
             # The arguments case 4 gives pocketstack's own validation and password tokens.
-            _compare(
+            compare(
                 "validation",
                 "token validation (GET /v3/auth/tokens, cached)",
-                _interleaved(sides, "GET", count=ctx.knobs.page_requests * 5, warmup=2),
+                interleaved(sides, "GET", count=ctx.knobs.page_requests * 5, warmup=2),
             ),
-            _compare(
+            compare(
                 "password_token",
                 "password token (POST /v3/auth/tokens, project scope, bcrypt 4 rounds)",
-                _interleaved(
+                interleaved(
                     sides,
                     "POST",
                     count=ctx.knobs.token_requests[0],
@@ -362,111 +356,3 @@ def _log_tail(prepared: PreparedKeystone) -> str:
         if path.exists():
             parts.append(path.read_text(errors="replace")[-1500:])
     return "\n".join(parts)
-
-
-@dataclass(frozen=True, kw_only=True)
-class _Side:
-    """One server as the interleaved measurement asks it: its admin's token, already validated
-    a few times (which fills Keystone's cache), and the password request that issued it."""
-
-    name: str
-    port: int
-    path: str
-    validate: dict[str, str]
-    password_body: dict[str, Any]
-    cpu: Callable[[], float]
-
-
-def _side(
-    name: str, port: int, path: str, *, user: str, password: str, cpu: Callable[[], float]
-) -> _Side:
-    body = loadgen.password_auth_body(user=user, password=password, project=ADMIN)
-    client = loadgen.Client(port)
-    try:
-        status, headers, payload = client.request("POST", path, body=body)
-        if status != 201:
-            raise BenchError(f"{name} refused the admin: {status} {payload[:300]!r}")
-        token = headers["x-subject-token"]
-        validate = {"X-Auth-Token": token, "X-Subject-Token": token}
-        for _ in range(CACHE_WARMUP):
-            status, _, payload = client.request("GET", path, headers=validate)
-            if status != 200:
-                raise BenchError(f"{name}'s token validation: {status} {payload[:300]!r}")
-    finally:
-        client.close()
-    return _Side(name=name, port=port, path=path, validate=validate, password_body=body, cpu=cpu)
-
-
-def _interleaved(
-    sides: tuple[_Side, ...],
-    method: str,
-    *,
-    count: int,
-    warmup: int,
-    budget_s: float = 10.0,
-    expect: int = 200,
-) -> dict[str, dict[str, Any]]:
-    """`count` requests to each side, in BLOCKS blocks taking turns (who goes first alternates
-    too): this machine's speed drifts by tens of percent over minutes, and taking turns
-    exposes both sides to the same drift. Per side, the latencies of every block and its
-    server CPU per request, warm-up requests included (as loadgen.with_server_cpu counts)."""
-    per_block = -(-count // BLOCKS)
-    samples: dict[str, list[float]] = {side.name: [] for side in sides}
-    cpu = dict.fromkeys(samples, 0.0)
-    sent = dict.fromkeys(samples, 0)
-    for block in range(BLOCKS):
-        for side in sides if block % 2 == 0 else sides[::-1]:
-            wanted = min(per_block, count - len(samples[side.name]))
-            if wanted <= 0:
-                continue
-            before = side.cpu()
-            summary, _ = loadgen.sequential_latency(
-                side.port,
-                method,
-                side.path,
-                headers=side.validate if method == "GET" else None,
-                body=side.password_body if method == "POST" else None,
-                warmup=warmup,
-                count=wanted,
-                budget_s=budget_s / BLOCKS,
-                expect=expect,
-            )
-            cpu[side.name] += side.cpu() - before
-            sent[side.name] += len(summary.samples) + warmup
-            samples[side.name].extend(summary.samples)
-    return {
-        name: {
-            "latency_s": summarize(values).to_json(),
-            "server_cpu_s": cpu[name] / sent[name],
-            "requests": sent[name],
-        }
-        for name, values in samples.items()
-    }
-
-
-def _compare(key: str, name: str, measured: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Keystone / pocketstack by median latency, and by server CPU per request (the steadier
-    figure when something else runs on the machine)."""
-    ks, ps = measured["keystone"], measured["pocketstack"]
-    ks_median, ps_median = ks["latency_s"]["median"], ps["latency_s"]["median"]
-    ks_cpu, ps_cpu = ks["server_cpu_s"], ps["server_cpu_s"]
-    row = {
-        "key": key,
-        "name": name,
-        "keystone": ks,
-        "pocketstack": ps,
-        "keystone_median_s": ks_median,
-        "pocketstack_median_s": ps_median,
-        "latency_ratio": ks_median / ps_median if ps_median else None,
-        "keystone_server_cpu_s": ks_cpu,
-        "pocketstack_server_cpu_s": ps_cpu,
-        "server_cpu_ratio": ks_cpu / ps_cpu if ps_cpu and ks_cpu else None,
-    }
-    wall, cpu = row["latency_ratio"], row["server_cpu_ratio"]
-    _say(
-        f"  {name}: Keystone {fmt_seconds(ks_median)} (server CPU {fmt_seconds(ks_cpu)}), "
-        f"pocketstack {fmt_seconds(ps_median)} (server CPU {fmt_seconds(ps_cpu)}): "
-        f"{fmt_ratio(wall) if wall else '?'} by latency, {fmt_ratio(cpu) if cpu else '?'} by "
-        "server CPU"
-    )
-    return row
