@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import socket
@@ -18,7 +19,7 @@ import pytest
 
 from pocketstack.cloud.app import WSGIApp
 from tests.fixtures.server import LiveCloud, clean_env, pocketstack_command
-from tests.unit.client.loopback import self_signed
+from tests.unit.client.loopback import forward_proxy, self_signed
 
 pytestmark = pytest.mark.e2e
 REQUEST_LINE = re.compile(r"^\| (GET|POST|PUT|DELETE|HEAD) (\S+) +\| (\S+) +\|", re.MULTILINE)
@@ -156,6 +157,47 @@ def test_debug_hides_password_and_token(live_cloud: LiveCloud, client_env: dict[
     )
     assert token not in result.stderr
     assert live_cloud.admin_password not in result.stderr
+
+
+# Through a proxy ------------------------------------------------------------------------------
+PROXY_SECRET = "pr0xy-s3cret"
+
+
+def _without_proxies(env: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in env.items() if not k.lower().endswith("_proxy")}
+
+
+def test_list_through_an_http_proxy_with_credentials(
+    live_cloud: LiveCloud, client_env: dict[str, str]
+) -> None:
+    basic = "Basic " + base64.b64encode(f"proxyuser:{PROXY_SECRET}".encode()).decode()
+    with forward_proxy(credentials=basic) as (proxy, log):
+        env = {
+            **_without_proxies(client_env),
+            "HTTP_PROXY": proxy.replace("://", f"://proxyuser:{PROXY_SECRET}@"),
+        }
+        result = run(["--debug", "--timings", "list"], env)
+    assert result.returncode == 0, result.stderr
+    assert "| ID | Name | Status |" in result.stdout
+    paths = [target.removeprefix(live_cloud.base_url) for _, target, _ in log.seen]
+    assert paths[:2] == ["/identity/v3", "/identity/v3/auth/tokens"]
+    assert paths[-1].startswith("/compute/v2.1/servers/detail")
+    assert {auth for _, _, auth in log.seen} == {basic}
+    assert f"through {proxy.replace('://', '://***@')}" in result.stderr
+    assert PROXY_SECRET not in result.stderr
+    assert basic.split()[1] not in result.stderr
+
+
+def test_no_proxy_hosts_bypass_the_proxy(client_env: dict[str, str]) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead_proxy = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    env = {**_without_proxies(client_env), "http_proxy": dead_proxy, "no_proxy": "127.0.0.1"}
+    result = run(["list"], env)
+    assert result.returncode == 0, result.stderr
+    refused = run(["--no-cache", "token", "issue"], {**env, "no_proxy": "cloud.example"})
+    assert refused.returncode == 1
+    assert f"through the proxy {dead_proxy}: Connection refused" in refused.stderr
 
 
 # A real cloud over TLS with a self-signed certificate ------------------------------------------

@@ -1,18 +1,19 @@
 """Parsing the hot commands' arguments without argparse, when argparse's answer is certain.
 
 Importing argparse (with gettext, locale, re and enum) and building a parser of ~80 options
-was about a quarter of a warm `pocketstack list` (~11 ms of ~44 ms on a 2-core machine). The
-commands still describe their options once, through the argparse calls they always made;
-an ArgumentRecorder takes those calls, and `parse` reads argv with them when every token is
-a plain case: an exactly spelled option, `--flag=value`, a value that does not look like an
-option (a negative number may). Anything else — help, an abbreviation, a bad value, a stray
-word, `--` — returns None, and the caller hands argv to argparse, which then gives its own
-answer and its own messages. tests/unit/cli/test_argspec.py checks both give the same result.
+was about a quarter of a warm `pocketstack list` (docs/startup.md; the figures are in
+BENCHMARKS.md). The commands still describe their options once, through the argparse calls
+they always made; an ArgumentRecorder takes those calls, and `parse` reads argv with them
+when every token is a plain case: an exactly spelled option, `--flag=value`, a value that
+does not look like an option (a negative number may). Anything else — help, an
+abbreviation, a bad value, a stray word, `--` — returns None, and the caller hands argv to
+argparse, which then gives its own answer and its own messages.
+tests/unit/cli/test_argspec.py checks both give the same result.
 """
 
 from __future__ import annotations
 
-# Not `typing.TYPE_CHECKING`: typing costs a warm run ~3 ms to import; mypy honours the name.
+# Warm-path module: see docs/startup.md.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -50,22 +51,11 @@ class Namespace:
         raise AttributeError(name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        # Declared so that the type checker lets commands set any option (saved defaults do).
+        # Declared so that the type checker lets argparse and the recorder set any option.
         self.__dict__[name] = value
 
     def __contains__(self, name: str) -> bool:
         return name in self.__dict__
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Namespace):
-            return NotImplemented
-        return self.__dict__ == other.__dict__
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={value!r}" for name, value in sorted(self.__dict__.items()))
-        return f"Namespace({shown})"
 
 
 _UNSET: Any = object()

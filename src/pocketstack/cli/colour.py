@@ -1,7 +1,7 @@
 """Status colours for server tables: what a glance at `pocketstack list` should tell.
 
 Only for a terminal: never when the output is piped, when NO_COLOR is set (no-color.org),
-with TERM=dumb, or with --no-color. Styles are SGR parameters; output.render_table applies
+with TERM=dumb, or with --no-color. Styles are SGR parameters; table.render_table applies
 them to the text of a cell, never to its padding or the borders.
 """
 
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import TextIO
+
+from pocketstack.cli.terminal import isatty
 
 GREEN = "32"
 YELLOW = "33"
@@ -58,10 +60,7 @@ ROW_STATUSES = frozenset({"DELETED", "SOFT_DELETED"})
 def wanted(stream: TextIO, *, environ: Mapping[str, str], disabled: bool = False) -> bool:
     if disabled or environ.get("NO_COLOR") or environ.get("TERM") == "dumb":
         return False
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
+    return isatty(stream)
 
 
 def cell_style(title: str, text: str) -> str | None:

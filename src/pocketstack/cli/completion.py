@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
+from pocketstack.cli.completion_spec import Command, Flag
 from pocketstack.cli.errors import CommandError
 
 SHELLS = ("bash", "zsh", "fish")
@@ -20,26 +20,6 @@ SERVER_IDS = frozenset({"marker"})
 SERVER_NAMES = frozenset({"name"})
 FILES = frozenset({"os_cacert", "os_cert", "os_key"})
 DIRECTORIES = frozenset({"data_dir"})
-
-
-@dataclass(frozen=True, kw_only=True)
-class Flag:
-    names: tuple[str, ...]
-    help: str
-    # "none": a switch; "value": takes a word; "optional": nargs="?" (completion offers
-    # values but the next word may be anything).
-    arity: str
-    choices: tuple[str, ...] = ()
-    # "", "ids", "names", "files" or "dirs".
-    source: str = ""
-
-
-@dataclass(frozen=True, kw_only=True)
-class Command:
-    words: tuple[str, ...]
-    help: str
-    flags: tuple[Flag, ...]
-    positional_choices: tuple[str, ...] = ()
 
 
 def _clean_help(text: str | None) -> str:
@@ -93,7 +73,7 @@ def _flags(parser: argparse.ArgumentParser) -> tuple[list[Flag], list[str], dict
 
 def collect() -> list[Command]:
     """Every command and sub-command with its flags (imports every command module)."""
-    from pocketstack.cli.main import COMMANDS, load
+    from pocketstack.cli.command_table import COMMANDS, load
     from pocketstack.cli.parser import build_parser
 
     commands: list[Command] = []

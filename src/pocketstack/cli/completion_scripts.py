@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from pocketstack.cli.completion import Command, Flag
+from pocketstack.cli.completion_spec import Command, Flag
 
 
 def header(name: str) -> str:

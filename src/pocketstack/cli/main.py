@@ -1,6 +1,6 @@
 """The `pocketstack` entry point: find the command, parse, run, and turn errors into exit codes.
 
-Only the chosen command's module is imported (the COMMANDS table names it), so
+Only the chosen command's module is imported (pocketstack.cli.command_table names it), so
 `pocketstack --help` and `pocketstack X --help` import nothing they do not need.
 Any error -> `ERROR (ClassName): message` on stderr and exit 1; Ctrl-C -> exit 130.
 """
@@ -11,91 +11,21 @@ import os
 import sys
 
 from pocketstack import __version__
-from pocketstack.cli.options import OPTIONS, Settings, add_global_options
+from pocketstack.cli.command_table import COMMANDS, CommandSpec, load
+from pocketstack.cli.options import OPTIONS, add_global_options
+from pocketstack.cli.settings import Settings
 
-# Not `typing.TYPE_CHECKING`: importing typing costs a warm run ~3 ms; mypy honours the name.
+# Warm-path module: see docs/startup.md.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from pathlib import Path
-    from typing import Protocol, TextIO
+    from typing import TextIO
 
-    from pocketstack.cli.argspec import ArgumentParserLike, Namespace
-    from pocketstack.cli.context import Context
+    from pocketstack.cli.argspec import Namespace
     from pocketstack.client.transport import Transport
 
-    class CommandModule(Protocol):
-        def add_arguments(self, parser: ArgumentParserLike) -> None: ...
-
-        def run(self, args: Namespace, ctx: Context) -> int: ...
-
-
-class CommandSpec:
-    __slots__ = ("auth", "fast", "help", "module")
-
-    def __init__(self, *, module: str, help: str, auth: bool = True, fast: bool = False) -> None:
-        self.module = module
-        self.help = help
-        # Commands that talk to a cloud get the auth options; the serving ones do not.
-        self.auth = auth
-        # The commands run often enough for argparse's start-up to matter
-        # (pocketstack.cli.argspec): their arguments skip it when it cannot change the answer.
-        self.fast = fast
-
-
-COMMANDS: dict[tuple[str, ...], CommandSpec] = {
-    ("list",): CommandSpec(
-        module="pocketstack.cli.commands.list",
-        help="List servers (every `nova list` flag)",
-        fast=True,
-    ),
-    ("token", "issue"): CommandSpec(
-        module="pocketstack.cli.commands.token_issue",
-        help="Show a token (the cached one while valid; --no-cache for a new one)",
-        fast=True,
-    ),
-    ("catalog", "list"): CommandSpec(
-        module="pocketstack.cli.commands.catalog_list",
-        help="List the services in the service catalog",
-        fast=True,
-    ),
-    ("demo",): CommandSpec(
-        module="pocketstack.cli.commands.demo",
-        help="Start the cloud if needed, seed a few servers, and list them",
-        auth=False,
-    ),
-    ("serve",): CommandSpec(
-        module="pocketstack.cli.commands.serve",
-        help="Run the cloud (identity, compute, image) in the foreground",
-        auth=False,
-    ),
-    ("up",): CommandSpec(
-        module="pocketstack.cli.commands.up", help="Start the cloud in the background", auth=False
-    ),
-    ("down",): CommandSpec(
-        module="pocketstack.cli.commands.down", help="Stop the running cloud", auth=False
-    ),
-    ("status",): CommandSpec(
-        module="pocketstack.cli.commands.status",
-        help="Say whether the cloud runs and where",
-        auth=False,
-    ),
-    ("openrc",): CommandSpec(
-        module="pocketstack.cli.commands.openrc",
-        help="Print OS_* exports for the cloud's admin",
-        auth=False,
-    ),
-    ("manage",): CommandSpec(
-        module="pocketstack.cli.commands.manage",
-        help="Administer the cloud: db-upgrade, fernet keys, bootstrap, seed",
-        auth=False,
-    ),
-    ("completion",): CommandSpec(
-        module="pocketstack.cli.commands.completion",
-        help="Print a bash, zsh or fish completion script",
-        auth=False,
-    ),
-}
+__all__ = ["COMMANDS", "find_command", "load", "main", "parse_arguments", "top_level_help"]
 
 
 _VALUE_FLAGS = frozenset(
@@ -150,12 +80,6 @@ def top_level_help() -> str:
         "(--os-auth-url, --os-username, ... each with its OS_* variable).",
     ]
     return "\n".join(lines) + "\n"
-
-
-def load(spec: CommandSpec) -> CommandModule:
-    # __import__ with a fromlist returns the submodule itself (no `import importlib` needed).
-    module: CommandModule = __import__(spec.module, fromlist=["run"])
-    return module
 
 
 def parse_arguments(words: tuple[str, ...], spec: CommandSpec, argv: Sequence[str]) -> Namespace:
@@ -215,7 +139,7 @@ def _run(
     spec = COMMANDS[words]
     args = parse_arguments(words, spec, rest)
     if spec.auth:
-        from pocketstack.cli.options import resolve
+        from pocketstack.cli.settings import resolve
 
         settings = resolve(args, environ=environ)
     else:

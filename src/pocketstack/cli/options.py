@@ -1,38 +1,25 @@
 """Global options, as `nova` takes them: each flag, its OS_* variable and novaclient's fallbacks.
 
-Precedence: command line > the `--os-cloud` entry (clouds.yaml + secure.yaml) > environment >
-default. Parser defaults are None so that "given on the command line" can be told apart.
+Parser defaults are None so that "given on the command line" can be told apart;
+pocketstack.cli.settings resolves them (command line > the `--os-cloud` entry > environment >
+default).
 """
 
 from __future__ import annotations
 
-import os
+from pocketstack.client.auth.loading import AUTH_TYPES
 
-# As in pocketstack.client.transport: the same classes without the `collections` package.
-from _collections_abc import Mapping
-
-# Not `typing.TYPE_CHECKING`: importing typing costs a warm run ~3 ms; mypy honours the name.
+# Warm-path module: see docs/startup.md.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from pocketstack.cli.argspec import ArgumentParserLike, Namespace
-
-AUTH_TYPES = (
-    "password",
-    "token",
-    "v2password",
-    "v2token",
-    "v3password",
-    "v3token",
-    "v3applicationcredential",
-    "token_endpoint",
-)
-_TRUE = frozenset({"1", "true", "yes", "on", "y", "t"})
+    from pocketstack.cli.argspec import ArgumentParserLike
 
 
 class Option:
-    # A plain class, not a dataclass: `dataclasses` imports `inspect` (~9 ms per run).
+    """One global option: its flags, its variables, its clouds.yaml keys, its default."""
+
     __slots__ = ("cloud", "default", "dest", "env", "flags", "help", "kind", "metavar")
 
     def __init__(
@@ -318,182 +305,9 @@ OPTIONS: tuple[Option, ...] = (
 )
 
 
-class Settings:
-    """The resolved global options (every layer of precedence applied).
-
-    Immutable once built; `verify_from_cloud` is clouds.yaml `verify: false` or a CA path.
-    """
-
-    __slots__ = (
-        "debug",
-        "insecure",
-        "no_cache",
-        "os_application_credential_id",
-        "os_application_credential_name",
-        "os_application_credential_secret",
-        "os_auth_type",
-        "os_auth_url",
-        "os_cacert",
-        "os_cert",
-        "os_cloud",
-        "os_compute_api_version",
-        "os_domain_id",
-        "os_domain_name",
-        "os_endpoint_override",
-        "os_identity_api_version",
-        "os_interface",
-        "os_key",
-        "os_password",
-        "os_project_domain_id",
-        "os_project_domain_name",
-        "os_project_id",
-        "os_project_name",
-        "os_region_name",
-        "os_token",
-        "os_user_domain_id",
-        "os_user_domain_name",
-        "os_user_id",
-        "os_username",
-        "service_name",
-        "service_type",
-        "timeout",
-        "timings",
-        "verify_from_cloud",
-    )
-
-    os_cloud: str | None
-    os_auth_type: str | None
-    os_auth_url: str | None
-    os_username: str | None
-    os_user_id: str | None
-    os_password: str | None
-    os_project_name: str | None
-    os_project_id: str | None
-    os_user_domain_name: str | None
-    os_user_domain_id: str | None
-    os_project_domain_name: str | None
-    os_project_domain_id: str | None
-    os_domain_name: str | None
-    os_domain_id: str | None
-    os_token: str | None
-    os_application_credential_id: str | None
-    os_application_credential_name: str | None
-    os_application_credential_secret: str | None
-    os_identity_api_version: str | None
-    os_region_name: str | None
-    os_interface: str
-    service_type: str | None
-    service_name: str | None
-    os_endpoint_override: str | None
-    os_compute_api_version: str | None
-    insecure: bool
-    os_cacert: str | None
-    os_cert: str | None
-    os_key: str | None
-    timeout: float | None
-    debug: bool
-    timings: bool
-    no_cache: bool
-    verify_from_cloud: bool | None
-
-    def __init__(
-        self,
-        *,
-        os_cloud: str | None = None,
-        os_auth_type: str | None = None,
-        os_auth_url: str | None = None,
-        os_username: str | None = None,
-        os_user_id: str | None = None,
-        os_password: str | None = None,
-        os_project_name: str | None = None,
-        os_project_id: str | None = None,
-        os_user_domain_name: str | None = None,
-        os_user_domain_id: str | None = None,
-        os_project_domain_name: str | None = None,
-        os_project_domain_id: str | None = None,
-        os_domain_name: str | None = None,
-        os_domain_id: str | None = None,
-        os_token: str | None = None,
-        os_application_credential_id: str | None = None,
-        os_application_credential_name: str | None = None,
-        os_application_credential_secret: str | None = None,
-        os_identity_api_version: str | None = None,
-        os_region_name: str | None = None,
-        os_interface: str = "public",
-        service_type: str | None = None,
-        service_name: str | None = None,
-        os_endpoint_override: str | None = None,
-        os_compute_api_version: str | None = None,
-        insecure: bool = False,
-        os_cacert: str | None = None,
-        os_cert: str | None = None,
-        os_key: str | None = None,
-        timeout: float | None = 600.0,
-        debug: bool = False,
-        timings: bool = False,
-        no_cache: bool = False,
-        verify_from_cloud: bool | None = None,
-    ) -> None:
-        setter = object.__setattr__
-        setter(self, "os_cloud", os_cloud)
-        setter(self, "os_auth_type", os_auth_type)
-        setter(self, "os_auth_url", os_auth_url)
-        setter(self, "os_username", os_username)
-        setter(self, "os_user_id", os_user_id)
-        setter(self, "os_password", os_password)
-        setter(self, "os_project_name", os_project_name)
-        setter(self, "os_project_id", os_project_id)
-        setter(self, "os_user_domain_name", os_user_domain_name)
-        setter(self, "os_user_domain_id", os_user_domain_id)
-        setter(self, "os_project_domain_name", os_project_domain_name)
-        setter(self, "os_project_domain_id", os_project_domain_id)
-        setter(self, "os_domain_name", os_domain_name)
-        setter(self, "os_domain_id", os_domain_id)
-        setter(self, "os_token", os_token)
-        setter(self, "os_application_credential_id", os_application_credential_id)
-        setter(self, "os_application_credential_name", os_application_credential_name)
-        setter(self, "os_application_credential_secret", os_application_credential_secret)
-        setter(self, "os_identity_api_version", os_identity_api_version)
-        setter(self, "os_region_name", os_region_name)
-        setter(self, "os_interface", os_interface)
-        setter(self, "service_type", service_type)
-        setter(self, "service_name", service_name)
-        setter(self, "os_endpoint_override", os_endpoint_override)
-        setter(self, "os_compute_api_version", os_compute_api_version)
-        setter(self, "insecure", insecure)
-        setter(self, "os_cacert", os_cacert)
-        setter(self, "os_cert", os_cert)
-        setter(self, "os_key", os_key)
-        setter(self, "timeout", timeout)
-        setter(self, "debug", debug)
-        setter(self, "timings", timings)
-        setter(self, "no_cache", no_cache)
-        setter(self, "verify_from_cloud", verify_from_cloud)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"Settings are read-only: cannot set {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Settings):
-            return NotImplemented
-        return all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
-
-    def __hash__(self) -> int:
-        return hash(tuple(getattr(self, n) for n in self.__slots__))
-
-    def __repr__(self) -> str:
-        shown = ", ".join(
-            f"{n}=***" if n in _SECRET and getattr(self, n) else f"{n}={getattr(self, n)!r}"
-            for n in self.__slots__
-        )
-        return f"Settings({shown})"
-
-
-_SECRET = frozenset({"os_password", "os_token", "os_application_credential_secret"})
-
-
 def add_global_options(parser: ArgumentParserLike, *, auth: bool = True) -> None:
-    """Register the global options; commands without auth get only --debug/--timings."""
+    """Register the global options; commands without auth get only --debug (they send no HTTP
+    request for --timings to time: main gives them Settings with timings off)."""
     group = parser.add_argument_group("global options")
     for option in OPTIONS:
         if not auth and option.dest not in ("debug",):
@@ -518,66 +332,3 @@ def add_global_options(parser: ArgumentParserLike, *, auth: bool = True) -> None
                 type=float if option.kind == "float" else str,
                 help=text,
             )
-
-
-def _parse_bool(text: str) -> bool:
-    return text.strip().lower() in _TRUE
-
-
-def _from_env(option: Option, environ: Mapping[str, str]) -> Any:
-    for name in option.env:
-        value = environ.get(name)
-        if value:
-            if option.kind == "flag":
-                return _parse_bool(value)
-            if option.kind == "float":
-                try:
-                    return float(value)
-                except ValueError:
-                    from pocketstack.cli.errors import CommandError
-
-                    raise CommandError(f"env[{name}] must be a number, not {value!r}") from None
-            return value
-    return None
-
-
-def _from_cloud(option: Option, cloud: Mapping[str, Any]) -> Any:
-    for key in option.cloud:
-        node: Any = cloud
-        for part in key.split("."):
-            node = node.get(part) if isinstance(node, Mapping) else None
-        if node is not None and node != "":
-            return str(node) if option.kind == "str" else node
-    return None
-
-
-def resolve(args: Namespace, *, environ: Mapping[str, str] | None = None) -> Settings:
-    env = os.environ if environ is None else environ
-    cloud_name = getattr(args, "os_cloud", None) or env.get("OS_CLOUD")
-    cloud: Mapping[str, Any] = {}
-    if cloud_name:
-        # Imported only with --os-cloud: it needs yaml.
-        from pocketstack.client.clouds import load_cloud
-
-        cloud = load_cloud(cloud_name, environ=env)
-    values: dict[str, Any] = {}
-    known = frozenset(Settings.__slots__)
-    for option in OPTIONS:
-        value = getattr(args, option.dest, None)
-        if value is None and cloud:
-            value = _from_cloud(option, cloud)
-        if value is None:
-            value = _from_env(option, env)
-        if value is None:
-            value = option.default
-        if option.dest in known and value is not None:
-            values[option.dest] = value
-    values["os_cloud"] = cloud_name
-    verify = cloud.get("verify") if cloud else None
-    if verify is not None:
-        values["verify_from_cloud"] = bool(verify) if isinstance(verify, bool) else None
-        if isinstance(verify, str) and "os_cacert" not in values:
-            values["os_cacert"] = verify
-    if isinstance(values.get("insecure"), str):
-        values["insecure"] = _parse_bool(values["insecure"])
-    return Settings(**values)

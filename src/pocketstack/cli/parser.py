@@ -10,12 +10,12 @@ import sys
 from pocketstack.cli.errors import usage_error_text
 from pocketstack.cli.options import add_global_options
 
-# Not `typing.TYPE_CHECKING`, as everywhere on the CLI's path; mypy honours the name.
+# Start-up path (argparse only for --help and mistakes): see docs/startup.md.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import NoReturn
 
-    from pocketstack.cli.main import CommandModule, CommandSpec
+    from pocketstack.cli.command_table import CommandModule, CommandSpec
 
 
 def help_width() -> int:
@@ -34,7 +34,7 @@ def help_width() -> int:
 
 class HelpFormatter(argparse.HelpFormatter):
     """argparse's formatter, told its width: left alone it imports shutil (with bz2, lzma and
-    fnmatch, ~3 ms) inside every add_argument call just to check metavars."""
+    fnmatch) inside every add_argument call just to check metavars."""
 
     def __init__(self, prog: str) -> None:
         super().__init__(prog, width=help_width())

@@ -19,7 +19,7 @@ from pocketstack.client.cache import (
     write_private,
 )
 
-# Plain string paths: `pathlib` costs every `list` run ~4 ms to import.
+# Warm-path module: see docs/startup.md (plain string paths, no pathlib).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -14,29 +14,29 @@
 
     [clouds.prod.list]            # with --os-cloud prod (or OS_CLOUD=prod): wins over [list]
 
-Command-line flags always win. A file that does not parse, an unknown key or a value of the
-wrong type is an error naming the file and the line. tomllib is imported only when a file
-exists, so users without one pay nothing.
+Command-line flags always win (pocketstack.cli.commands.list.options applies the defaults).
+A file that does not parse, an unknown key or a value of the wrong type is an error naming
+the file and the line. This module is imported only when a file exists, so users without
+one pay nothing.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pocketstack.cli import list_extras
-from pocketstack.cli.argspec import Namespace
+from pocketstack.cli.configpath import config_file
 from pocketstack.cli.errors import CommandError
-
-FORMATS = ("table", "json", "yaml", "csv", "value")
+from pocketstack.cli.output import FORMATS
 
 
 def config_path(environ: Mapping[str, str]) -> Path:
     """$POCKETSTACK_CONFIG, else $XDG_CONFIG_HOME/pocketstack/config.toml (~/.config)."""
-    return Path(list_extras.config_path(environ))
+    return Path(config_file(environ))
 
 
 class UserConfigError(CommandError):
@@ -70,8 +70,9 @@ class ListDefaults:
         return self.values.get(name)
 
 
-def load(path: Path, *, cloud: str | None) -> ListDefaults:
+def load(path: str | os.PathLike[str], *, cloud: str | None) -> ListDefaults:
     """The [list] defaults with the [clouds.<cloud>.list] ones on top; empty if no file."""
+    path = Path(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -200,31 +201,3 @@ def find_line(text: str, table: tuple[str, ...], key: str) -> int | None:
 
 def _dotted(text: str) -> tuple[str, ...]:
     return tuple(part.strip().strip("\"'") for part in text.split("."))
-
-
-# applying ------------------------------------------------------------------------------
-def apply(args: Namespace, defaults: ListDefaults) -> None:
-    """Fill in from the saved defaults what the command line did not say.
-
-    "Not said" is the parser's "not given" value: None for -f, --limit, --max-width and
-    --fit-width, an empty list for -c, False for --long (--no-long turns a saved
-    `long = true` off) and for --no-color."""
-    if not defaults.values:
-        return
-    # --fields and --minimal choose the columns themselves: saved columns or --long would
-    # hide what they ask for (or make the command refuse the combination).
-    chosen = bool(getattr(args, "fields", None) or getattr(args, "minimal", False))
-    if not chosen and not getattr(args, "columns", None) and defaults.get("columns"):
-        args.columns = list(defaults.get("columns"))
-    if getattr(args, "output_format", None) is None and defaults.get("format"):
-        args.output_format = defaults.get("format")
-    if getattr(args, "limit", None) is None and defaults.get("limit") is not None:
-        args.limit = defaults.get("limit")
-    if getattr(args, "max_width", None) is None and defaults.get("max_width") is not None:
-        args.max_width = defaults.get("max_width")
-    if getattr(args, "fit_width", None) is None and defaults.get("fit_width") is not None:
-        args.fit_width = defaults.get("fit_width")
-    if defaults.get("color") is False:
-        args.no_color = True
-    if defaults.get("long") and not chosen and not getattr(args, "no_long", False):
-        args.long = True

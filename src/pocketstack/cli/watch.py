@@ -18,7 +18,8 @@ from types import FrameType
 from typing import Any, Protocol, TextIO
 
 from pocketstack.cli import output
-from pocketstack.cli.output import Display, Style
+from pocketstack.cli.table import Display, Style, render_table
+from pocketstack.cli.terminal import isatty
 
 NEW, CHANGED, GONE = "+", "~", "-"
 TRACKED = ("Status", "Task State", "Power State")
@@ -172,7 +173,7 @@ class Watcher:
         self.environ = environ
         self.title = title
         self.sleep = sleep or _sleep
-        self.tty = output._isatty(stream)
+        self.tty = isatty(stream)
 
     def run(self) -> int:
         previous: dict[str, list[str]] | None = None
@@ -223,7 +224,7 @@ class Watcher:
         header = f"{self.title}    {time.strftime('%H:%M:%S')}    {note}"
         lines = [header, ""]
         if frame is not None:
-            table = output.render_table(
+            table = render_table(
                 frame.titles, frame.rows, styles=frame.styles, display=self.display
             )
             lines += table.split("\n")

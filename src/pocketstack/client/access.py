@@ -8,25 +8,35 @@ from __future__ import annotations
 
 import time
 
-from pocketstack.client.errors import EndpointNotFound, InvalidResponse
+# Endpoint, EndpointFilter and normalize_interface are imported from here by older code.
+from pocketstack.client.catalog import (
+    Endpoint,
+    EndpointFilter,
+    ServiceCatalog,
+    normalize_interface,
+)
+from pocketstack.client.errors import InvalidResponse
 
-# A warm run reads a cached token and only asks "does it expire within two minutes?": that is
-# answered from the timestamp text (`_epoch`) without importing datetime, dataclasses or
-# typing (~12 ms together); `expires`/`issued` still give datetimes to whoever wants them.
+# Warm-path module: see docs/startup.md. A warm run only asks "does the cached token expire
+# within two minutes?", answered from the timestamp text (`_fast_epoch`) without datetime;
+# `expires`/`issued` still give datetimes to whoever wants them.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import datetime as _dt
     from typing import Any
 
-_INTERFACES = {"public": "public", "internal": "internal", "admin": "admin"}
-
-
-def normalize_interface(interface: str) -> str:
-    """`publicURL` (v2 / novaclient spelling) and `public` (v3) name the same interface."""
-    name = interface.strip()
-    if name.endswith("URL"):
-        name = name[:-3]
-    return _INTERFACES.get(name.lower(), name.lower())
+__all__ = [
+    "AccessInfo",
+    "AccessInfoV2",
+    "AccessInfoV3",
+    "Endpoint",
+    "EndpointFilter",
+    "ServiceCatalog",
+    "access_from_body",
+    "normalize_interface",
+    "parse_epoch",
+    "parse_time",
+]
 
 
 def parse_time(value: Any) -> _dt.datetime:
@@ -103,154 +113,6 @@ def parse_epoch(value: Any) -> float:
         if fast is not None:
             return fast
     return parse_time(value).timestamp()
-
-
-class Endpoint:
-    __slots__ = ("id", "interface", "region", "service_id", "service_name", "service_type", "url")
-
-    def __init__(
-        self,
-        *,
-        service_type: str,
-        service_name: str | None,
-        service_id: str | None,
-        interface: str,
-        region: str | None,
-        url: str,
-        id: str | None,
-    ) -> None:
-        self.service_type = service_type
-        self.service_name = service_name
-        self.service_id = service_id
-        self.interface = interface
-        self.region = region
-        self.url = url
-        self.id = id
-
-    def _key(self) -> tuple[str | None, ...]:
-        return (
-            self.service_type,
-            self.service_name,
-            self.service_id,
-            self.interface,
-            self.region,
-            self.url,
-            self.id,
-        )
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Endpoint) and self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return (
-            f"Endpoint(service_type={self.service_type!r}, interface={self.interface!r}, "
-            f"region={self.region!r}, url={self.url!r})"
-        )
-
-
-class ServiceCatalog:
-    def __init__(self, endpoints: list[Endpoint]) -> None:
-        self.endpoints = endpoints
-
-    @classmethod
-    def from_v2(cls, services: Any) -> ServiceCatalog:
-        endpoints: list[Endpoint] = []
-        for service in services if isinstance(services, list) else []:
-            if not isinstance(service, dict):
-                continue
-            for raw in service.get("endpoints") or []:
-                for interface in ("public", "internal", "admin"):
-                    url = raw.get(f"{interface}URL")
-                    if not url:
-                        continue
-                    endpoints.append(
-                        Endpoint(
-                            service_type=str(service.get("type", "")),
-                            service_name=service.get("name"),
-                            service_id=None,
-                            interface=interface,
-                            region=raw.get("region"),
-                            url=str(url),
-                            id=raw.get("id"),
-                        )
-                    )
-        return cls(endpoints)
-
-    @classmethod
-    def from_v3(cls, services: Any) -> ServiceCatalog:
-        endpoints: list[Endpoint] = []
-        for service in services if isinstance(services, list) else []:
-            if not isinstance(service, dict):
-                continue
-            for raw in service.get("endpoints") or []:
-                if not raw.get("url"):
-                    continue
-                endpoints.append(
-                    Endpoint(
-                        service_type=str(service.get("type", "")),
-                        service_name=service.get("name"),
-                        service_id=service.get("id"),
-                        interface=normalize_interface(str(raw.get("interface", "public"))),
-                        region=raw.get("region_id") or raw.get("region"),
-                        url=str(raw["url"]),
-                        id=raw.get("id"),
-                    )
-                )
-        return cls(endpoints)
-
-    def services(self) -> list[tuple[str, str | None, list[Endpoint]]]:
-        """(type, name, endpoints) per service, in catalog order."""
-        grouped: dict[tuple[str, str | None], list[Endpoint]] = {}
-        for endpoint in self.endpoints:
-            grouped.setdefault((endpoint.service_type, endpoint.service_name), []).append(endpoint)
-        return [(stype, name, eps) for (stype, name), eps in grouped.items()]
-
-    def match(
-        self,
-        *,
-        service_type: str,
-        interface: str = "public",
-        region_name: str | None = None,
-        service_name: str | None = None,
-    ) -> list[Endpoint]:
-        wanted = normalize_interface(interface)
-        return [
-            ep
-            for ep in self.endpoints
-            if ep.service_type == service_type
-            and ep.interface == wanted
-            and (region_name is None or ep.region == region_name)
-            and (service_name is None or ep.service_name == service_name)
-        ]
-
-    def url_for(
-        self,
-        *,
-        service_type: str,
-        interface: str = "public",
-        region_name: str | None = None,
-        service_name: str | None = None,
-    ) -> str:
-        found = self.match(
-            service_type=service_type,
-            interface=interface,
-            region_name=region_name,
-            service_name=service_name,
-        )
-        if found:
-            return found[0].url
-        message = f"{normalize_interface(interface)} endpoint for {service_type} service"
-        if service_name:
-            message += f" named {service_name}"
-        if region_name:
-            message += f" in {region_name} region"
-        message += " not found"
-        if not self.endpoints:
-            message += " (the token has an empty catalog: is it scoped to a project?)"
-        raise EndpointNotFound(message)
 
 
 def _name_id(value: Any) -> tuple[str | None, str | None]:
@@ -366,37 +228,3 @@ def access_from_body(body: Any, *, auth_token: str | None = None) -> AccessInfo:
     if isinstance(body, dict) and "token" in body:
         return AccessInfoV3(body=body, auth_token=auth_token or "")
     raise InvalidResponse("Not a token body: neither v2.0 'access' nor v3 'token'")
-
-
-class EndpointFilter:
-    """Which catalog endpoint a relative URL is resolved against."""
-
-    __slots__ = ("interface", "region_name", "service_name", "service_type")
-
-    def __init__(
-        self,
-        *,
-        service_type: str,
-        interface: str = "public",
-        region_name: str | None = None,
-        service_name: str | None = None,
-    ) -> None:
-        self.service_type = service_type
-        self.interface = interface
-        self.region_name = region_name
-        self.service_name = service_name
-
-    def _key(self) -> tuple[str | None, ...]:
-        return (self.service_type, self.interface, self.region_name, self.service_name)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, EndpointFilter) and self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return (
-            f"EndpointFilter(service_type={self.service_type!r}, interface={self.interface!r}, "
-            f"region_name={self.region_name!r}, service_name={self.service_name!r})"
-        )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pocketstack.client.access import EndpointFilter, normalize_interface
+from pocketstack.client.catalog import EndpointFilter, normalize_interface
 from pocketstack.client.errors import MicroversionNotConfirmed
 from pocketstack.client.session import UNSET, Session
 from pocketstack.client.transport import Response
 
-# Not `typing.TYPE_CHECKING`: a warm `pocketstack list` imports this module, and typing
-# costs it ~3 ms; mypy treats a module-level TYPE_CHECKING = False as the real thing.
+# Warm-path module: see docs/startup.md.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping

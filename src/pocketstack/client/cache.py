@@ -21,8 +21,8 @@ import sys
 
 from pocketstack.client import jsoncodec
 
-# Paths are plain strings inside: `pathlib` (with the `urllib.parse` it imports) costs a warm
-# command ~4 ms to import, for three joins. The public accessors still hand out Paths.
+# Warm-path module: see docs/startup.md. Paths are plain strings inside (no pathlib for three
+# joins); the public accessors still hand out Paths.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable

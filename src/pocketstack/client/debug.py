@@ -81,9 +81,16 @@ def mask_body(body: bytes | str | None) -> str:
     return json.dumps(_mask(data))
 
 
+# Basic credentials are reversible: shown as their scheme only.
+_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization"})
+
+
 def mask_header(name: str, value: str) -> str:
-    if name.lower() in TOKEN_HEADERS:
+    lowered = name.lower()
+    if lowered in TOKEN_HEADERS:
         return hash_token(value)
+    if lowered in _CREDENTIAL_HEADERS:
+        return f"{value.partition(' ')[0]} {MASK}".lstrip()
     return mask_text(value)
 
 

@@ -25,8 +25,7 @@ from __future__ import annotations
 
 from pocketstack.client import jsoncodec
 
-# Not `typing.TYPE_CHECKING`: a warm `pocketstack list` imports this module, and typing
-# costs it ~3 ms; mypy treats a module-level TYPE_CHECKING = False as the real thing.
+# Warm-path module: see docs/startup.md.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, ClassVar

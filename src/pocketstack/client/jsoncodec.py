@@ -1,13 +1,11 @@
 """JSON for the client's hot path, without importing the `json` package.
 
-`import json` brings in `re` and `enum` (json.decoder compiles its patterns at import): about
-6 ms of a warm `pocketstack list` that sends one request and decodes one body (~13 % of it,
-measured on a 2-core machine, Python 3.11). The work itself was always done by `_json`, the C
-scanner and encoder that `json` wraps; this module calls them the way json.loads and
-json.dumps do, with json's own settings, and hands anything unusual to `json` itself: a
-byte-order mark or UTF-16/32 input, a parse error (json raises its JSONDecodeError with its
-message), an interpreter without `_json`. tests/unit/client/test_jsoncodec.py holds both to
-the same results.
+`import json` brings in `re` and `enum` (json.decoder compiles its patterns at import); see
+docs/startup.md. The work itself was always done by `_json`, the C scanner and encoder that
+`json` wraps; this module calls them the way json.loads and json.dumps do, with json's own
+settings, and hands anything unusual to `json` itself: a byte-order mark or UTF-16/32 input, a
+parse error (json raises its JSONDecodeError with its message), an interpreter without
+`_json`. tests/unit/client/test_jsoncodec.py holds both to the same results.
 """
 
 from __future__ import annotations

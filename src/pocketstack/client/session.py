@@ -21,17 +21,17 @@ from pocketstack.client.errors import (
     from_response,
     parse_retry_after,
 )
+from pocketstack.client.slotted import Described
 from pocketstack.client.transport import Headers, Request, Response
 
-# A warm `pocketstack list` imports this module; `typing`, `dataclasses`, `urllib.parse` and
-# the debug module (hashlib, re) cost it ~15 ms together, so none is imported at run time
-# unless a redirect or --debug needs it.
+# Warm-path module: see docs/startup.md. urllib.parse and the debug module are imported only
+# when a redirect or --debug needs them.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import Any, Final, Protocol
 
-    from pocketstack.client.access import EndpointFilter
+    from pocketstack.client.catalog import EndpointFilter
     from pocketstack.client.transport import TLSOptions, Transport
 
     class AuthPlugin(Protocol):
@@ -60,20 +60,15 @@ _REDIRECT_TO_GET = frozenset({301, 302, 303})
 _REDIRECT_KEEP = frozenset({307, 308})
 
 
-class Timing:
+class Timing(Described):
     __slots__ = ("elapsed", "method", "status", "url")
+    _shown = ("method", "url", "status", "elapsed")
 
     def __init__(self, *, method: str, url: str, status: int | None, elapsed: float) -> None:
         self.method = method
         self.url = url
         self.status = status
         self.elapsed = elapsed
-
-    def __repr__(self) -> str:
-        return (
-            f"Timing(method={self.method!r}, url={self.url!r}, status={self.status!r}, "
-            f"elapsed={self.elapsed!r})"
-        )
 
 
 def _join(base: str, path: str) -> str:
@@ -133,10 +128,11 @@ class Session:
     @property
     def transport(self) -> Transport:
         if self._transport is None:
-            # Imported here: http.client and ssl are only paid for when a request is sent.
+            # Imported here: a command that sends nothing (a warm `catalog list`) never pays
+            # for the HTTP stack; ssl is imported only for an https:// URL.
             from pocketstack.client.transport.http import HTTPTransport
 
-            self._transport = HTTPTransport(tls=self._tls)
+            self._transport = HTTPTransport(tls=self._tls, debug=self.debug)
         return self._transport
 
     def close(self) -> None:

@@ -9,6 +9,9 @@ import io
 from urllib.parse import urlsplit
 
 from pocketstack.cli.commands import list as list_command
+from pocketstack.cli.commands.list.command import list_servers
+from pocketstack.cli.commands.list.options import resolve_options
+from pocketstack.cli.commands.list.paging import Table
 from pocketstack.client.auth.base import Scope
 from pocketstack.client.auth.generic import Password
 from pocketstack.client.compute import ComputeClient
@@ -36,10 +39,14 @@ class Harness:
 
     def run(
         self, argv: list[str], *, version: str = "2.latest", environ: dict[str, str] | None = None
-    ) -> list_command.Table:
+    ) -> Table:
         args = parser().parse_args(argv)
-        return list_command.list_servers(
-            args, self.compute(version), environ=environ or {}, stderr=io.StringIO()
+        return list_servers(
+            args,
+            resolve_options(args, None),
+            self.compute(version),
+            environ=environ or {},
+            stderr=io.StringIO(),
         )
 
     def urls(self, path_part: str = "/servers") -> list[str]:

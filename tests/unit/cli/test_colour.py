@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from pocketstack.cli import colour, output
-from pocketstack.cli.output import Display
+from pocketstack.cli.table import Display
 
 TITLES = ["ID", "Name", "Status", "Task State", "Power State", "Networks"]
 ROWS = [

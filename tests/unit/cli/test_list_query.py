@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from pocketstack.cli.commands.list import CommandError, UsageError
+from pocketstack.cli.commands.list.query import UsageError
+from pocketstack.cli.errors import CommandError
 from pocketstack.cloud.deps import CloudDeps
 from tests.unit.cli.list_harness import Harness, make_harness
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from pocketstack.cli.commands.list import BFV_IMAGE
+from pocketstack.cli.commands.list.paging import BFV_IMAGE
 from pocketstack.client.compute.resources import Server, format_networks
 from pocketstack.cloud.compute.seed import seed
 from pocketstack.cloud.deps import CloudDeps
@@ -124,9 +124,12 @@ def test_every_page_with_limit_minus_one(harness: Harness) -> None:
             return True
 
     stderr = Terminal()
-    from pocketstack.cli.commands import list as list_command
+    from pocketstack.cli.commands.list.command import list_servers
+    from pocketstack.cli.commands.list.options import resolve_options
 
-    table = list_command.list_servers(args, harness.compute(), environ={}, stderr=stderr)
+    table = list_servers(
+        args, resolve_options(args, None), harness.compute(), environ={}, stderr=stderr
+    )
     assert len(table.rows) == alive
     assert len({row[0] for row in table.rows}) == alive
     queries = harness.server_queries()

@@ -7,7 +7,8 @@ import pytest
 
 from pocketstack.cli.context import build_auth, choose_auth_type
 from pocketstack.cli.errors import CommandError
-from pocketstack.cli.options import Settings, add_global_options, resolve
+from pocketstack.cli.options import add_global_options
+from pocketstack.cli.settings import Settings, resolve
 from pocketstack.client.auth.base import TokenEndpoint
 from pocketstack.client.auth.generic import Password, Token
 from pocketstack.client.auth.v2 import V2Password

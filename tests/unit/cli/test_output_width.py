@@ -8,8 +8,9 @@ import io
 
 import pytest
 
-from pocketstack.cli import output
-from pocketstack.cli.output import Display, display_for, fit_widths, render_table
+from pocketstack.cli import output, output_args
+from pocketstack.cli.display import display_for
+from pocketstack.cli.table import Display, fit_widths, render_table
 
 TITLES = ["ID", "Name", "Status", "Networks"]
 ROWS = [
@@ -98,7 +99,7 @@ def test_fit_widths_gives_the_space_to_the_widest() -> None:
 
 def _args(**values: object) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
-    output.add_list_arguments(parser)
+    output_args.add_list_arguments(parser)
     args = parser.parse_args([])
     for key, value in values.items():
         setattr(args, key, value)
@@ -124,7 +125,7 @@ def test_display_for_terminal_clips_to_columns_and_colours() -> None:
 
 def test_max_width_wraps_even_when_piped_and_env_defaults() -> None:
     parser = argparse.ArgumentParser()
-    output.add_list_arguments(parser)
+    output_args.add_list_arguments(parser)
     args = parser.parse_args(["--max-width", "70"])
     assert display_for(args, environ={}, stream=io.StringIO()).width == 70
     assert display_for(args, environ={}, stream=io.StringIO()).overflow == "wrap"
@@ -137,7 +138,7 @@ def test_max_width_wraps_even_when_piped_and_env_defaults() -> None:
 
 def test_fit_width_wraps_to_the_terminal() -> None:
     parser = argparse.ArgumentParser()
-    output.add_list_arguments(parser)
+    output_args.add_list_arguments(parser)
     args = parser.parse_args(["--fit-width"])
     display = display_for(args, environ={"COLUMNS": "72"}, stream=FakeTTY())
     assert (display.width, display.overflow) == (72, "wrap")

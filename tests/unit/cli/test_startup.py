@@ -1,4 +1,7 @@
-"""Start-up cost is a feature: what `--help` and a warm command must never import."""
+"""Start-up cost is a feature: what `--help` and a warm command must never import.
+
+The rules these lists enforce, and why, are in docs/startup.md; the figures in BENCHMARKS.md.
+"""
 
 from __future__ import annotations
 
@@ -27,13 +30,7 @@ HEAVY = (
     "http.client",
     "ssl",
 )
-# What a warm `pocketstack list` against an http:// cloud does not need, with what each cost
-# it to import when it did (CPU, Python 3.11, 2-core machine): http.client and the email
-# package ~25 ms, dataclasses (inspect) ~9 ms, pathlib ~4 ms, typing ~3 ms, urllib.parse
-# (ipaddress) ~3 ms, hashlib (OpenSSL) ~3 ms, shutil ~3 ms, datetime ~2 ms, socket ~2 ms;
-# argparse with gettext and locale ~4 ms plus ~2 ms to build the parser, re with enum ~6 ms,
-# json ~1 ms beyond re, functools ~1 ms, the collections package (not collections.abc's
-# classes, which are loaded before any code runs) ~1 ms.
+# What a warm `pocketstack list` against an http:// cloud does not need (docs/startup.md).
 WARM_LIST_AVOIDS = (
     *HEAVY,
     "argparse",

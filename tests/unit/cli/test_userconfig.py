@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pocketstack.cli import userconfig
 from pocketstack.cli.commands import list as list_command
+from pocketstack.cli.commands.list.options import resolve_options
 from pocketstack.cli.userconfig import UserConfigError, config_path, load
 from tests.unit.cli.conftest import V3_ENV, Runner
 
@@ -65,18 +65,16 @@ def test_cloud_entry_wins_over_list(tmp_path: Path) -> None:
 
 def test_flags_win(tmp_path: Path) -> None:
     defaults = load(_write(tmp_path, CONFIG), cloud="prod")
-    args = _parse()
-    userconfig.apply(args, defaults)
+    args = resolve_options(_parse(), defaults)
     assert (args.output_format, args.long, args.limit, args.columns) == (
         "json", True, 50, ["ID", "Name", "Status"])
-    args = _parse("-f", "table", "--no-long", "--limit", "5", "-c", "ID")
-    userconfig.apply(args, defaults)
+    args = resolve_options(_parse("-f", "table", "--no-long", "--limit", "5", "-c", "ID"),
+                           defaults)
     assert (args.output_format, args.long, args.limit, args.columns) == (
         "table", False, 5, ["ID"])
     # --fields and --minimal pick their own columns: neither --long nor -c is added.
     for argv in (["--minimal"], ["--fields", "name"]):
-        args = _parse(*argv)
-        userconfig.apply(args, defaults)
+        args = resolve_options(_parse(*argv), defaults)
         assert args.long is False
         assert args.columns == []
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from pocketstack.cli.main import main
-from pocketstack.cli.output import Display
+from pocketstack.cli.table import Display
 from pocketstack.cli.watch import GONE, NEW, Watcher, backoff_delay, mark
 from pocketstack.client.transport.wsgi import WSGITransport
 from pocketstack.cloud.app import WSGIApp

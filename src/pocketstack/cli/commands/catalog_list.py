@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pocketstack.cli.output import add_list_arguments, display_for, print_list
+from pocketstack.cli.display import display_for
+from pocketstack.cli.output import print_list
+from pocketstack.cli.output_args import add_list_arguments
 
 if TYPE_CHECKING:
     from pocketstack.cli.argspec import ArgumentParserLike, Namespace

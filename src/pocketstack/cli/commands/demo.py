@@ -87,7 +87,7 @@ def _shown(name: str, value: str, config: CloudConfig) -> str:
 
 
 def _list_command() -> list[str]:
-    from pocketstack.cli.main import COMMANDS
+    from pocketstack.cli.command_table import COMMANDS
 
     # The admin's project holds only some of the seeded servers; --all-tenants shows them all.
     return ["list", "--all-tenants"] if ("list",) in COMMANDS else ["token", "issue"]

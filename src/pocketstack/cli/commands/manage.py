@@ -156,19 +156,14 @@ class _Progress:
         self._stream.flush()
 
 
-def _isatty(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
 def _seed(args: Namespace, config: CloudConfig, ctx: Context) -> int:
     from pocketstack.cloud.compute.seed import seed
     from pocketstack.cloud.deps import build_deps
 
     progress: Callable[[int, int], None] | None = None
-    if _isatty(ctx.stderr) and args.servers:
+    from pocketstack.cli.terminal import isatty
+
+    if isatty(ctx.stderr) and args.servers:
         progress = _Progress(ctx.stderr)
     from sqlalchemy.exc import SQLAlchemyError
 

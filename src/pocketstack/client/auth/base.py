@@ -8,23 +8,23 @@ from _thread import RLock
 from pocketstack.client import jsoncodec
 from pocketstack.client.access import access_from_body
 from pocketstack.client.errors import AuthUrlNotFound, EndpointNotFound, InvalidResponse, NotFound
+from pocketstack.client.slotted import Value
 
-# Every warm command builds a plugin from this module: no typing, dataclasses, threading or
-# hashlib import at run time (~10 ms together; see `_sha256`).
+# Warm-path module: see docs/startup.md. Every warm command builds a plugin from it.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-    from pocketstack.client.access import AccessInfo, EndpointFilter
+    from pocketstack.client.access import AccessInfo
     from pocketstack.client.cache import AuthStateCache
+    from pocketstack.client.catalog import EndpointFilter
     from pocketstack.client.session import Session
 
 
 def _sha256_hex(data: bytes) -> str:
-    """hashlib.sha256(data).hexdigest() without importing hashlib, which loads OpenSSL's
-    libcrypto (~3 ms) to offer algorithms a cache file name does not need; CPython's own
-    SHA-256 module gives the same digest."""
+    """hashlib.sha256(data).hexdigest() from CPython's own SHA-256 module: hashlib would load
+    OpenSSL's libcrypto for algorithms a cache file name does not need."""
     constructor: Callable[[bytes], Any]
     try:
         from _sha2 import sha256 as constructor  # type: ignore[import-not-found,no-redef]
@@ -40,7 +40,7 @@ def _sha256_hex(data: bytes) -> str:
 MIN_TOKEN_LIFE_SECONDS = 120
 
 
-class Scope:
+class Scope(Value):
     """What a token is scoped to; all None means unscoped (or the user's default project)."""
 
     __slots__ = (
@@ -50,6 +50,15 @@ class Scope:
         "project_domain_name",
         "project_id",
         "project_name",
+        "system_scope",
+    )
+    _fields = (
+        "project_id",
+        "project_name",
+        "project_domain_id",
+        "project_domain_name",
+        "domain_id",
+        "domain_name",
         "system_scope",
     )
 
@@ -71,16 +80,6 @@ class Scope:
         self.domain_id = domain_id
         self.domain_name = domain_name
         self.system_scope = system_scope
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Scope) and self.cache_elements() == other.cache_elements()
-
-    def __hash__(self) -> int:
-        return hash(tuple(self.cache_elements().values()))
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={v!r}" for k, v in self.cache_elements().items() if v)
-        return f"Scope({shown})"
 
     @property
     def has_domain_parameters(self) -> bool:
@@ -120,15 +119,7 @@ class Scope:
         return None
 
     def cache_elements(self) -> dict[str, str | None]:
-        return {
-            "project_id": self.project_id,
-            "project_name": self.project_name,
-            "project_domain_id": self.project_domain_id,
-            "project_domain_name": self.project_domain_name,
-            "domain_id": self.domain_id,
-            "domain_name": self.domain_name,
-            "system_scope": self.system_scope,
-        }
+        return {name: getattr(self, name) for name in self._fields}
 
 
 def _domain_ref(domain_id: str | None, domain_name: str | None) -> dict[str, str] | None:

@@ -6,44 +6,21 @@ Shapes: `{"versions": {"values": [...]}}` (Keystone root, 300), `{"versions": [.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pocketstack.client.errors import DiscoveryFailure, HttpError
+from pocketstack.client.versions import STATUS_RANK, Version, VersionData
 
 if TYPE_CHECKING:
     from pocketstack.client.session import Session
 
-_VERSION_ID = re.compile(r"^v?(\d+)(?:\.(\d+))?$", re.IGNORECASE)
-# Rank by status: higher is preferred among usable versions of the same major.
-_STATUS_RANK = {"stable": 3, "current": 3, "supported": 2, "deprecated": 1}
 
-
-@dataclass(frozen=True, kw_only=True)
-class VersionData:
-    version: tuple[int, int]
-    status: str
-    url: str
-
-    @property
-    def rank(self) -> int:
-        return _STATUS_RANK.get(self.status, 0)
-
-
-def parse_version(text: str) -> tuple[int, int] | None:
-    match = _VERSION_ID.match(text.strip())
-    if not match:
-        return None
-    return int(match.group(1)), int(match.group(2) or 0)
-
-
-def version_from_url(url: str) -> tuple[int, int] | None:
+def version_from_url(url: str) -> Version | None:
     """The identity version a URL's path names (`/v2.0`, `/v3`), if any."""
     for segment in reversed([s for s in urlsplit(url).path.split("/") if s]):
         if segment.lower().startswith("v"):
-            version = parse_version(segment)
+            version = Version.from_id(segment)
             if version is not None:
                 return version
     return None
@@ -70,11 +47,11 @@ def parse_versions(body: Any, *, url: str, allow_experimental: bool = False) -> 
     for raw in _raw_versions(body):
         if not isinstance(raw, dict):
             continue
-        version = parse_version(str(raw.get("id", "")))
+        version = Version.from_id(str(raw.get("id", "")))
         status = str(raw.get("status", "")).lower()
         if version is None:
             continue
-        if status not in _STATUS_RANK and not (allow_experimental and status == "experimental"):
+        if status not in STATUS_RANK and not (allow_experimental and status == "experimental"):
             continue
         href = url
         for link in raw.get("links") or []:
@@ -82,7 +59,7 @@ def parse_versions(body: Any, *, url: str, allow_experimental: bool = False) -> 
                 href = str(link["href"])
                 break
         found.append(VersionData(version=version, status=status, url=href))
-    found.sort(key=lambda v: (v.version[0], v.rank, v.version[1]), reverse=True)
+    found.sort(key=lambda v: (v.version.major, v.rank, v.version.minor), reverse=True)
     return found
 
 

@@ -12,16 +12,16 @@ import abc
 
 from pocketstack.client.auth.base import BaseIdentityPlugin, Scope
 
-# A warm command never authenticates: discovery (re, urllib.parse) and the versioned plugins
-# are imported when a token is really needed.
+# Warm-path module: see docs/startup.md. A warm command never authenticates: discovery and
+# the versioned plugins are imported when a token is really needed.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pocketstack.client.access import AccessInfo
-    from pocketstack.client.auth.discovery import VersionData
     from pocketstack.client.auth.v2 import V2Auth
     from pocketstack.client.auth.v3 import V3Auth
     from pocketstack.client.cache import AuthStateCache
     from pocketstack.client.session import Session
+    from pocketstack.client.versions import Version, VersionData
 
 NO_VERSION_MESSAGE = (
     "Could not find versioned identity endpoints when attempting to authenticate. "
@@ -55,7 +55,7 @@ class BaseGeneric(BaseIdentityPlugin):
         return self._plugin
 
     @abc.abstractmethod
-    def create_plugin(self, *, version: tuple[int, int], url: str) -> V2Auth | V3Auth | None:
+    def create_plugin(self, *, version: Version, url: str) -> V2Auth | V3Auth | None:
         """A plugin for this identity version at `url`, or None if it cannot be used."""
 
     def _select(self, session: Session) -> V2Auth | V3Auth:
@@ -77,7 +77,7 @@ class BaseGeneric(BaseIdentityPlugin):
             plugin = self.create_plugin(version=candidate.version, url=candidate.url)
             if plugin is not None:
                 return plugin
-        if candidates and all(c.version[0] == 2 for c in candidates):
+        if candidates and all(c.version.major == 2 for c in candidates):
             # The only refusal of a v2 candidate is a domain setting: say so, not "no versions".
             raise DiscoveryFailure(V2_WITH_DOMAIN_MESSAGE)
         # What discovery ran into names the URL it tried (e.g. "answered HTTP 404").
@@ -126,11 +126,11 @@ class Password(BaseGeneric):
         self.user_domain_id = user_domain_id
         self.user_domain_name = user_domain_name
 
-    def create_plugin(self, *, version: tuple[int, int], url: str) -> V2Auth | V3Auth | None:
+    def create_plugin(self, *, version: Version, url: str) -> V2Auth | V3Auth | None:
         from pocketstack.client.auth.v2 import V2Password
         from pocketstack.client.auth.v3 import V3Password
 
-        if version[0] == 2:
+        if version.major == 2:
             if self.user_domain_id or self.user_domain_name or self.scope.has_domain_parameters:
                 return None
             return V2Password(
@@ -141,7 +141,7 @@ class Password(BaseGeneric):
                 tenant_id=self.scope.project_id,
                 tenant_name=self.scope.project_name,
             )
-        if version[0] == 3:
+        if version.major == 3:
             user_domain_id = self.user_domain_id
             if not (user_domain_id or self.user_domain_name):
                 user_domain_id = self.default_domain_id
@@ -189,11 +189,11 @@ class Token(BaseGeneric):
         )
         self.token = token
 
-    def create_plugin(self, *, version: tuple[int, int], url: str) -> V2Auth | V3Auth | None:
+    def create_plugin(self, *, version: Version, url: str) -> V2Auth | V3Auth | None:
         from pocketstack.client.auth.v2 import V2Token
         from pocketstack.client.auth.v3 import V3Token
 
-        if version[0] == 2:
+        if version.major == 2:
             if self.scope.has_domain_parameters:
                 return None
             return V2Token(
@@ -202,7 +202,7 @@ class Token(BaseGeneric):
                 tenant_id=self.scope.project_id,
                 tenant_name=self.scope.project_name,
             )
-        if version[0] == 3:
+        if version.major == 3:
             return V3Token(auth_url=url, token=self.token, scope=self.v3_scope)
         return None
 

@@ -12,8 +12,7 @@ from pocketstack.client.compute.versions import (
     negotiate,
 )
 
-# Not `typing.TYPE_CHECKING`: a warm `pocketstack list` imports this module, and typing
-# costs it ~3 ms; mypy treats a module-level TYPE_CHECKING = False as the real thing.
+# Warm-path module: see docs/startup.md.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Protocol, TypeGuard
@@ -103,8 +102,8 @@ class ComputeClient:
             self._cache.set_cached_data(self._cache_key(), document.to_cache())
         return document
 
-    # Each computed on first use and kept (plain properties: functools.cached_property would
-    # import functools and types on every warm run).
+    # Each computed on first use and kept (plain properties, not functools.cached_property:
+    # see docs/startup.md).
     @property
     def api_version(self) -> APIVersion:
         """The negotiated version (asks the server's range on first use).

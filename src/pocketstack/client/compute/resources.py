@@ -2,13 +2,12 @@
 
 Unlike novaclient's resources, reading an attribute never sends a request: a missing field is
 None (or the documented default), never a surprise GET. Plain classes with __slots__, not
-dataclasses: the `list` command imports this module on every run and pays for class creation.
+dataclasses: warm-path module, see docs/startup.md.
 """
 
 from __future__ import annotations
 
-# Not `typing.TYPE_CHECKING`: a warm `pocketstack list` imports this module, and typing
-# costs it ~3 ms; mypy treats a module-level TYPE_CHECKING = False as the real thing.
+# Warm-path module: see docs/startup.md.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -7,8 +7,7 @@ from pocketstack.client.compute.resources import Server
 from pocketstack.client.compute.versions import APIVersion
 from pocketstack.client.errors import InvalidResponse
 
-# Not `typing.TYPE_CHECKING`: a warm `pocketstack list` imports this module, and typing
-# costs it ~3 ms; mypy treats a module-level TYPE_CHECKING = False as the real thing.
+# Warm-path module: see docs/startup.md.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
@@ -20,8 +19,7 @@ SearchValue = str | int | bool | None
 # A page's servers and the marker of the next page, if the server says there is one.
 Page = tuple[list[Server], str | None]
 ALL_PAGES = -1
-# What quote_plus leaves as it is; a query made only of these needs no urllib.parse (whose
-# import, with the ipaddress module it pulls in, costs a warm list ~3 ms).
+# What quote_plus leaves as it is; a query made only of these needs no urllib.parse.
 _PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-~")
 
 

@@ -1,21 +1,19 @@
 """The transport layer: one method, `send(request) -> response`.
 
-`HTTPTransport` (HTTP/1.1 over a socket, keep-alive pool, TLS) is the default and lives in
-`transport.http`, imported only when a request is really sent over the network;
+`HTTPTransport` (HTTP/1.1 over a socket, keep-alive pool, TLS, environment proxies) is the
+default and lives in `transport.http`, imported only when a request is really sent over the
+network; the wire format is in `transport.connection`, proxies in `transport.proxy`.
 `WSGITransport` (transport.wsgi) calls a WSGI application in-process for tests.
 """
 
 from __future__ import annotations
 
-# collections.abc re-exports these from _collections_abc, which every interpreter has loaded
-# before our first line; importing it by its public name runs the `collections` package as well
-# (with operator, keyword, reprlib: ~1 ms of a warm `pocketstack list`).
+# Warm-path module: see docs/startup.md (why `_collections_abc`, not `collections.abc`).
 from _collections_abc import Iterable, Iterator, Mapping
 
 from pocketstack.client import jsoncodec
+from pocketstack.client.slotted import Described, Value
 
-# Not `typing.TYPE_CHECKING`: a warm `pocketstack list` imports this module, and typing
-# costs it ~3 ms; mypy treats a module-level TYPE_CHECKING = False as the real thing.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Protocol
@@ -68,8 +66,9 @@ class Headers(Mapping[str, str]):
         return Headers(self.items())
 
 
-class Request:
+class Request(Described):
     __slots__ = ("body", "headers", "method", "timeout", "url")
+    _shown = ("method", "url")
 
     def __init__(
         self,
@@ -86,12 +85,10 @@ class Request:
         self.body = body
         self.timeout = timeout
 
-    def __repr__(self) -> str:
-        return f"Request(method={self.method!r}, url={self.url!r})"
 
-
-class Response:
+class Response(Described):
     __slots__ = ("body", "elapsed", "headers", "reason", "status", "url")
+    _shown = ("status", "url")
 
     def __init__(
         self,
@@ -110,9 +107,6 @@ class Response:
         self.url = url
         self.elapsed = elapsed
 
-    def __repr__(self) -> str:
-        return f"Response(status={self.status!r}, url={self.url!r})"
-
     def json(self) -> Any:
         return jsoncodec.loads(self.body) if self.body else None
 
@@ -123,10 +117,11 @@ class Response:
         )
 
 
-class TLSOptions:
+class TLSOptions(Value):
     """verify=False is `--insecure`; cafile a CA bundle; certfile/keyfile a client certificate."""
 
     __slots__ = ("cafile", "certfile", "keyfile", "verify")
+    _fields = ("verify", "cafile", "certfile", "keyfile")
 
     def __init__(
         self,
@@ -140,22 +135,3 @@ class TLSOptions:
         self.cafile = cafile
         self.certfile = certfile
         self.keyfile = keyfile
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, TLSOptions):
-            return NotImplemented
-        return (self.verify, self.cafile, self.certfile, self.keyfile) == (
-            other.verify,
-            other.cafile,
-            other.certfile,
-            other.keyfile,
-        )
-
-    def __hash__(self) -> int:
-        return hash((self.verify, self.cafile, self.certfile, self.keyfile))
-
-    def __repr__(self) -> str:
-        return (
-            f"TLSOptions(verify={self.verify!r}, cafile={self.cafile!r}, "
-            f"certfile={self.certfile!r}, keyfile={self.keyfile!r})"
-        )

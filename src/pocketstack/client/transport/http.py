@@ -1,22 +1,19 @@
-"""The default transport: HTTP/1.1 over a socket, with a small keep-alive pool and TLS.
+"""The default transport: HTTP/1.1 over a socket, with a small keep-alive pool, TLS, and the
+proxies the environment names (HTTP_PROXY, HTTPS_PROXY, NO_PROXY, as requests reads them).
 
 Hand-written instead of `http.client` because of what that module costs to import, not to use:
-it pulls in `email.parser`/`email.feedparser`/`email.utils` (and through them `socket`,
-`random`, `calendar`, `base64`, ...) to parse headers. Measured on our 2-core machine (Python 3.11,
-CPU time user+sys, medians of 25-30 interleaved runs): `import json, argparse` 23.4 ms, the same
-plus `http.client` 48.0 ms, plus `_socket` instead about 1 ms; a warm `pocketstack list` went from
-99.8 ms to 37.0 ms with this module and the lazy imports elsewhere (http.client was the largest
-single cost). A JSON API client needs a small part of HTTP/1.1: a request line and headers,
-`Content-Length`, chunked or close-delimited bodies, keep-alive, timeouts. That part is here.
+it pulls in the `email` package to parse headers; `transport.connection` holds the small part
+of HTTP/1.1 a JSON API client needs. Warm-path module: see docs/startup.md.
 
 Plain `http://` uses the `_socket` extension module directly (the `socket` wrapper adds
 `selectors`, `array` and enum conversions for nothing we use); `https://` imports `socket` and
-`ssl`, which TLS needs anyway, and runs the same HTTP code over the TLS socket.
+`ssl`, which TLS needs anyway. `transport.proxy` is imported only when a *_proxy variable is set.
 """
 
 from __future__ import annotations
 
 import _socket
+import os
 import sys
 from _thread import allocate_lock
 
@@ -27,56 +24,33 @@ from pocketstack.client.errors import (
     SSLFailure,
 )
 from pocketstack.client.transport import Headers, Request, Response, TLSOptions
+from pocketstack.client.transport.connection import (
+    CLOSED,
+    Connection,
+    Malformed,
+    Unanswered,
+    Unsent,
+    split_url,
+)
 
-# Not `typing.TYPE_CHECKING`: typing costs a warm run ~3 ms to import; mypy honours the name.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ssl
-    from typing import Protocol
+    from collections.abc import Callable, Mapping
 
-    class _Socket(Protocol):
-        """What the HTTP code needs of a plain or TLS socket."""
+    from pocketstack.client.transport.connection import Socket
+    from pocketstack.client.transport.proxy import Proxy, ProxySettings
 
-        def send(self, data: memoryview, /) -> int: ...
+__all__ = ["Connection", "HTTPTransport", "TLSOptions", "build_ssl_context"]
 
-        def recv(self, size: int, /) -> bytes: ...
-
-        def recv_into(self, buffer: memoryview, /) -> int: ...
-
-        def settimeout(self, timeout: float | None, /) -> None: ...
-
-        def shutdown(self, how: int, /) -> None: ...
-
-        def fileno(self) -> int: ...
-
-        def close(self) -> None: ...
-
-
-__all__ = ["HTTPTransport", "TLSOptions", "build_ssl_context"]
-
-_PoolKey = tuple[str, str, int]
-_MAX_LINE = 65536  # as http.client: a longer status or header line is not HTTP
-_MAX_HEADERS = 100
-_RECV_SIZE = 65536
-_NO_BODY_STATUS = frozenset({204, 304})
+# (scheme, host, port) of the origin, and the proxy's pool identity ("" when direct): a
+# connection through a proxy (a tunnel to one origin, or a socket that a proxy holds with
+# credentials of its own) is never taken for a direct one, another proxy's, or another origin's.
+_PoolKey = tuple[str, str, int, str]
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 # What may be sent again when it may have reached the application: urllib3's
 # Retry.DEFAULT_ALLOWED_METHODS, the methods RFC 9110 calls idempotent (POST and PATCH are not).
 _IDEMPOTENT = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "PUT", "TRACE"})
-_CLOSED = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
-
-
-class _Unsent(Exception):
-    """The connection failed before one byte of the request left: nobody can have seen it."""
-
-
-class _Unanswered(Exception):
-    """The request went (maybe in part), then the peer closed or reset the connection before
-    one byte of an answer: the application may or may not have received it."""
-
-
-class _Malformed(Exception):
-    """The bytes that came back are not an HTTP/1.x answer."""
 
 
 def build_ssl_context(options: TLSOptions) -> ssl.SSLContext:
@@ -91,206 +65,16 @@ def build_ssl_context(options: TLSOptions) -> ssl.SSLContext:
     return context
 
 
-class Connection:
-    """One HTTP/1.1 connection: a socket and the bytes read from it but not used yet."""
+def proxy_settings(environ: Mapping[str, str]) -> ProxySettings | None:
+    """The proxies `environ` names; None, without importing `transport.proxy`, when it names
+    none (the usual case, and a warm run's)."""
+    for name in environ:
+        if name[-6:].lower() == "_proxy":
+            from pocketstack.client.transport.proxy import ProxySettings
 
-    __slots__ = ("_buffer", "sock")
-
-    def __init__(self, sock: _Socket) -> None:
-        self.sock: _Socket | None = sock
-        self._buffer = b""
-
-    def close(self) -> None:
-        sock, self.sock = self.sock, None
-        if sock is not None:
-            sock.close()
-
-    def is_dropped(self) -> bool:
-        """An idle keep-alive socket that is readable has been closed (or sent junk) by the
-        server; so has one with unread bytes."""
-        sock = self.sock
-        if sock is None or self._buffer:
-            return True
-        # Only a reused connection gets here: a one-request command never loads `select`.
-        import select
-
-        try:
-            readable, _, _ = select.select([sock], [], [], 0)
-        except (OSError, ValueError):
-            return True
-        return bool(readable)
-
-    # reading ------------------------------------------------------------------------------
-    def _fill(self) -> bool:
-        assert self.sock is not None
-        data = self.sock.recv(_RECV_SIZE)
-        if not data:
-            return False
-        self._buffer += data
-        return True
-
-    def _line(self) -> bytes | None:
-        """The next CRLF- (or LF-) terminated line without its ending; None at end of stream."""
-        start = 0
-        while True:
-            end = self._buffer.find(b"\n", start)
-            if end >= 0:
-                line = self._buffer[:end]
-                self._buffer = self._buffer[end + 1 :]
-                if len(line) > _MAX_LINE:
-                    raise _Malformed("line too long")
-                return line[:-1] if line.endswith(b"\r") else line
-            if len(self._buffer) > _MAX_LINE:
-                raise _Malformed("line too long")
-            start = len(self._buffer)
-            if not self._fill():
-                if self._buffer:
-                    raise _Malformed("connection closed in the middle of a line")
-                return None
-
-    def _exactly(self, size: int) -> bytes:
-        have = len(self._buffer)
-        if have >= size:
-            data, self._buffer = self._buffer[:size], self._buffer[size:]
-            return data
-        assert self.sock is not None
-        # One buffer of the announced size, filled in place: no chunk list, no join.
-        body = bytearray(size)
-        view = memoryview(body)
-        view[:have] = self._buffer
-        self._buffer = b""
-        while have < size:
-            count = self.sock.recv_into(view[have:])
-            if not count:
-                raise _Malformed(f"connection closed after {have} of {size} body bytes")
-            have += count
-        return bytes(body)
-
-    def _until_close(self) -> bytes:
-        assert self.sock is not None
-        chunks = [self._buffer]
-        self._buffer = b""
-        while data := self.sock.recv(_RECV_SIZE):
-            chunks.append(data)
-        return b"".join(chunks)
-
-    def _chunked(self) -> bytes:
-        chunks: list[bytes] = []
-        while True:
-            line = self._line()
-            if line is None:
-                raise _Malformed("connection closed inside a chunked body")
-            size_text = line.split(b";", 1)[0].strip()
-            try:
-                size = int(size_text, 16)
-            except ValueError:
-                raise _Malformed(f"bad chunk size {size_text!r}") from None
-            if size < 0:
-                raise _Malformed(f"bad chunk size {size_text!r}")
-            if size == 0:
-                break
-            chunks.append(self._exactly(size))
-            if self._exactly(2) != b"\r\n":
-                raise _Malformed("chunk not followed by CRLF")
-        # Trailers, if any, end with an empty line.
-        while True:
-            line = self._line()
-            if not line:
-                break
-        return b"".join(chunks)
-
-    def _send(self, data: bytes) -> None:
-        assert self.sock is not None
-        view = memoryview(data)
-        try:
-            sent = self.sock.send(view)
-        except _CLOSED as exc:
-            raise _Unsent(str(exc)) from exc
-        try:
-            while sent < len(view):
-                sent += self.sock.send(view[sent:])
-        except _CLOSED as exc:
-            raise _Unanswered(str(exc)) from exc
-
-    def _first_line(self) -> bytes:
-        # Nothing is left over from an earlier answer here (see is_dropped), so an empty buffer
-        # means no byte of this answer came.
-        try:
-            line = self._line()
-        except _CLOSED as exc:
-            if self._buffer:
-                raise
-            raise _Unanswered(str(exc)) from exc
-        if line is None:
-            raise _Unanswered("connection closed without an answer")
-        return line
-
-    def _head(self, line: bytes | None) -> tuple[bytes, int, str, list[tuple[str, str]]]:
-        if line is None:
-            raise _Malformed("connection closed after an interim answer")
-        parts = line.split(None, 2)
-        if len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
-            raise _Malformed(f"bad status line {line[:100]!r}")
-        code = parts[1]
-        if len(code) != 3 or not code.isdigit():
-            raise _Malformed(f"bad status line {line[:100]!r}")
-        reason = parts[2].decode("iso-8859-1").strip() if len(parts) > 2 else ""
-        headers: list[tuple[str, str]] = []
-        while True:
-            raw = self._line()
-            if raw is None:
-                raise _Malformed("connection closed inside the headers")
-            if not raw:
-                break
-            if raw[:1] in (b" ", b"\t") and headers:
-                # An obsolete folded continuation line belongs to the previous header.
-                name, value = headers[-1]
-                headers[-1] = (name, f"{value} {raw.decode('iso-8859-1').strip()}")
-                continue
-            name_bytes, colon, value_bytes = raw.partition(b":")
-            if not colon:
-                raise _Malformed(f"bad header line {raw[:100]!r}")
-            headers.append(
-                (name_bytes.decode("iso-8859-1").strip(), value_bytes.decode("iso-8859-1").strip())
-            )
-            if len(headers) > _MAX_HEADERS:
-                raise _Malformed(f"more than {_MAX_HEADERS} headers")
-        return parts[0], int(code), reason, headers
-
-    # one exchange -------------------------------------------------------------------------
-    def exchange(
-        self, *, method: str, head: bytes, body: bytes | None
-    ) -> tuple[int, str, list[tuple[str, str]], bytes, bool]:
-        """Send the request and read its answer: (status, reason, headers, body, will_close)."""
-        self._send(head + body if body else head)
-        line: bytes | None = self._first_line()
-        while True:
-            version, status, reason, headers = self._head(line)
-            # Interim answers (100 Continue, 103 Early Hints) precede the real one.
-            if not 100 <= status < 200 or status == 101:
-                break
-            line = self._line()
-        fields = {name.lower(): value for name, value in headers}
-        connection = fields.get("connection", "").lower()
-        will_close = "close" in connection or (
-            version == b"HTTP/1.0" and "keep-alive" not in connection
-        )
-        if method == "HEAD" or status in _NO_BODY_STATUS or 100 <= status < 200:
-            data = b""
-        elif "chunked" in fields.get("transfer-encoding", "").lower():
-            data = self._chunked()
-        elif "content-length" in fields:
-            try:
-                length = int(fields["content-length"])
-            except ValueError:
-                raise _Malformed(f"bad Content-Length {fields['content-length']!r}") from None
-            if length < 0:
-                raise _Malformed(f"bad Content-Length {fields['content-length']!r}")
-            data = self._exactly(length)
-        else:
-            data = self._until_close()
-            will_close = True
-        return status, reason, headers, data, will_close
+            settings = ProxySettings.from_environment(environ)
+            return settings if settings.any else None
+    return None
 
 
 def _check_header(name: str, value: str) -> None:
@@ -299,9 +83,13 @@ def _check_header(name: str, value: str) -> None:
         raise ValueError(f"Invalid header {name!r}: {value!r}")
 
 
-def request_head(*, method: str, target: str, host: str, request: Request) -> bytes:
+def request_head(
+    *, method: str, target: str, host: str, request: Request, proxy_authorization: str | None = None
+) -> bytes:
     """The request line (ASCII, as http.client insists) and the headers (Latin-1)."""
     lines = []
+    if proxy_authorization:
+        lines.append(f"Proxy-Authorization: {proxy_authorization}")
     if "host" not in request.headers:
         lines.append(f"Host: {host}")
     # Without it any content coding is acceptable (RFC 9110); we decode none.
@@ -321,14 +109,14 @@ def request_head(*, method: str, target: str, host: str, request: Request) -> by
 
 def _ascii_host(host: str) -> bytes:
     # getaddrinfo() would encode a str host with the `idna` codec, importing encodings.idna
-    # and stringprep (~4 ms) even for 127.0.0.1; ASCII names need no IDNA step.
+    # and stringprep even for 127.0.0.1; ASCII names need no IDNA step.
     try:
         return host.encode("ascii")
     except UnicodeEncodeError:
         return host.encode("idna")
 
 
-def _connect_plain(host: str, port: int, timeout: float | None) -> _Socket:
+def _connect_plain(host: str, port: int, timeout: float | None) -> Socket:
     last: OSError | None = None
     for family, kind, proto, _, address in _socket.getaddrinfo(
         _ascii_host(host), port, 0, _socket.SOCK_STREAM
@@ -346,49 +134,25 @@ def _connect_plain(host: str, port: int, timeout: float | None) -> _Socket:
     raise last or OSError(f"getaddrinfo returned no address for {host}")
 
 
-def _split_url(url: str) -> tuple[str, str, int, str, str] | None:
-    """(scheme, host, port, netloc, target) of an http(s) URL, or None if it is not one."""
-    scheme, sep, rest = url.partition("://")
-    scheme = scheme.lower()
-    if not sep or scheme not in ("http", "https"):
-        return None
-    cut = len(rest)
-    for mark in "/?#":
-        found = rest.find(mark)
-        if 0 <= found < cut:
-            cut = found
-    netloc, target = rest[:cut], rest[cut:]
-    target = target.partition("#")[0].removesuffix("?")
-    if target.startswith("?"):
-        target = "/" + target
-    if not target:
-        target = "/"
-    hostport = netloc.rpartition("@")[2]
-    if hostport.startswith("["):
-        host, bracket, tail = hostport[1:].partition("]")
-        if not bracket or (tail and not tail.startswith(":")):
-            return None
-        port_text = tail[1:]
-    else:
-        host, _, port_text = hostport.partition(":")
-    if not host:
-        return None
-    if port_text:
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-            return None
-        port = int(port_text)
-    else:
-        port = 443 if scheme == "https" else 80
-    return scheme, host.lower(), port, netloc, target
-
-
 class HTTPTransport:
-    def __init__(self, *, tls: TLSOptions | None = None, pool_size: int = 4) -> None:
+    """`environ` is where proxy variables are read (os.environ when None); `debug` hears which
+    proxy a new connection goes through, its credentials masked."""
+
+    def __init__(
+        self,
+        *,
+        tls: TLSOptions | None = None,
+        pool_size: int = 4,
+        environ: Mapping[str, str] | None = None,
+        debug: Callable[[str], None] | None = None,
+    ) -> None:
         self._tls = tls or TLSOptions()
         self._pool_size = pool_size
         self._ssl_context: ssl.SSLContext | None = None
         self._idle: dict[_PoolKey, list[Connection]] = {}
         self._lock = allocate_lock()
+        self._proxies = proxy_settings(os.environ if environ is None else environ)
+        self._debug = debug
 
     def _context(self) -> ssl.SSLContext:
         if self._ssl_context is None:
@@ -400,22 +164,35 @@ class HTTPTransport:
                 raise SSLFailure(f"Cannot load TLS files: {exc}") from exc
         return self._ssl_context
 
-    def _open(self, key: _PoolKey, timeout: float | None) -> Connection:
-        scheme, host, port = key
-        if scheme == "http":
+    def _open(self, key: _PoolKey, proxy: Proxy | None, timeout: float | None) -> Connection:
+        scheme, host, port, _ = key
+        if proxy is not None:
+            if self._debug is not None:
+                self._debug(proxy.describe(scheme=scheme, host=host, port=port))
+            if scheme == "http":
+                return Connection(_connect_plain(proxy.host, proxy.port, timeout))
+        elif scheme == "http":
             return Connection(_connect_plain(host, port, timeout))
         import socket
 
         context = self._context()
-        sock = socket.create_connection((host, port), timeout=timeout)
+        if proxy is None:
+            sock = socket.create_connection((host, port), timeout=timeout)
+        else:
+            sock = socket.create_connection((proxy.host, proxy.port), timeout=timeout)
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if proxy is not None:
+                proxy.open_tunnel(Connection(sock), host=host, port=port)
+            # Verified against the origin's name, tunnel or not: the proxy only carries bytes.
             return Connection(context.wrap_socket(sock, server_hostname=host))
         except BaseException:
             sock.close()
             raise
 
-    def _acquire(self, key: _PoolKey, timeout: float | None) -> tuple[Connection, bool]:
+    def _acquire(
+        self, key: _PoolKey, proxy: Proxy | None, timeout: float | None
+    ) -> tuple[Connection, bool]:
         with self._lock:
             idle = self._idle.get(key, [])
             while idle:
@@ -426,7 +203,7 @@ class HTTPTransport:
                 assert conn.sock is not None
                 conn.sock.settimeout(timeout)
                 return conn, True
-        return self._open(key, timeout), False
+        return self._open(key, proxy, timeout), False
 
     def _release(self, key: _PoolKey, conn: Connection) -> None:
         with self._lock:
@@ -437,7 +214,7 @@ class HTTPTransport:
         conn.close()
 
     def send(self, request: Request) -> Response:
-        parts = _split_url(request.url)
+        parts = split_url(request.url)
         if parts is None:
             raise ConnectFailure(
                 f"Unsupported URL {request.url!r}: only http:// and https:// URLs can be used",
@@ -451,21 +228,41 @@ class HTTPTransport:
                 method=request.method,
                 url=request.url,
             )
-        key = (scheme, host, port)
         default_port = 443 if scheme == "https" else 80
         host_header = f"[{host}]" if ":" in host else host
         if port != default_port:
             host_header += f":{port}"
-        head = request_head(method=request.method, target=target, host=host_header, request=request)
+        proxy = None
+        if self._proxies is not None:
+            try:
+                proxy = self._proxies.for_url(scheme=scheme, host=host, port=port)
+            except ValueError as exc:
+                raise ConnectFailure(
+                    f"Cannot reach {request.url}: {exc}", method=request.method, url=request.url
+                ) from exc
+        key = (scheme, host, port, "" if proxy is None else proxy.pool_id)
+        if proxy is not None and scheme == "http":
+            # A proxy forwards plain HTTP itself, told the whole URL (absolute form).
+            head = request_head(
+                method=request.method,
+                target=f"http://{host_header}{target}",
+                host=host_header,
+                request=request,
+                proxy_authorization=proxy.authorization,
+            )
+        else:
+            head = request_head(
+                method=request.method, target=target, host=host_header, request=request
+            )
         for attempt in range(2):
             conn: Connection | None = None
             reused = False
             try:
-                conn, reused = self._acquire(key, request.timeout)
+                conn, reused = self._acquire(key, proxy, request.timeout)
                 status, reason, headers, body, will_close = conn.exchange(
                     method=request.method, head=head, body=request.body
                 )
-            except (_Unsent, _Unanswered, *_CLOSED) as exc:
+            except (Unsent, Unanswered, *CLOSED) as exc:
                 if conn is not None:
                     conn.close()
                 # A keep-alive connection the server closed while it sat in the pool (it idled
@@ -477,19 +274,19 @@ class HTTPTransport:
                     reused
                     and attempt == 0
                     and (
-                        isinstance(exc, _Unsent)
-                        or (isinstance(exc, _Unanswered) and request.method in _IDEMPOTENT)
+                        isinstance(exc, Unsent)
+                        or (isinstance(exc, Unanswered) and request.method in _IDEMPOTENT)
                     )
                 ):
                     continue
                 detail = f"Connection to {netloc} was closed: {exc}"
-                if isinstance(exc, _Unanswered) and request.method not in _IDEMPOTENT:
+                if isinstance(exc, Unanswered) and request.method not in _IDEMPOTENT:
                     detail += f" (the {request.method} may have reached the server; not resent)"
                 raise ConnectFailure(detail, method=request.method, url=request.url) from exc
             except BaseException as exc:
                 if conn is not None:
                     conn.close()
-                raise _translate(exc, request=request, netloc=netloc) from exc
+                raise _translate(exc, request=request, netloc=netloc, proxy=proxy) from exc
             if will_close:
                 conn.close()
             else:
@@ -507,21 +304,35 @@ class HTTPTransport:
             self._idle.clear()
 
 
-def _translate(exc: BaseException, *, request: Request, netloc: str) -> BaseException:
+def _translate(
+    exc: BaseException, *, request: Request, netloc: str, proxy: Proxy | None
+) -> BaseException:
     where = {"method": request.method, "url": request.url}
-    if isinstance(exc, _Malformed):
-        return InvalidResponse(f"Invalid HTTP answer from {netloc}: {exc}")
+    # Never the proxy's URL as given: it may carry credentials.
+    via = "" if proxy is None else f" through the proxy {proxy.shown}"
+    if proxy is not None:
+        from pocketstack.client.transport.proxy import TunnelRefused
+
+        if isinstance(exc, TunnelRefused):
+            return ConnectFailure(
+                f"Unable to establish connection to {request.url}{via}: {exc}", **where
+            )
+    if isinstance(exc, Malformed):
+        return InvalidResponse(f"Invalid HTTP answer from {netloc}{via}: {exc}")
     ssl_module = sys.modules.get("ssl")
     if ssl_module is not None and isinstance(
         exc, ssl_module.SSLError | ssl_module.CertificateError
     ):
         reason = getattr(exc, "reason", None) or str(exc)
-        return SSLFailure(f"SSL exception connecting to {request.url}: {reason}", **where)
+        return SSLFailure(f"SSL exception connecting to {request.url}{via}: {reason}", **where)
     if isinstance(exc, TimeoutError):
-        return RequestTimeout(f"Request to {request.url} timed out", **where)
+        return RequestTimeout(f"Request to {request.url}{via} timed out", **where)
     if isinstance(exc, _socket.gaierror):
-        return ConnectFailure(f"Unable to resolve {netloc}: {exc.strerror or exc}", **where)
+        name = netloc if proxy is None else proxy.shown
+        return ConnectFailure(f"Unable to resolve {name}: {exc.strerror or exc}", **where)
     if isinstance(exc, OSError):
         reason = exc.strerror or str(exc)
-        return ConnectFailure(f"Unable to establish connection to {request.url}: {reason}", **where)
+        return ConnectFailure(
+            f"Unable to establish connection to {request.url}{via}: {reason}", **where
+        )
     return exc
