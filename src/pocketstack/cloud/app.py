@@ -66,7 +66,7 @@ def create_cloud_app(deps: CloudDeps) -> WSGIApp:
     from pocketstack.cloud.compute.app import create_app as create_compute
     from pocketstack.cloud.identity.app import create_app as create_identity
     from pocketstack.cloud.image.app import create_app as create_image
-    from pocketstack.cloud.openapi import DOCUMENT_PATH, serve_document
+    from pocketstack.cloud.openapi import DOCUMENT_PATH, endpoint
 
     return PrefixDispatcher(
         {
@@ -74,5 +74,5 @@ def create_cloud_app(deps: CloudDeps) -> WSGIApp:
             "/compute": create_compute(deps),
             "/image": create_image(deps),
         },
-        documents={DOCUMENT_PATH: serve_document},
+        documents={DOCUMENT_PATH: endpoint()},
     )

@@ -16,8 +16,7 @@ from typing import Any
 import falcon
 
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.auth.tokens import TokenError
-from pocketstack.cloud.deps import CloudDeps
+from pocketstack.cloud.auth.tokens import TokenError, TokenProvider
 
 LOG = logging.getLogger(__name__)
 
@@ -32,27 +31,36 @@ UNAUTHORIZED_BODY = json.dumps(
 )
 
 
-def www_authenticate(deps: CloudDeps) -> str:
-    return f'Keystone uri="{deps.config.public_url.rstrip("/")}/identity"'
+def www_authenticate(public_url: str) -> str:
+    """The header that points a client without a token at the identity service."""
+    return f'Keystone uri="{public_url.rstrip("/")}/identity"'
 
 
-def reject(resp: falcon.Response, *, deps: CloudDeps) -> None:
+def reject(resp: falcon.Response, *, challenge: str) -> None:
     """Answer 401 the keystonemiddleware way and stop processing the request."""
     resp.status = falcon.HTTP_401
     resp.content_type = "application/json; charset=UTF-8"
     resp.text = UNAUTHORIZED_BODY
-    resp.set_header("WWW-Authenticate", www_authenticate(deps))
+    resp.set_header("WWW-Authenticate", challenge)
     resp.complete = True
 
 
 class TokenAuthMiddleware:
     """Puts a RequestContext on `req.context.auth`, or answers 401.
 
-    `is_public(req)` names requests that need no token (version documents).
+    `is_public(req)` names requests that need no token (version documents); `public_url` is the
+    cloud's, under which the identity service answers at /identity.
     """
 
-    def __init__(self, *, deps: CloudDeps, is_public: Callable[[falcon.Request], bool]) -> None:
-        self._deps = deps
+    def __init__(
+        self,
+        *,
+        tokens: TokenProvider,
+        public_url: str,
+        is_public: Callable[[falcon.Request], bool],
+    ) -> None:
+        self._tokens = tokens
+        self._challenge = www_authenticate(public_url)
         self._is_public = is_public
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -61,13 +69,13 @@ class TokenAuthMiddleware:
             return
         token = (req.get_header("X-Auth-Token") or "").strip()
         if not token:
-            reject(resp, deps=self._deps)
+            reject(resp, challenge=self._challenge)
             return
         try:
-            payload = self._deps.tokens.validate(token)
+            payload = self._tokens.validate(token)
         except TokenError as exc:
             LOG.info("rejected a token: %s", exc.__class__.__name__)
-            reject(resp, deps=self._deps)
+            reject(resp, challenge=self._challenge)
             return
         req.context.auth = RequestContext(
             token_id=token, payload=payload, request_id=getattr(req.context, "request_id", "")
@@ -78,4 +86,4 @@ class TokenAuthMiddleware:
     ) -> None:
         # keystonemiddleware adds the header to any 401, including ones from the service itself.
         if resp.status in (falcon.HTTP_401, 401) and not resp.get_header("WWW-Authenticate"):
-            resp.set_header("WWW-Authenticate", www_authenticate(self._deps))
+            resp.set_header("WWW-Authenticate", self._challenge)

@@ -75,7 +75,7 @@ class ServerAction:
 
     def _power(self, action: str, ctx: RequestContext, row: Instance, arg: Any) -> None:
         rule, vm_states, task = _POWER_ACTIONS[action]
-        policy.authorize_write(ctx, rule)
+        policy.project_member_or_admin(ctx, f"os_compute_api:{rule}")
         if arg is not None and arg != {}:
             raise invalid(action, arg, f"{arg!r} is not of type 'null'")
         check_not_locked(ctx, row)
@@ -83,7 +83,7 @@ class ServerAction:
         driver.start_transition(row, task, now=self._now(), delay=self._deps.config.driver_delay)
 
     def _reboot(self, ctx: RequestContext, api: ApiVersion, row: Instance, arg: Any) -> None:
-        policy.authorize_write(ctx, "servers:reboot")
+        policy.project_member_or_admin(ctx, "os_compute_api:servers:reboot")
         if not isinstance(arg, dict) or "type" not in arg:
             raise BadRequest("'type' is a required property")
         kind = arg["type"]
@@ -100,7 +100,7 @@ class ServerAction:
         driver.start_transition(row, task, now=self._now(), delay=self._deps.config.driver_delay)
 
     def _lock(self, ctx: RequestContext, api: ApiVersion, row: Instance, arg: Any) -> None:
-        policy.authorize_write(ctx, "os-lock-server:lock")
+        policy.project_member_or_admin(ctx, "os_compute_api:os-lock-server:lock")
         reason: str | None = None
         if isinstance(arg, dict) and arg:
             if not api.at_least("2.73") or set(arg) != {"locked_reason"}:
@@ -120,7 +120,7 @@ class ServerAction:
             row.updated_at = self._now()
 
     def _unlock(self, ctx: RequestContext, api: ApiVersion, row: Instance, arg: Any) -> None:
-        policy.authorize_write(ctx, "os-lock-server:unlock")
+        policy.project_member_or_admin(ctx, "os_compute_api:os-lock-server:unlock")
         if arg not in (None, {}):
             raise invalid("unlock", arg, f"{arg!r} is not of type 'null'")
         if row.locked and row.locked_by == "admin" and not ctx.is_admin:

@@ -6,9 +6,14 @@ from typing import Any
 
 import falcon
 
+from pocketstack.cloud import jsonmedia
+from pocketstack.cloud.api.enforce import enforcer, mount
+from pocketstack.cloud.api.operation import Microversion
+from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.auth.middleware import TokenAuthMiddleware
-from pocketstack.cloud.compute import faults, jsonbody, routing
+from pocketstack.cloud.compute import faults, routing
 from pocketstack.cloud.compute.actions import ServerAction
+from pocketstack.cloud.compute.api import SERVICE
 from pocketstack.cloud.compute.flavors import FlavorItem, FlavorList
 from pocketstack.cloud.compute.server_meta import (
     ServerMetadata,
@@ -22,12 +27,37 @@ from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.inputs import RefuseNul
 
 
+def _version(req: falcon.Request) -> Microversion | None:
+    api = getattr(req.context, "api", None)
+    return None if api is None else (api.version.major, api.version.minor)
+
+
+def _caller(req: falcon.Request) -> RequestContext | None:
+    caller: RequestContext | None = getattr(req.context, "auth", None)
+    return caller
+
+
+class _Reads:
+    """Only the GET of a resource: falcon answers any other method 405 (as Nova, with Allow)."""
+
+    def __init__(self, resource: ServerList | FlavorList) -> None:
+        self.on_get = resource.on_get
+
+
 def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
     middleware: list[Any] = [
         routing.RoutingMiddleware(),
-        TokenAuthMiddleware(deps=deps, is_public=routing.is_public),
+        TokenAuthMiddleware(
+            tokens=deps.tokens, public_url=deps.config.public_url, is_public=routing.is_public
+        ),
         RefuseNul(),
         routing.VersionMiddleware(),
+        enforcer(
+            SERVICE,
+            check_responses=deps.config.check_responses,
+            version_of=_version,
+            caller_of=_caller,
+        ),
     ]
     app: falcon.App[falcon.Request, falcon.Response] = falcon.App(
         middleware=middleware,
@@ -36,18 +66,24 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
     app.req_options.keep_blank_qs_values = True
     app.req_options.strip_url_path_trailing_slash = True
     faults.install(app)
-    jsonbody.install(app)
-    app.add_route(routing.ROOT_PATH, VersionsResource())
-    app.add_route(routing.VERSION_PATH, VersionResource())
-    app.add_route("/servers", ServerList(deps, detail=False))
-    app.add_route("/servers/detail", ServerList(deps, detail=True))
-    app.add_route("/servers/{server_id}", ServerItem(deps))
-    app.add_route("/servers/{server_id}/action", ServerAction(deps))
-    app.add_route("/servers/{server_id}/tags", ServerTags(deps))
-    app.add_route("/servers/{server_id}/tags/{tag}", ServerTag(deps))
-    app.add_route("/servers/{server_id}/metadata", ServerMetadata(deps))
-    app.add_route("/servers/{server_id}/metadata/{key}", ServerMetadataItem(deps))
-    app.add_route("/flavors", FlavorList(deps, detail=False))
-    app.add_route("/flavors/detail", FlavorList(deps, detail=True))
-    app.add_route("/flavors/{flavor_id}", FlavorItem(deps))
+    jsonmedia.install(app)
+    mount(
+        app,
+        SERVICE,
+        {
+            routing.ROOT_PATH: VersionsResource(),
+            routing.VERSION_PATH: VersionResource(),
+            "/servers": ServerList(deps, detail=False),
+            "/servers/detail": _Reads(ServerList(deps, detail=True)),
+            "/servers/{server_id}": ServerItem(deps),
+            "/servers/{server_id}/action": ServerAction(deps),
+            "/servers/{server_id}/tags": ServerTags(deps),
+            "/servers/{server_id}/tags/{tag}": ServerTag(deps),
+            "/servers/{server_id}/metadata": ServerMetadata(deps),
+            "/servers/{server_id}/metadata/{key}": ServerMetadataItem(deps),
+            "/flavors": FlavorList(deps, detail=False),
+            "/flavors/detail": _Reads(FlavorList(deps, detail=True)),
+            "/flavors/{flavor_id}": FlavorItem(deps),
+        },
+    )
     return app

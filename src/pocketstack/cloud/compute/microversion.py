@@ -52,7 +52,8 @@ class Version:
 
 
 MIN_VERSION = Version(2, 1)
-# Every change to server listing/showing up to 2.100 is implemented; see the compute README note.
+# What changes with each microversion up to 2.100 is in the listing and view code (listing.py,
+# views.py), following Nova's rest_api_version_history.
 MAX_VERSION = Version(2, 100)
 
 

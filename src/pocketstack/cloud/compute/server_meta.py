@@ -8,7 +8,7 @@ import falcon
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from pocketstack.cloud.compute import policy, states
+from pocketstack.cloud.compute import states
 from pocketstack.cloud.compute.bodies import (
     MAX_TAGS,
     check_metadata_count,
@@ -18,7 +18,7 @@ from pocketstack.cloud.compute.bodies import (
     tag_list,
     tag_value,
 )
-from pocketstack.cloud.compute.routing import Links, auth_of, version_of
+from pocketstack.cloud.compute.routing import Links, auth_of
 from pocketstack.cloud.compute.servers import get_server
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import BadRequest, Conflict, NotFound
@@ -27,10 +27,6 @@ from pocketstack.cloud.store.models.compute import Instance, InstanceMetadata, I
 _TAGGABLE = (states.ACTIVE, states.PAUSED, states.SUSPENDED, states.STOPPED, states.SHELVED,
              states.SHELVED_OFFLOADED)  # fmt: skip
 
-
-def _require_tags_api(req: falcon.Request) -> None:
-    if not version_of(req).at_least("2.26"):
-        raise NotFound("The resource could not be found.")
 
 
 def _check_taggable(row: Instance, action: str) -> None:
@@ -55,16 +51,12 @@ class ServerTags:
         self._deps = deps
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, server_id: str) -> None:
-        _require_tags_api(req)
         ctx = auth_of(req)
-        policy.authorize_read(ctx, "os-server-tags:index")
         with self._deps.store.session() as session:
             resp.media = {"tags": _tags(session, get_server(session, ctx, server_id))}
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, server_id: str) -> None:
-        _require_tags_api(req)
         ctx = auth_of(req)
-        policy.authorize_write(ctx, "os-server-tags:update_all")
         body = read_json(req, max_size=self._deps.config.max_request_body_size)
         if not isinstance(body, dict) or "tags" not in body:
             raise BadRequest("'tags' is a required property")
@@ -80,9 +72,7 @@ class ServerTags:
             resp.media = {"tags": _tags(session, row)}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, server_id: str) -> None:
-        _require_tags_api(req)
         ctx = auth_of(req)
-        policy.authorize_write(ctx, "os-server-tags:delete_all")
         with self._deps.store.session(write=True) as session:
             row = get_server(session, ctx, server_id, lock=True)
             _check_taggable(row, "delete tags")
@@ -103,9 +93,7 @@ class ServerTag:
         self._deps = deps
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, server_id: str, tag: str) -> None:
-        _require_tags_api(req)
         ctx = auth_of(req)
-        policy.authorize_read(ctx, "os-server-tags:show")
         with self._deps.store.session() as session:
             row = get_server(session, ctx, server_id)
             if session.get(InstanceTag, (row.id, tag)) is None:
@@ -113,9 +101,7 @@ class ServerTag:
         resp.status = falcon.HTTP_204
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, server_id: str, tag: str) -> None:
-        _require_tags_api(req)
         ctx = auth_of(req)
-        policy.authorize_write(ctx, "os-server-tags:update")
         tag_value("tag", tag)
         with self._deps.store.session(write=True) as session:
             row = get_server(session, ctx, server_id, lock=True)
@@ -133,9 +119,7 @@ class ServerTag:
     def on_delete(
         self, req: falcon.Request, resp: falcon.Response, server_id: str, tag: str
     ) -> None:
-        _require_tags_api(req)
         ctx = auth_of(req)
-        policy.authorize_write(ctx, "os-server-tags:delete")
         with self._deps.store.session(write=True) as session:
             row = get_server(session, ctx, server_id, lock=True)
             _check_taggable(row, "delete tag")
@@ -177,7 +161,6 @@ class ServerMetadata:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, server_id: str) -> None:
         ctx = auth_of(req)
-        policy.authorize_read(ctx, "server-metadata:index")
         with self._deps.store.session() as session:
             resp.media = {"metadata": _metadata(session, get_server(session, ctx, server_id))}
 
@@ -185,7 +168,6 @@ class ServerMetadata:
         self, req: falcon.Request, resp: falcon.Response, server_id: str, *, replace: bool
     ) -> None:
         ctx = auth_of(req)
-        policy.authorize_write(ctx, "server-metadata:update")
         body = read_json(req, max_size=self._deps.config.max_request_body_size)
         if not isinstance(body, dict) or "metadata" not in body:
             raise BadRequest("'metadata' is a required property")
@@ -210,7 +192,6 @@ class ServerMetadataItem:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, server_id: str, key: str) -> None:
         ctx = auth_of(req)
-        policy.authorize_read(ctx, "server-metadata:show")
         with self._deps.store.session() as session:
             row = get_server(session, ctx, server_id)
             item = session.get(InstanceMetadata, (row.id, key))
@@ -220,7 +201,6 @@ class ServerMetadataItem:
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, server_id: str, key: str) -> None:
         ctx = auth_of(req)
-        policy.authorize_write(ctx, "server-metadata:update")
         body = read_json(req, max_size=self._deps.config.max_request_body_size)
         meta = require_object(body, "meta")
         items = metadata_value("meta", meta)
@@ -238,7 +218,6 @@ class ServerMetadataItem:
         self, req: falcon.Request, resp: falcon.Response, server_id: str, key: str
     ) -> None:
         ctx = auth_of(req)
-        policy.authorize_write(ctx, "server-metadata:delete")
         with self._deps.store.session(write=True) as session:
             row = get_server(session, ctx, server_id, lock=True)
             item = session.get(InstanceMetadata, (row.id, key))

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import re
-import secrets
-import string
 import urllib.parse
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,7 +24,8 @@ from pocketstack.cloud.compute.bodies import (
 )
 from pocketstack.cloud.compute.listing import parse_server_query
 from pocketstack.cloud.compute.routing import Links, auth_of, version_of
-from pocketstack.cloud.compute.server_create import DEFAULT_AZ, parse_create
+from pocketstack.cloud.compute.server_build import create_servers
+from pocketstack.cloud.compute.server_create import parse_create
 from pocketstack.cloud.compute.views import (
     ServerRenderer,
     server_detail,
@@ -37,18 +33,9 @@ from pocketstack.cloud.compute.views import (
     server_update_view,
 )
 from pocketstack.cloud.deps import CloudDeps
-from pocketstack.cloud.errors import BadRequest, Conflict, NotFound
+from pocketstack.cloud.errors import Conflict, NotFound
 from pocketstack.cloud.inputs import shown
-from pocketstack.cloud.store.models.compute import (
-    Flavor,
-    FlavorProject,
-    Instance,
-    InstanceMetadata,
-    InstanceTag,
-)
-from pocketstack.cloud.store.models.image import Image
-
-_HOSTNAME_BAD = re.compile(r"[^a-z0-9.-]+")
+from pocketstack.cloud.store.models.compute import Instance
 
 
 def not_found(server_id: str) -> NotFound:
@@ -113,8 +100,6 @@ class ServerList:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         ctx = auth_of(req)
         api = version_of(req)
-        rule = "servers:detail" if self._detail else "servers:index"
-        policy.authorize_read(ctx, rule)
         pairs = urllib.parse.parse_qsl(req.query_string, keep_blank_values=True)
         query = parse_server_query(pairs, api=api, ctx=ctx, detail=self._detail)
         settle_if_delayed(self._deps)
@@ -144,47 +129,16 @@ class ServerList:
         resp.media = body
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        if self._detail:
-            raise falcon.HTTPMethodNotAllowed(["GET"])
         ctx = auth_of(req)
         api = version_of(req)
-        # Nova's servers:create is project-scoped: a system- or domain-scoped token (even an
-        # admin's) has no project to own the server, and is refused.
-        policy.authorize_project_write(ctx, "servers:create")
         body = read_json(req, max_size=self._deps.config.max_request_body_size)
         spec = parse_create(body, api)
         links = Links(req)
         now = self._deps.clock.now()
         with self._deps.store.session(write=True) as session:
-            flavor = _flavor_for(session, ctx, spec["flavorRef"])
-            image = _image_for(session, ctx, spec["imageRef"])
-            count = spec["max_count"]
-            reservation = "r-" + "".join(
-                secrets.choice(string.ascii_lowercase + string.digits) for _ in range(8)
+            server_id = create_servers(
+                session, spec, ctx=ctx, now=now, delay=self._deps.config.driver_delay
             )
-            first: Instance | None = None
-            for index in range(count):
-                row = _new_instance(
-                    spec, ctx=ctx, flavor=flavor, image=image, now=now, index=index,
-                    reservation=reservation, multiple=count > 1,
-                )  # fmt: skip
-                session.add(row)
-                session.flush()
-                for key, value in spec["metadata"].items():
-                    session.add(InstanceMetadata(instance_id=row.id, key=key, value=value))
-                for tag in spec["tags"]:
-                    session.add(InstanceTag(instance_id=row.id, tag=tag))
-                if spec["networks"] != "none":
-                    driver.schedule(row, seq=row.id)
-                else:
-                    row.host = driver.HOSTS[row.id % len(driver.HOSTS)]
-                    row.node = row.host
-                driver.start_transition(
-                    row, states.SPAWNING, now=now, delay=self._deps.config.driver_delay
-                )
-                first = first or row
-            assert first is not None
-            server_id = first.uuid
         server: dict[str, Any] = {
             "id": server_id,
             "links": links.pair("servers", server_id),
@@ -197,97 +151,6 @@ class ServerList:
         resp.media = {"server": server}
 
 
-def _flavor_for(session: Session, ctx: RequestContext, flavor_ref: str) -> Flavor:
-    flavor = session.get(Flavor, flavor_ref)
-    if flavor is not None and not flavor.is_public and not ctx.is_admin:
-        access = session.get(FlavorProject, (flavor.id, ctx.project_id or ""))
-        flavor = flavor if access is not None else None
-    if flavor is None or flavor.disabled:
-        raise BadRequest(f"Flavor {flavor_ref} could not be found.")
-    return flavor
-
-
-def _image_for(session: Session, ctx: RequestContext, image_ref: str) -> Image:
-    image = session.get(Image, image_ref)
-    visible = image is not None and (
-        ctx.is_admin or image.visibility in ("public", "community") or image.owner == ctx.project_id
-    )
-    if image is None or not visible:
-        raise BadRequest(f"Image {image_ref} could not be found.")
-    if image.status != "active":
-        raise BadRequest(f"Image {image_ref} is not active.")
-    return image
-
-
-def hostname_for(name: str) -> str:
-    hostname = _HOSTNAME_BAD.sub("-", name.lower()).strip("-.")[:63]
-    return hostname or "server"
-
-
-def _new_instance(
-    spec: dict[str, Any],
-    *,
-    ctx: RequestContext,
-    flavor: Flavor,
-    image: Image,
-    now: Any,
-    index: int,
-    reservation: str,
-    multiple: bool,
-) -> Instance:
-    name = spec["name"]
-    if multiple:
-        name = f"{name}-{index + 1}"
-    hostname = spec["hostname"] if isinstance(spec["hostname"], str) else hostname_for(name)
-    properties = json.loads(image.properties)
-    assert ctx.project_id is not None  # policy.authorize_project_write
-    return Instance(
-        uuid=str(uuid.uuid4()),
-        project_id=ctx.project_id,
-        user_id=ctx.user_id,
-        display_name=name,
-        display_description=spec["description"],
-        hostname=hostname,
-        reservation_id=reservation,
-        launch_index=index,
-        image_ref=image.id,
-        flavor_id=flavor.id,
-        flavor_name=flavor.name,
-        vcpus=flavor.vcpus,
-        memory_mb=flavor.memory_mb,
-        root_gb=flavor.root_gb,
-        ephemeral_gb=flavor.ephemeral_gb,
-        swap=flavor.swap,
-        flavor_extra_specs=flavor.extra_specs,
-        image_properties=json.dumps(
-            {k: v for k, v in properties.items() if v is not None}, ensure_ascii=False
-        ),
-        vm_state=states.BUILDING,
-        task_state=None,
-        power_state=states.NOSTATE,
-        progress=0,
-        availability_zone=DEFAULT_AZ,
-        pinned_availability_zone=spec["availability_zone"],
-        key_name=spec["key_name"],
-        config_drive=spec["config_drive"],
-        access_ip_v4=spec["access_ip_v4"],
-        access_ip_v6=spec["access_ip_v6"],
-        auto_disk_config=spec["auto_disk_config"],
-        kernel_id="",
-        ramdisk_id="",
-        root_device_name="/dev/vda",
-        user_data=spec["user_data"],
-        locked=False,
-        addresses="[]",
-        ip4="",
-        ip6="",
-        scheduler_hints=spec["scheduler_hints"],
-        created_at=now,
-        updated_at=now,
-        deleted=False,
-    )
-
-
 class ServerItem:
     """GET/PUT/DELETE /servers/{server_id}."""
 
@@ -296,7 +159,6 @@ class ServerItem:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, server_id: str) -> None:
         ctx = auth_of(req)
-        policy.authorize_read(ctx, "servers:show")
         settle_if_delayed(self._deps)
         with self._deps.store.session() as session:
             row = get_server(session, ctx, server_id)
@@ -305,7 +167,6 @@ class ServerItem:
     def on_put(self, req: falcon.Request, resp: falcon.Response, server_id: str) -> None:
         ctx = auth_of(req)
         api = version_of(req)
-        policy.authorize_write(ctx, "servers:update")
         body = read_json(req, max_size=self._deps.config.max_request_body_size)
         update = require_object(body, "server")
         allowed = {"name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"}
@@ -346,7 +207,6 @@ class ServerItem:
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, server_id: str) -> None:
         ctx = auth_of(req)
-        policy.authorize_write(ctx, "servers:delete")
         now = self._deps.clock.now()
         with self._deps.store.session(write=True) as session:
             row = get_server(session, ctx, server_id)

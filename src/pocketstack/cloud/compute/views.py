@@ -7,8 +7,9 @@ import hashlib
 import json
 from typing import Any, TypeAlias, TypeGuard
 
+from pocketstack.cloud import jsonmedia
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.compute import jsonbody, states
+from pocketstack.cloud.compute import states
 from pocketstack.cloud.compute.microversion import ApiVersion
 from pocketstack.cloud.compute.routing import Links
 from pocketstack.cloud.compute.server_db import ServerFields, ServerSummary
@@ -58,7 +59,7 @@ def host_id(project_id: str, host: str | None) -> str:
 
 def _address_list(raw: str) -> dict[str, list[dict[str, Any]]]:
     result: dict[str, list[dict[str, Any]]] = {}
-    for entry in jsonbody.loads(raw):
+    for entry in jsonmedia.loads(raw):
         result.setdefault(entry["network"], []).append(
             {
                 "version": entry["version"],
@@ -110,7 +111,7 @@ class ServerRenderer:
     def _parsed(self, text: str) -> Any:
         value = self._json.get(text)
         if value is None:
-            value = self._json[text] = jsonbody.loads(text)
+            value = self._json[text] = jsonmedia.loads(text)
         return value
 
     def _flavor(self, row: ServerRow) -> dict[str, Any]:

@@ -13,12 +13,15 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from pocketstack.cloud import jsonmedia
+from pocketstack.cloud.api.enforce import enforcer, mount
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.auth.middleware import TokenAuthMiddleware
-from pocketstack.cloud.compute import jsonbody
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import BadRequest, Conflict, Forbidden, NotFound
 from pocketstack.cloud.image import faults
+from pocketstack.cloud.image.api import SERVICE
+from pocketstack.cloud.image.lookup import is_visible
 from pocketstack.cloud.image.schema import VISIBILITIES, parse_create
 from pocketstack.cloud.inputs import RefuseNul, decimal
 from pocketstack.cloud.requestbody import read_body
@@ -77,9 +80,7 @@ def _visible_clause(ctx: RequestContext) -> Any:
 
 def _get(session: Session, ctx: RequestContext, image_id: str) -> Image:
     image = session.get(Image, image_id)
-    if image is None or not (
-        ctx.is_admin or image.visibility in ("public", "community") or image.owner == ctx.project_id
-    ):
+    if image is None or not is_visible(image, project_id=ctx.project_id, is_admin=ctx.is_admin):
         raise NotFound(f"No image found with ID {image_id}")
     return image
 
@@ -241,17 +242,26 @@ def _is_public(req: falcon.Request) -> bool:
 def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
     middleware: list[Any] = [
         _RequestId(),
-        TokenAuthMiddleware(deps=deps, is_public=_is_public),
+        TokenAuthMiddleware(
+            tokens=deps.tokens, public_url=deps.config.public_url, is_public=_is_public
+        ),
         RefuseNul(),
+        enforcer(SERVICE, check_responses=deps.config.check_responses),
     ]
     app: falcon.App[falcon.Request, falcon.Response] = falcon.App(middleware=middleware)
     app.req_options.keep_blank_qs_values = True
     app.req_options.strip_url_path_trailing_slash = True
     faults.install(app)
-    jsonbody.install(app)
+    jsonmedia.install(app)
     versions = Versions()
-    app.add_route("/", versions)
-    app.add_route("/versions", versions)
-    app.add_route("/v2/images", Images(deps))
-    app.add_route("/v2/images/{image_id}", ImageItem(deps))
+    mount(
+        app,
+        SERVICE,
+        {
+            "/": versions,
+            "/versions": versions,
+            "/v2/images": Images(deps),
+            "/v2/images/{image_id}": ImageItem(deps),
+        },
+    )
     return app

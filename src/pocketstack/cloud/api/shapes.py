@@ -1,4 +1,5 @@
-"""Small builders for OpenAPI 3.1 fragments, so each service's description reads like a table."""
+"""Small builders for JSON Schema and OpenAPI 3.1 fragments, so that each service's declarations
+read like a table."""
 
 from __future__ import annotations
 
@@ -71,23 +72,7 @@ def header(name: str, *, required: bool = False, description: str = "") -> JSON:
     return param
 
 
-def operation(
-    summary: str,
-    *,
-    tag: str,
-    responses: dict[int, JSON],
-    parameters: list[JSON] | None = None,
-    body: JSON | None = None,
-    public: bool = False,
-) -> JSON:
-    op: JSON = {
-        "summary": summary,
-        "tags": [tag],
-        "responses": {str(code): response for code, response in sorted(responses.items())},
-    }
-    if parameters:
-        op["parameters"] = parameters
-    if body is not None:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
-    op["security"] = [] if public else [{"token": []}]
-    return op
+# Bodies more than one service answers with: the token middleware's 401.
+COMMON_SCHEMAS: dict[str, JSON] = {
+    "AuthError": obj({"error": obj({"code": {"const": 401}, "title": STR, "message": STR})}),
+}

@@ -1,4 +1,4 @@
-"""Response JSON encoding: orjson (about 50x faster than the stdlib on a 1000-server page).
+"""Response JSON of every service: orjson (about 50x faster than the stdlib on a 1000-server page).
 
 orjson refuses a few values the stdlib accepts (integers beyond 64 bits, lone surrogates in
 strings, both possible in user-supplied scheduler hints or metadata); those bodies fall back to

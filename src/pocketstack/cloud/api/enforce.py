@@ -1,0 +1,113 @@
+"""A service's falcon app mounted from its declarations: each route's resource must answer
+exactly the declared methods (checked when the app is built, so a responder can never be served
+undeclared), and before a responder runs, the operation's microversion range and policy rule
+are enforced from its declaration."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import falcon
+
+from pocketstack.cloud.api.operation import Microversion, Operation, Service
+from pocketstack.cloud.api.responses import ResponseCheck
+from pocketstack.cloud.api.shapes import COMMON_SCHEMAS
+from pocketstack.cloud.auth.context import RequestContext
+from pocketstack.cloud.errors import NotFound
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+class UndeclaredRoute(RuntimeError):
+    """A resource serves a method no declaration names, or a declaration has no responder."""
+
+
+def mount(app: falcon.App[Any, Any], service: Service, resources: Mapping[str, object]) -> None:
+    served: set[tuple[str, str]] = set()
+    for path, resource in resources.items():
+        app.add_route(path, resource)
+        served.update((m, path) for m in METHODS if hasattr(resource, f"on_{m.lower()}"))
+    declared = {op.key for op in service.operations}
+    if served != declared:
+        raise UndeclaredRoute(
+            f"{service.name}: served but not declared {sorted(served - declared)}; "
+            f"declared but not served {sorted(declared - served)}"
+        )
+
+
+def operation_of(req: falcon.Request) -> Operation | None:
+    op: Operation | None = getattr(req.context, "operation", None)
+    return op
+
+
+class Enforce:
+    """Falcon middleware, after authentication and the microversion's parsing."""
+
+    def __init__(
+        self,
+        service: Service,
+        *,
+        version_of: Callable[[falcon.Request], Microversion | None],
+        caller_of: Callable[[falcon.Request], RequestContext | None],
+        not_found: Callable[[falcon.Request], Exception],
+        check: ResponseCheck | None = None,
+    ) -> None:
+        self._service = service
+        self._version_of = version_of
+        self._caller_of = caller_of
+        self._not_found = not_found
+        self._check = check
+
+    def process_resource(
+        self, req: falcon.Request, resp: falcon.Response, resource: Any, params: dict[str, Any]
+    ) -> None:
+        op = self._service.find(req.method, req.uri_template or "")
+        req.context.operation = op
+        if op is None:  # falcon's own 405 for an undeclared method
+            return
+        if op.since is not None:
+            version = self._version_of(req)
+            if version is None or version < op.since:
+                raise self._not_found(req)
+        rule = op.policy
+        if rule is not None and rule.check is not None:
+            caller = self._caller_of(req)
+            if caller is not None:
+                rule.check(caller, rule.name)
+
+    def process_response(
+        self, req: falcon.Request, resp: falcon.Response, resource: Any, req_succeeded: bool
+    ) -> None:
+        op = operation_of(req)
+        if self._check is None or op is None:
+            return
+        self._check.check(resp, op, self._version_of(req))
+
+
+def _unversioned(req: falcon.Request) -> Microversion | None:
+    return None
+
+
+def _nobody(req: falcon.Request) -> RequestContext | None:
+    return None
+
+
+def _not_found(req: falcon.Request) -> Exception:
+    return NotFound("The resource could not be found.")
+
+
+def enforcer(
+    service: Service,
+    *,
+    check_responses: bool,
+    version_of: Callable[[falcon.Request], Microversion | None] = _unversioned,
+    caller_of: Callable[[falcon.Request], RequestContext | None] = _nobody,
+    not_found: Callable[[falcon.Request], Exception] = _not_found,
+) -> Enforce:
+    """The middleware for `service`; a service without microversions or declared policy checks
+    (identity, image) needs only the first two arguments."""
+    check = ResponseCheck({**COMMON_SCHEMAS, **service.schemas}) if check_responses else None
+    return Enforce(
+        service, version_of=version_of, caller_of=caller_of, not_found=not_found, check=check
+    )

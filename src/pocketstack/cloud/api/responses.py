@@ -1,0 +1,68 @@
+"""The check of a success response against its operation's declaration: a declared status, and
+a body that validates against the schema declared for the request's microversion.
+
+Off in service; the test suite runs every in-process cloud with it (`check_responses`), so that
+a response the tests see and the declaration cannot disagree unnoticed. A response that fails
+is replaced by a 500 naming the disagreement: no test that looks at the response misses it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+
+import falcon
+import jsonschema
+
+from pocketstack.cloud.api.operation import JSON, Microversion, Operation
+
+log = logging.getLogger(__name__)
+
+
+class ResponseCheck:
+    def __init__(self, components: JSON) -> None:
+        # Every declared schema may refer to any shared one, as in the OpenAPI document.
+        self._components = components
+
+    @functools.lru_cache(maxsize=512)  # noqa: B019 - one per app, for the app's lifetime
+    def _validator(self, schema_text: str) -> jsonschema.protocols.Validator:
+        schema = {**json.loads(schema_text), "components": {"schemas": self._components}}
+        validator: jsonschema.protocols.Validator = jsonschema.Draft202012Validator(schema)
+        return validator
+
+    def problem(
+        self, op: Operation, version: Microversion | None, status: int, body: bytes
+    ) -> str | None:
+        if not 200 <= status < 300:
+            return None
+        if status not in op.status:
+            return f"status {status} is not declared (declared: {list(op.status)})"
+        schema = op.response_schema(version)
+        if schema is None:
+            return f"a body that no schema declares: {body[:200]!r}" if body else None
+        try:
+            document = json.loads(body)
+        except ValueError:
+            return f"a body that is not JSON: {body[:200]!r}"
+        validator = self._validator(json.dumps(schema, sort_keys=True))
+        error = jsonschema.exceptions.best_match(validator.iter_errors(document))
+        if error is None:
+            return None
+        where = "/".join(str(p) for p in error.absolute_path) or "(body)"
+        return f"{where}: {error.message}"
+
+    def check(self, resp: falcon.Response, op: Operation, version: Microversion | None) -> None:
+        status = falcon.http_status_to_code(resp.status)
+        # falcon renders a HEAD's body and the server drops it: none reaches a client.
+        body = b"" if op.method == "HEAD" else resp.render_body() or b""
+        problem = self.problem(op, version, status, body)
+        if problem is None:
+            return
+        at = f" at {version[0]}.{version[1]}" if version else ""
+        message = f"{op.method} {op.path}{at} disagrees with its declaration: {problem}"
+        log.error("%s", message)
+        resp.status = falcon.HTTP_500
+        resp.data = json.dumps({"responseCheck": message}).encode()
+        resp.content_type = falcon.MEDIA_JSON
+

@@ -1,0 +1,85 @@
+"""The image API (the Glance v2 subset compute clients call) declared: every operation once
+(see cloud/api/operation.py). Policy is checked by the responders: Glance's defaults depend on
+the image (its owner, its visibility)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pocketstack.cloud.api.operation import JSON, Operation, PublicPath, Rule, Service, Versioned
+from pocketstack.cloud.api.shapes import BOOL, INT, NSTR, STR, arr, json_body, obj, query, ref
+
+NINT: JSON = {"type": ["integer", "null"]}
+
+
+def _schemas() -> dict[str, JSON]:
+    return {
+        "ImageVersion": obj(
+            {"id": STR, "status": STR, "links": arr(obj({"rel": STR, "href": STR}))}
+        ),
+        "Image": obj(
+            {"id": STR, "name": NSTR, "status": STR, "visibility": STR, "protected": BOOL,
+             "os_hidden": BOOL, "owner": NSTR, "container_format": NSTR, "disk_format": NSTR,
+             "size": NINT, "virtual_size": NINT, "checksum": NSTR, "os_hash_algo": NSTR,
+             "os_hash_value": NSTR, "min_disk": INT, "min_ram": INT, "tags": arr(STR),
+             "created_at": STR, "updated_at": STR, "self": STR, "file": STR, "schema": STR},
+            # Other keys are the image's own string properties.
+        ),
+    }  # fmt: skip
+
+
+
+def error_response(code: int) -> JSON:
+    # Glance's errors are webob's: JSON, or a plain-text page to a client that asks for text;
+    # the 401 comes from the token middleware.
+    if code == 401:
+        return json_body(ref("AuthError"))
+    webob = obj({"message": STR, "code": STR, "title": STR})
+    return {
+        "description": "Glance error",
+        "content": {"application/json": {"schema": webob}, "text/plain": {"schema": STR}},
+    }
+
+
+def _one(schema: JSON) -> tuple[Versioned, ...]:
+    return (Versioned(schema),)
+
+
+def _operations() -> tuple[Operation, ...]:
+    versions = _one(obj({"versions": arr(ref("ImageVersion"))}))
+    listing = _one(obj(
+        {"images": arr(ref("Image")), "first": STR, "schema": STR, "next": STR},
+        required=("images", "first", "schema"),
+    ))
+    filters = tuple(query(n) for n in ("name", "status", "visibility", "id", "owner", "limit",
+                                       "marker"))
+    image = _one(ref("Image"))
+    return (
+        Operation(method="GET", path="/", summary="Image API versions", policy=None,
+                  status=(300,), response=versions),
+        Operation(method="GET", path="/versions", summary="Image API versions", policy=None,
+                  status=(200,), response=versions),
+        Operation(method="GET", path="/v2/images", summary="List images",
+                  policy=Rule("get_images"), status=(200,), response=listing,
+                  parameters=filters, errors=(400, 401)),
+        Operation(method="POST", path="/v2/images", summary="Create an image record (no data)",
+                  policy=Rule("add_image"), status=(201,), request=_one({"type": "object"}),
+                  response=image, errors=(400, 401, 403, 409, 413)),
+        Operation(method="GET", path="/v2/images/{image_id}", summary="Show an image",
+                  policy=Rule("get_image"), status=(200,), response=image, errors=(401, 404)),
+        Operation(method="DELETE", path="/v2/images/{image_id}", summary="Delete an image",
+                  policy=Rule("delete_image"), status=(204,), errors=(401, 403, 404)),
+    )  # fmt: skip
+
+
+def public_paths(route: str) -> Sequence[PublicPath]:
+    return [PublicPath("/image/" if route == "/" else f"/image{route}")]
+
+
+SERVICE = Service(
+    name="image",
+    operations=_operations(),
+    schemas=_schemas(),
+    error_response=error_response,
+    public_paths=public_paths,
+)
