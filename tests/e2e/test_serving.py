@@ -403,6 +403,13 @@ def test_demo_starts_seeds_and_lists_once(data_dir: Path, tmp_path: Path) -> Non
     assert "seeded" not in second.stdout
     assert table_names(second.stdout) == names
 
+    # A shell that names a proxy (here one that is not there): the cloud demo started is still
+    # reached directly.
+    proxied = {**env, "HTTP_PROXY": f"http://127.0.0.1:{free_port()}"}
+    third = cli("demo", "--data-dir", str(data_dir), "--port", port, env=proxied)
+    assert third.returncode == 0, third.stderr
+    assert table_names(third.stdout) == names
+
 
 def test_up_serves_from_any_database(db_url: str, data_dir: Path) -> None:
     """`--db-url` (SQLite, PostgreSQL, MariaDB): first start migrates and bootstraps it.

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from pocketstack.client.access import EndpointFilter
 from pocketstack.client.auth.base import Scope
 from pocketstack.client.auth.generic import Password
 from pocketstack.client.auth.v3 import V3Password
 from pocketstack.client.cache import AuthStateCache
+from pocketstack.client.catalog import EndpointFilter
 from pocketstack.client.debug import hash_token
 from pocketstack.client.errors import EndpointNotFound, Unauthorized
 from pocketstack.client.session import Session

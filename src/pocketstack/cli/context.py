@@ -4,7 +4,6 @@ per-service adapters, and the streams to write to."""
 
 from __future__ import annotations
 
-import os
 import sys
 
 from pocketstack.cli.errors import CommandError
@@ -181,19 +180,19 @@ def build_auth(
     warn: Callable[[str], object] | None = None,
 ) -> BaseIdentityPlugin | TokenEndpoint:
     """The auth plugin the settings describe, or a CommandError naming what is missing."""
-    from pocketstack.client.auth.loading import AuthOptionsError, load_auth
+    from pocketstack.client.auth import loading
 
     options = auth_options(s)
     cache = None
-    if not s.no_cache and choose_auth_type(s) != "token_endpoint":
+    if not s.no_cache and loading.choose_auth_type(options) != "token_endpoint":
         from pocketstack.client.cache import AuthStateCache
 
         cache = AuthStateCache(directory=cache_dir, warn=warn)
     try:
-        return load_auth(
+        return loading.load_auth(
             options, cache=cache, prompt_password=_prompt_password if interactive else None
         )
-    except AuthOptionsError as exc:
+    except loading.AuthOptionsError as exc:
         # A command-line mistake: `ERROR (CommandError): ...` as for every other one.
         raise CommandError(str(exc)) from None
 
@@ -206,6 +205,3 @@ def _prompt_password() -> str | None:
     except EOFError:
         return None
 
-
-def environ_default() -> Mapping[str, str]:
-    return os.environ

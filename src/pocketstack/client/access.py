@@ -8,13 +8,7 @@ from __future__ import annotations
 
 import time
 
-# Endpoint, EndpointFilter and normalize_interface are imported from here by older code.
-from pocketstack.client.catalog import (
-    Endpoint,
-    EndpointFilter,
-    ServiceCatalog,
-    normalize_interface,
-)
+from pocketstack.client.catalog import ServiceCatalog
 from pocketstack.client.errors import InvalidResponse
 
 # Warm-path module: see docs/startup.md. A warm run only asks "does the cached token expire
@@ -29,11 +23,7 @@ __all__ = [
     "AccessInfo",
     "AccessInfoV2",
     "AccessInfoV3",
-    "Endpoint",
-    "EndpointFilter",
-    "ServiceCatalog",
     "access_from_body",
-    "normalize_interface",
     "parse_epoch",
     "parse_time",
 ]

@@ -4,13 +4,8 @@ import datetime as dt
 
 import pytest
 
-from pocketstack.client.access import (
-    ServiceCatalog,
-    access_from_body,
-    normalize_interface,
-    parse_epoch,
-    parse_time,
-)
+from pocketstack.client.access import access_from_body, parse_epoch, parse_time
+from pocketstack.client.catalog import ServiceCatalog, normalize_interface
 from pocketstack.client.errors import EndpointNotFound, InvalidResponse
 
 V2_SERVICES = [

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from pocketstack.client.access import AccessInfoV2, AccessInfoV3, EndpointFilter
+from pocketstack.client.access import AccessInfoV2, AccessInfoV3
 from pocketstack.client.auth.base import Scope, TokenEndpoint
 from pocketstack.client.auth.generic import Password, Token
 from pocketstack.client.auth.v2 import V2Password, V2Token
 from pocketstack.client.auth.v3 import V3ApplicationCredential, V3Password, V3Token
+from pocketstack.client.catalog import EndpointFilter
 from pocketstack.client.errors import DiscoveryFailure, HttpError, Unauthorized
 from pocketstack.client.session import Session
 from pocketstack.client.transport.wsgi import WSGITransport

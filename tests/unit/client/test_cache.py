@@ -4,10 +4,10 @@ import json
 import stat
 from pathlib import Path
 
-from pocketstack.client.access import EndpointFilter
 from pocketstack.client.auth.base import Scope
 from pocketstack.client.auth.generic import Password
 from pocketstack.client.cache import AuthStateCache
+from pocketstack.client.catalog import EndpointFilter
 from pocketstack.client.session import Session
 from pocketstack.client.transport.wsgi import WSGITransport
 from tests.fixtures.cloud import ADMIN_PASSWORD

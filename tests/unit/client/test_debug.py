@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import hashlib
 
-from pocketstack.client.access import EndpointFilter
+from pocketstack.client.catalog import EndpointFilter
 from pocketstack.client.debug import hash_token, mask_body, mask_text, request_line
 from pocketstack.client.session import Session
 from pocketstack.client.transport.wsgi import WSGITransport

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -250,3 +251,52 @@ def test_without_proxy_variables_the_proxy_module_is_never_imported() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
     )
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_a_password_with_a_slash_never_reaches_a_message() -> None:
+    port = _closed_port()
+    env = {"HTTP_PROXY": f"http://bob:pa/ss?#word@127.0.0.1:{port}"}
+    with pytest.raises(ConnectFailure) as caught:
+        _get(HTTPTransport(environ=env), "http://cloud.test/")
+    assert str(caught.value) == (
+        f"Unable to establish connection to http://cloud.test/ through the proxy "
+        f"http://***@127.0.0.1:{port}: Connection refused"
+    )
+
+
+def test_a_proxy_that_drops_connect_is_blamed_not_the_origin() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        transport = HTTPTransport(environ={"HTTPS_PROXY": f"http://127.0.0.1:{port}"})
+
+        def drop() -> None:
+            conn, _ = listener.accept()
+            conn.recv(65536)
+            conn.close()
+
+        thread = threading.Thread(target=drop, daemon=True)
+        thread.start()
+        request = Request(method="POST", url="https://cloud.test/", headers=Headers({}), timeout=5)
+        with pytest.raises(ConnectFailure) as caught:
+            transport.send(request)
+        thread.join(timeout=5)
+    message = str(caught.value)
+    assert f"through the proxy http://127.0.0.1:{port}" in message
+    assert "without answering CONNECT" in message
+    assert "may have reached the server" not in message
+
+
+def test_host_names_in_no_proxy_do_not_import_ipaddress_for_an_address() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    probe = (
+        "import sys\n"
+        "from pocketstack.client.transport.proxy import bypasses\n"
+        "print(bypasses('localhost,.corp,127.0.0.1', host='127.0.0.1', port=80),"
+        " 'ipaddress' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+    )
+    assert result.stdout.split() == ["True", "False"]

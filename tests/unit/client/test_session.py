@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from pocketstack.client.access import EndpointFilter
 from pocketstack.client.adapter import Adapter
+from pocketstack.client.catalog import EndpointFilter
 from pocketstack.client.errors import (
     EndpointNotFound,
     HttpServerError,

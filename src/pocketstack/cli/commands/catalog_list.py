@@ -11,7 +11,7 @@ from pocketstack.cli.output_args import add_list_arguments
 if TYPE_CHECKING:
     from pocketstack.cli.argspec import ArgumentParserLike, Namespace
     from pocketstack.cli.context import Context
-    from pocketstack.client.access import Endpoint
+    from pocketstack.client.catalog import Endpoint
 
 HELP = "list the services in the service catalog"
 

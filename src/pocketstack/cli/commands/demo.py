@@ -11,6 +11,7 @@ import argparse
 import shlex
 import subprocess
 import sys
+import urllib.parse
 from typing import TYPE_CHECKING
 
 from pocketstack.cli.commands._cloud import (
@@ -125,6 +126,11 @@ def run(args: Namespace, ctx: Context) -> int:
 
     env = {key: value for key, value in ctx.environ.items() if not key.startswith("OS_")}
     env.update(variables)
+    # The cloud just started here is reached directly, whatever proxy the shell names.
+    host = urllib.parse.urlsplit(state.url).hostname
+    if host:
+        no_proxy = env.get("no_proxy") or env.get("NO_PROXY") or ""
+        env["no_proxy"] = ",".join(filter(None, (no_proxy, host)))
     result = subprocess.run(
         [sys.executable, "-m", "pocketstack.cli.main", *command], env=env, check=False
     )

@@ -6,11 +6,11 @@ from pocketstack.client.adapter import Adapter
 from pocketstack.client.compute.versions import (
     CLIENT_MAX,
     APIVersion,
-    VersionDocument,
     check_client_range,
     fetch_version_document,
     negotiate,
 )
+from pocketstack.client.versions import VersionData
 
 # Warm-path module: see docs/startup.md.
 TYPE_CHECKING = False
@@ -87,16 +87,16 @@ class ComputeClient:
     def _cache_key(self) -> str:
         return _CACHE_PREFIX + (self.adapter.get_endpoint() or "").rstrip("/")
 
-    def cached_version_document(self) -> VersionDocument | None:
+    def cached_version_document(self) -> VersionData | None:
         if self._cache is None:
             return None
-        return VersionDocument.from_cache(self._cache.get_cached_data(self._cache_key()))
+        return VersionData.from_cache(self._cache.get_cached_data(self._cache_key()))
 
-    def version_document(self) -> VersionDocument:
+    def version_document(self) -> VersionData:
         """The server's version range: from the auth-state cache, else one GET (then cached)."""
         return self.cached_version_document() or self._fetch_version_document()
 
-    def _fetch_version_document(self) -> VersionDocument:
+    def _fetch_version_document(self) -> VersionData:
         document = fetch_version_document(self.adapter)
         if self._cache is not None:
             self._cache.set_cached_data(self._cache_key(), document.to_cache())

@@ -55,11 +55,7 @@ CLIENT_MIN = APIVersion(2, 1)
 CLIENT_MAX = APIVersion(2, 96)
 
 
-# The compute endpoint's `{"version": {...}}` answer: one entry of a version document.
-VersionDocument = VersionData
-
-
-def fetch_version_document(adapter: Adapter) -> VersionDocument:
+def fetch_version_document(adapter: Adapter) -> VersionData:
     """GET the compute endpoint itself; on 404 its parent plus `/` (novaclient's fallback for
     catalogs whose endpoint carries the project id, where the first URL is not a version root).
     """
@@ -75,11 +71,11 @@ def fetch_version_document(adapter: Adapter) -> VersionDocument:
             response = adapter.session.request(parent, "GET", authenticated=True)
     except Unauthorized:
         # Some proxies refuse the version root; novaclient then assumes no microversions.
-        return VersionDocument.unknown()
-    return VersionDocument.from_body(response.json())
+        return VersionData.unknown()
+    return VersionData.from_body(response.json())
 
 
-def negotiate(requested: APIVersion, document: VersionDocument) -> APIVersion:
+def negotiate(requested: APIVersion, document: VersionData) -> APIVersion:
     """The version to use for `requested` against a server that advertises `document`."""
     server_min, server_max = document.min_version, document.max_version
     no_microversions = server_min.is_null and server_max.is_null

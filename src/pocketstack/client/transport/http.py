@@ -310,13 +310,6 @@ def _translate(
     where = {"method": request.method, "url": request.url}
     # Never the proxy's URL as given: it may carry credentials.
     via = "" if proxy is None else f" through the proxy {proxy.shown}"
-    if proxy is not None:
-        from pocketstack.client.transport.proxy import TunnelRefused
-
-        if isinstance(exc, TunnelRefused):
-            return ConnectFailure(
-                f"Unable to establish connection to {request.url}{via}: {exc}", **where
-            )
     if isinstance(exc, Malformed):
         return InvalidResponse(f"Invalid HTTP answer from {netloc}{via}: {exc}")
     ssl_module = sys.modules.get("ssl")

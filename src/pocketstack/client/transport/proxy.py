@@ -21,15 +21,16 @@ from __future__ import annotations
 
 import binascii
 
-from pocketstack.client.transport.connection import Connection, split_url
+from pocketstack.client.transport.connection import Connection, Unanswered, Unsent, split_url
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 
-class TunnelRefused(Exception):
-    """The proxy answered CONNECT with something other than 2xx."""
+class TunnelRefused(ConnectionError):
+    """The proxy did not open the tunnel: an OSError, so it is reported as any failure to
+    connect is (with the proxy named, never its credentials)."""
 
 
 def _ascii(host: str) -> str:
@@ -46,10 +47,11 @@ class Proxy:
         if "://" not in text:
             text = "http://" + text
         scheme, _, rest = text.partition("://")
-        netloc = rest
+        # Credentials first, by the last `@`: a password may hold `/`, `?` or `#` unencoded,
+        # and no part of it may reach `shown`.
+        userinfo, at, hostport = rest.rpartition("@")
         for mark in "/?#":
-            netloc = netloc.partition(mark)[0]
-        userinfo, at, hostport = netloc.rpartition("@")
+            hostport = hostport.partition(mark)[0]
         self.shown = f"{scheme}://{'***@' if at else ''}{hostport}"
         if scheme.lower() != "http":
             raise ValueError(
@@ -88,7 +90,13 @@ class Proxy:
         if self.authorization:
             lines.append(f"Proxy-Authorization: {self.authorization}")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
-        status, reason, _, _, _ = conn.exchange(method="CONNECT", head=head, body=None)
+        try:
+            status, reason, _, _, _ = conn.exchange(method="CONNECT", head=head, body=None)
+        except (Unsent, Unanswered) as exc:
+            # Not the origin's doing, and nothing of the request has left yet.
+            raise TunnelRefused(
+                f"it closed the connection without answering CONNECT: {exc}"
+            ) from exc
         if not 200 <= status < 300:
             raise TunnelRefused(f"it answered CONNECT {authority} with {status} {reason}".rstrip())
         conn.detach()
@@ -187,8 +195,12 @@ def bypasses(no_proxy: str, *, host: str, port: int) -> bool:
         name, entry_port = _split_entry(entry)
         if entry_port is not None and entry_port != port:
             continue
-        if _is_ip(host) or "/" in name or _is_ip(name):
-            if _is_ip(host) and (host == name or _address_matches(host, name)):
+        entry_is_address = "/" in name or _is_ip(name)
+        if _is_ip(host) or entry_is_address:
+            # ipaddress only for an address or network entry (warm path: docs/startup.md).
+            if _is_ip(host) and (
+                host == name or (entry_is_address and _address_matches(host, name))
+            ):
                 return True
             continue
         name = name.strip(".")

@@ -8,14 +8,14 @@ from pocketstack.client.compute.errors import UnsupportedVersion
 from pocketstack.client.compute.versions import (
     CLIENT_MAX,
     APIVersion,
-    VersionDocument,
     check_client_range,
     negotiate,
 )
+from pocketstack.client.versions import VersionData
 
 
-def doc(min_version: str, max_version: str) -> VersionDocument:
-    return VersionDocument.from_body(
+def doc(min_version: str, max_version: str) -> VersionData:
+    return VersionData.from_body(
         {"version": {"id": "v2.1", "status": "CURRENT", "min_version": min_version,
                      "version": max_version}}
     )
@@ -75,7 +75,7 @@ def test_explicit_version_outside_the_client_range() -> None:
 
 
 def test_server_without_microversions() -> None:
-    legacy = VersionDocument.unknown()
+    legacy = VersionData.unknown()
     assert negotiate(APIVersion.latest(), legacy) == APIVersion(2, 0)
     assert negotiate(APIVersion(2, 0), legacy) == APIVersion(2, 0)
     with pytest.raises(UnsupportedVersion, match="Server doesn't support microversions"):
@@ -96,5 +96,5 @@ def test_header_value() -> None:
 
 def test_cache_round_trip() -> None:
     original = doc("2.1", "2.90")
-    assert VersionDocument.from_cache(original.to_cache()) == original
-    assert VersionDocument.from_cache(None) is None
+    assert VersionData.from_cache(original.to_cache()) == original
+    assert VersionData.from_cache(None) is None
