@@ -7,7 +7,9 @@ outsider cannot choose addresses that collide) in two time planes: the current w
 one before, weighted by how much of it still lies within the last `window` seconds. Counts may
 run high (collisions) and, rarely, low (two processes adding to one counter at the same instant);
 they order a queue, they do not decide a refusal, so neither matters. No lock is taken: a
-counter is a 4-byte aligned word, written whole.
+counter is a 4-byte aligned word, written whole; at a window's turn two workers may both clear
+the new plane and lose a few counts; a worker that finds a plane on a newer window than its own
+clock's leaves it alone.
 """
 
 from __future__ import annotations
@@ -27,8 +29,7 @@ _COUNTER_MAX = 2**32 - 1
 
 class AttemptCounts:
     def __init__(self, *, window: float, clock: Callable[[], float] = time.monotonic) -> None:
-        if window <= 0:
-            raise ValueError("window must be positive")
+        # A window of 0 (or less) counts nothing, as the throttle's own failure windows do.
         self.window = window
         # CLOCK_MONOTONIC is one clock for the whole machine, so forked workers agree on it.
         self._clock = clock
@@ -51,9 +52,14 @@ class AttemptCounts:
     def _plane_number(self, base: int) -> int:
         return self._words[base] | (self._words[base + 1] << 32)
 
-    def _current_plane(self, number: int) -> int:
+    def _current_plane(self, number: int) -> int | None:
         base = self._plane(number)
-        if self._plane_number(base) != number:
+        held = self._plane_number(base)
+        if held > number:
+            # Another worker moved on while this one stalled: its late attempt is not worth
+            # undoing the newer window for.
+            return None
+        if held < number:
             # The plane held a window two or more back: start it afresh.
             self._words[base + 2 : base + _PLANE_WORDS] = _ZEROS
             self._words[base] = number & 0xFFFFFFFF
@@ -61,8 +67,12 @@ class AttemptCounts:
         return base
 
     def record(self, key: str) -> None:
+        if self.window <= 0:
+            return
         number, _ = divmod(self._clock(), self.window)
         base = self._current_plane(int(number))
+        if base is None:
+            return
         for slot in self._slots(key):
             index = base + 2 + slot
             value = self._words[index]
@@ -71,6 +81,8 @@ class AttemptCounts:
 
     def count(self, key: str) -> int:
         """Attempts by `key` within about the last `window` seconds."""
+        if self.window <= 0:
+            return 0
         number_f, into = divmod(self._clock(), self.window)
         number = int(number_f)
         slots = self._slots(key)

@@ -8,8 +8,8 @@ import falcon
 import falcon.testing
 import pytest
 
-from pocketstack.cloud.api.enforce import Enforce, UndeclaredRoute, mount
-from pocketstack.cloud.api.operation import Operation, PublicPath, Service, Versioned
+from pocketstack.cloud.api.enforce import Enforce, UndeclaredRoute, enforcer, mount
+from pocketstack.cloud.api.operation import Operation, PublicPath, Rule, Service, Versioned
 from pocketstack.cloud.api.responses import ResponseCheck
 from pocketstack.cloud.api.shapes import INT, STR, json_body, obj
 from pocketstack.cloud.openapi import SERVICES, build_document
@@ -53,7 +53,6 @@ def _app(service: Service, resource: object) -> falcon.App[falcon.Request, falco
                 service,
                 version_of=lambda req: None,
                 caller_of=lambda req: None,
-                not_found=lambda req: falcon.HTTPNotFound(),
                 check=ResponseCheck(service.schemas),
             )
         ]
@@ -108,3 +107,15 @@ def test_every_declared_operation_is_in_the_document_with_its_policy_rule() -> N
                     assert rendered["x-openstack-policy"] == op.policy.name
                 for status in op.status:
                     assert str(status) in rendered["responses"]
+
+
+def test_a_policy_check_cannot_be_declared_where_no_caller_is_known() -> None:
+    def refuse(ctx: object, name: str) -> None:
+        raise AssertionError("never reached")
+
+    checked = Operation(
+        method="GET", path="/widgets", summary="x", policy=Rule("widgets:list", refuse),
+        status=(200,),
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="declares policy checks but names no caller"):
+        enforcer(_service(checked), check_responses=False)

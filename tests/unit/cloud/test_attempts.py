@@ -59,3 +59,21 @@ def test_a_worker_forked_afterwards_sees_the_others_attempts() -> None:
     assert counts.count("flooder-0") == 5
     assert counts.count("flooder-1") == 5
     assert counts.count("legitimate") == 0
+
+
+def test_a_window_of_zero_counts_nothing() -> None:
+    counts = AttemptCounts(window=0)
+    counts.record("10.0.0.1")
+    assert counts.count("10.0.0.1") == 0
+
+
+def test_a_late_attempt_from_an_older_window_leaves_the_newer_counts_alone() -> None:
+    now = [6000.0]
+    counts = AttemptCounts(window=60, clock=lambda: now[0])
+    now[0] = 6120.0  # two windows on: the same plane as 6000's
+    counts.record("10.0.0.1")
+    now[0] = 6000.0  # a worker that stalled across the turn
+    counts.record("10.0.0.2")
+    now[0] = 6120.0
+    assert counts.count("10.0.0.1") == 1
+    assert counts.count("10.0.0.2") == 0

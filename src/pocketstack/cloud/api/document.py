@@ -31,7 +31,7 @@ def _body(schemas: Sequence[Versioned]) -> JSON:
     return {"anyOf": [entry.schema for entry in schemas]}
 
 
-def _success(op: Operation, status: int) -> JSON:
+def _success(op: Operation) -> JSON:
     response: JSON = json_body(_body(op.response)) if op.response else no_body("No body")
     if op.headers:
         response["headers"] = {name: {"schema": STR} for name in op.headers}
@@ -39,7 +39,7 @@ def _success(op: Operation, status: int) -> JSON:
 
 
 def _operation(service: Service, op: Operation, path: str, *, versioned: bool) -> JSON:
-    responses = {code: _success(op, code) for code in op.status}
+    responses = {code: _success(op) for code in op.status}
     responses.update({code: service.error_response(code) for code in op.errors})
     rendered: JSON = {
         "operationId": f"{op.method.lower()}:{path}",

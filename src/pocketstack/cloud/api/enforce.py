@@ -14,7 +14,6 @@ from pocketstack.cloud.api.operation import Microversion, Operation, Service
 from pocketstack.cloud.api.responses import ResponseCheck
 from pocketstack.cloud.api.shapes import COMMON_SCHEMAS
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.errors import NotFound
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
@@ -50,13 +49,11 @@ class Enforce:
         *,
         version_of: Callable[[falcon.Request], Microversion | None],
         caller_of: Callable[[falcon.Request], RequestContext | None],
-        not_found: Callable[[falcon.Request], Exception],
         check: ResponseCheck | None = None,
     ) -> None:
         self._service = service
         self._version_of = version_of
         self._caller_of = caller_of
-        self._not_found = not_found
         self._check = check
 
     def process_resource(
@@ -69,12 +66,14 @@ class Enforce:
         if op.since is not None:
             version = self._version_of(req)
             if version is None or version < op.since:
-                raise self._not_found(req)
+                # Each service renders falcon's 404 in its own error shape.
+                raise falcon.HTTPNotFound()
         rule = op.policy
         if rule is not None and rule.check is not None:
             caller = self._caller_of(req)
-            if caller is not None:
-                rule.check(caller, rule.name)
+            if caller is None:  # never skipped: a rule with a check needs someone to check
+                raise falcon.HTTPUnauthorized()
+            rule.check(caller, rule.name)
 
     def process_response(
         self, req: falcon.Request, resp: falcon.Response, resource: Any, req_succeeded: bool
@@ -93,21 +92,18 @@ def _nobody(req: falcon.Request) -> RequestContext | None:
     return None
 
 
-def _not_found(req: falcon.Request) -> Exception:
-    return NotFound("The resource could not be found.")
-
-
 def enforcer(
     service: Service,
     *,
     check_responses: bool,
     version_of: Callable[[falcon.Request], Microversion | None] = _unversioned,
     caller_of: Callable[[falcon.Request], RequestContext | None] = _nobody,
-    not_found: Callable[[falcon.Request], Exception] = _not_found,
 ) -> Enforce:
     """The middleware for `service`; a service without microversions or declared policy checks
     (identity, image) needs only the first two arguments."""
+    if caller_of is _nobody and any(
+        op.policy is not None and op.policy.check is not None for op in service.operations
+    ):
+        raise ValueError(f"{service.name} declares policy checks but names no caller")
     check = ResponseCheck({**COMMON_SCHEMAS, **service.schemas}) if check_responses else None
-    return Enforce(
-        service, version_of=version_of, caller_of=caller_of, not_found=not_found, check=check
-    )
+    return Enforce(service, version_of=version_of, caller_of=caller_of, check=check)

@@ -9,6 +9,7 @@ every response is checked against it (responses.py).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -41,6 +42,11 @@ class Versioned:
         if self.low is not None and version < self.low:
             return False
         return self.high is None or version <= self.high
+
+
+def every_version(schema: JSON) -> tuple[Versioned, ...]:
+    """One schema for whatever version a request runs at."""
+    return (Versioned(schema),)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -108,14 +114,13 @@ class Service:
     # Parameters every versioned operation takes (compute's microversion headers).
     versioned_parameters: tuple[JSON, ...] = ()
 
-    def find(self, method: str, path: str) -> Operation | None:
-        return self._index().get((method, path))
+    def __post_init__(self) -> None:
+        if len({op.key for op in self.operations}) != len(self.operations):
+            raise ValueError(f"{self.name}: an operation is declared twice")
 
-    def _index(self) -> dict[tuple[str, str], Operation]:
-        index: dict[tuple[str, str], Operation] | None = self.__dict__.get("_by_key")
-        if index is None:
-            index = {op.key: op for op in self.operations}
-            if len(index) != len(self.operations):
-                raise ValueError(f"{self.name}: an operation is declared twice")
-            object.__setattr__(self, "_by_key", index)
-        return index
+    @functools.cached_property
+    def _by_key(self) -> dict[tuple[str, str], Operation]:
+        return {op.key: op for op in self.operations}
+
+    def find(self, method: str, path: str) -> Operation | None:
+        return self._by_key.get((method, path))

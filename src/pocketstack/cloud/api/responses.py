@@ -8,7 +8,6 @@ is replaced by a 500 naming the disagreement: no test that looks at the response
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 
@@ -24,11 +23,14 @@ class ResponseCheck:
     def __init__(self, components: JSON) -> None:
         # Every declared schema may refer to any shared one, as in the OpenAPI document.
         self._components = components
+        # By the identity of a declared schema: declarations live as long as the process.
+        self._validators: dict[int, jsonschema.protocols.Validator] = {}
 
-    @functools.lru_cache(maxsize=512)  # noqa: B019 - one per app, for the app's lifetime
-    def _validator(self, schema_text: str) -> jsonschema.protocols.Validator:
-        schema = {**json.loads(schema_text), "components": {"schemas": self._components}}
-        validator: jsonschema.protocols.Validator = jsonschema.Draft202012Validator(schema)
+    def _validator(self, schema: JSON) -> jsonschema.protocols.Validator:
+        validator = self._validators.get(id(schema))
+        if validator is None:
+            root = {**schema, "components": {"schemas": self._components}}
+            validator = self._validators[id(schema)] = jsonschema.Draft202012Validator(root)
         return validator
 
     def problem(
@@ -45,7 +47,7 @@ class ResponseCheck:
             document = json.loads(body)
         except ValueError:
             return f"a body that is not JSON: {body[:200]!r}"
-        validator = self._validator(json.dumps(schema, sort_keys=True))
+        validator = self._validator(schema)
         error = jsonschema.exceptions.best_match(validator.iter_errors(document))
         if error is None:
             return None
@@ -59,10 +61,11 @@ class ResponseCheck:
         problem = self.problem(op, version, status, body)
         if problem is None:
             return
-        at = f" at {version[0]}.{version[1]}" if version else ""
+        at = " at {}.{}".format(*version) if version else ""
         message = f"{op.method} {op.path}{at} disagrees with its declaration: {problem}"
         log.error("%s", message)
         resp.status = falcon.HTTP_500
+        resp.text = None  # falcon would render a text body before data
         resp.data = json.dumps({"responseCheck": message}).encode()
         resp.content_type = falcon.MEDIA_JSON
 

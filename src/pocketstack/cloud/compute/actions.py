@@ -14,7 +14,7 @@ from pocketstack.cloud.compute.microversion import ApiVersion
 from pocketstack.cloud.compute.routing import auth_of, version_of
 from pocketstack.cloud.compute.servers import check_not_locked, get_server
 from pocketstack.cloud.deps import CloudDeps
-from pocketstack.cloud.errors import BadRequest, Conflict, Forbidden
+from pocketstack.cloud.errors import BadRequest, Conflict
 from pocketstack.cloud.store.models.compute import Instance
 
 # action -> (policy rule, allowed vm_states, task_state to start)
@@ -123,11 +123,8 @@ class ServerAction:
         policy.project_member_or_admin(ctx, "os_compute_api:os-lock-server:unlock")
         if arg not in (None, {}):
             raise invalid("unlock", arg, f"{arg!r} is not of type 'null'")
-        if row.locked and row.locked_by == "admin" and not ctx.is_admin:
-            raise Forbidden(
-                "Policy doesn't allow os_compute_api:os-lock-server:unlock:unlock_override to be"
-                " performed."
-            )
+        if row.locked and row.locked_by == "admin":
+            policy.admin_api(ctx, "os_compute_api:os-lock-server:unlock:unlock_override")
         if row.locked:
             row.locked = False
             row.locked_by = None

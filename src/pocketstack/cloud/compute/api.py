@@ -15,7 +15,7 @@ from pocketstack.cloud.api.operation import (
     PublicPath,
     Rule,
     Service,
-    Versioned,
+    every_version,
 )
 from pocketstack.cloud.api.shapes import (
     BOOL,
@@ -215,36 +215,33 @@ MEMBER = policy.project_member_or_admin
 ADMIN = policy.admin_api
 
 
-def _one(schema: JSON) -> tuple[Versioned, ...]:
-    return (Versioned(schema),)
-
 
 def _operations() -> tuple[Operation, ...]:
     server_queries = tuple(query(n) for n in _SERVER_FILTERS)
     flavor_queries = tuple(query(n) for n in _FLAVOR_FILTERS)
-    servers = _one(
+    servers = every_version(
         obj(
             {"servers": arr(ref("ServerRef")), "servers_links": arr(ref("ComputeLink"))},
             required=("servers",),
         )
     )
-    details = _one(
+    details = every_version(
         obj(
             {"servers": arr(ref("Server")), "servers_links": arr(ref("ComputeLink"))},
             required=("servers",),
         )
     )
-    one_server = _one(obj({"server": ref("Server")}))
-    flavors = _one(
+    one_server = every_version(obj({"server": ref("Server")}))
+    flavors = every_version(
         obj(
             {"flavors": arr(ref("Flavor")), "flavors_links": arr(ref("ComputeLink"))},
             required=("flavors",),
         )
     )
-    one_flavor = _one(obj({"flavor": ref("Flavor")}))
-    tags = _one(obj({"tags": arr(STR)}))
-    metadata = _one(obj({"metadata": {"type": "object", "additionalProperties": STR}}))
-    meta = _one(obj({"meta": {"type": "object", "additionalProperties": STR}}))
+    one_flavor = every_version(obj({"flavor": ref("Flavor")}))
+    tags = every_version(obj({"tags": arr(STR)}))
+    metadata = every_version(obj({"metadata": {"type": "object", "additionalProperties": STR}}))
+    meta = every_version(obj({"meta": {"type": "object", "additionalProperties": STR}}))
     create_body = obj(
         {
             "server": obj(
@@ -258,8 +255,8 @@ def _operations() -> tuple[Operation, ...]:
             )
         },
     )
-    versions = _one(obj({"versions": arr(ref("ComputeVersion"))}))
-    version = _one(obj({"version": ref("ComputeVersion")}))
+    versions = every_version(obj({"versions": arr(ref("ComputeVersion"))}))
+    version = every_version(obj({"version": ref("ComputeVersion")}))
     return (
         Operation(method="GET", path=ROOT_PATH, summary="Compute API versions", policy=None,
                   status=(200,), response=versions),
@@ -270,8 +267,9 @@ def _operations() -> tuple[Operation, ...]:
                   parameters=server_queries, errors=READ_ERRORS),
         Operation(method="POST", path="/servers", summary="Create servers",
                   policy=_rule("servers:create", policy.project_member_or_admin_in_project),
-                  status=(202,), request=_one(create_body),
-                  response=_one(obj({"server": ref("ServerCreated")})), errors=WRITE_ERRORS),
+                  status=(202,), request=every_version(create_body),
+                  response=every_version(obj({"server": ref("ServerCreated")})),
+                  errors=WRITE_ERRORS),
         Operation(method="GET", path="/servers/detail", summary="List servers with details",
                   policy=_rule("servers:detail", READER), status=(200,), response=details,
                   parameters=server_queries, errors=READ_ERRORS),
@@ -280,7 +278,7 @@ def _operations() -> tuple[Operation, ...]:
                   errors=READ_ERRORS),
         Operation(method="PUT", path="/servers/{server_id}", summary="Update a server",
                   policy=_rule("servers:update", MEMBER), status=(200,),
-                  request=_one(obj({"server": {"type": "object"}})), response=one_server,
+                  request=every_version(obj({"server": {"type": "object"}})), response=one_server,
                   errors=WRITE_ERRORS),
         Operation(method="DELETE", path="/servers/{server_id}", summary="Delete a server",
                   policy=_rule("servers:delete", MEMBER), status=(204,), errors=WRITE_ERRORS),
@@ -289,15 +287,15 @@ def _operations() -> tuple[Operation, ...]:
                   summary="Run an action (os-start, os-stop, reboot, pause, unpause, suspend,"
                   " resume, lock, unlock)",
                   policy=_rule("servers:<the action's rule>", None), status=(202,),
-                  request=_one({"type": "object", "minProperties": 1, "maxProperties": 1}),
+                  request=every_version({"type": "object", "minProperties": 1, "maxProperties": 1}),
                   errors=WRITE_ERRORS),
         Operation(method="GET", path="/servers/{server_id}/tags", summary="List tags",
                   policy=_rule("os-server-tags:index", READER), status=(200,), response=tags,
                   errors=READ_ERRORS, since=TAGS_SINCE),
         Operation(method="PUT", path="/servers/{server_id}/tags", summary="Replace tags",
                   policy=_rule("os-server-tags:update_all", MEMBER), status=(200,),
-                  request=_one(obj({"tags": arr(STR)})), response=tags, errors=WRITE_ERRORS,
-                  since=TAGS_SINCE),
+                  request=every_version(obj({"tags": arr(STR)})), response=tags,
+                  errors=WRITE_ERRORS, since=TAGS_SINCE),
         Operation(method="DELETE", path="/servers/{server_id}/tags",
                   summary="Delete all tags", policy=_rule("os-server-tags:delete_all", MEMBER),
                   status=(204,), errors=WRITE_ERRORS, since=TAGS_SINCE),
@@ -316,18 +314,18 @@ def _operations() -> tuple[Operation, ...]:
                   response=metadata, errors=READ_ERRORS),
         Operation(method="POST", path="/servers/{server_id}/metadata", summary="Merge metadata",
                   policy=_rule("server-metadata:create", MEMBER), status=(200,),
-                  request=_one(obj({"metadata": {"type": "object"}})), response=metadata,
+                  request=every_version(obj({"metadata": {"type": "object"}})), response=metadata,
                   errors=WRITE_ERRORS),
         Operation(method="PUT", path="/servers/{server_id}/metadata",
                   summary="Replace metadata", policy=_rule("server-metadata:update_all", MEMBER),
-                  status=(200,), request=_one(obj({"metadata": {"type": "object"}})),
+                  status=(200,), request=every_version(obj({"metadata": {"type": "object"}})),
                   response=metadata, errors=WRITE_ERRORS),
         Operation(method="GET", path="/servers/{server_id}/metadata/{key}",
                   summary="Show a metadata item", policy=_rule("server-metadata:show", READER),
                   status=(200,), response=meta, errors=READ_ERRORS),
         Operation(method="PUT", path="/servers/{server_id}/metadata/{key}",
                   summary="Set a metadata item", policy=_rule("server-metadata:update", MEMBER),
-                  status=(200,), request=_one(obj({"meta": {"type": "object"}})),
+                  status=(200,), request=every_version(obj({"meta": {"type": "object"}})),
                   response=meta, errors=WRITE_ERRORS),
         Operation(method="DELETE", path="/servers/{server_id}/metadata/{key}",
                   summary="Delete a metadata item",
@@ -338,7 +336,7 @@ def _operations() -> tuple[Operation, ...]:
                   parameters=flavor_queries, errors=READ_ERRORS),
         Operation(method="POST", path="/flavors", summary="Create a flavor",
                   policy=_rule("os-flavor-manage:create", ADMIN), status=(200,),
-                  request=_one(obj({"flavor": {"type": "object"}})), response=one_flavor,
+                  request=every_version(obj({"flavor": {"type": "object"}})), response=one_flavor,
                   errors=WRITE_ERRORS),
         Operation(method="GET", path="/flavors/detail", summary="List flavors with details",
                   policy=_rule("flavors:index", READER), status=(200,), response=flavors,

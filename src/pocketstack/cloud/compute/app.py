@@ -8,8 +8,6 @@ import falcon
 
 from pocketstack.cloud import jsonmedia
 from pocketstack.cloud.api.enforce import enforcer, mount
-from pocketstack.cloud.api.operation import Microversion
-from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.auth.middleware import TokenAuthMiddleware
 from pocketstack.cloud.compute import faults, routing
 from pocketstack.cloud.compute.actions import ServerAction
@@ -25,16 +23,6 @@ from pocketstack.cloud.compute.servers import ServerItem, ServerList
 from pocketstack.cloud.compute.versions import VersionResource, VersionsResource
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.inputs import RefuseNul
-
-
-def _version(req: falcon.Request) -> Microversion | None:
-    api = getattr(req.context, "api", None)
-    return None if api is None else (api.version.major, api.version.minor)
-
-
-def _caller(req: falcon.Request) -> RequestContext | None:
-    caller: RequestContext | None = getattr(req.context, "auth", None)
-    return caller
 
 
 class _Reads:
@@ -55,8 +43,8 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
         enforcer(
             SERVICE,
             check_responses=deps.config.check_responses,
-            version_of=_version,
-            caller_of=_caller,
+            version_of=routing.microversion_of,
+            caller_of=routing.caller_of,
         ),
     ]
     app: falcon.App[falcon.Request, falcon.Response] = falcon.App(

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.compute import states
+from pocketstack.cloud.compute import policy, states
 from pocketstack.cloud.compute.microversion import ApiVersion
 from pocketstack.cloud.compute.regex import check_pattern
 from pocketstack.cloud.errors import BadRequest, Forbidden
@@ -275,8 +275,7 @@ def parse_server_query(
 
     if all_tenants:
         rule = "servers:detail:get_all_tenants" if detail else "servers:index:get_all_tenants"
-        if not ctx.is_admin:
-            raise Forbidden(f"Policy doesn't allow os_compute_api:{rule} to be performed.")
+        policy.admin_api(ctx, f"os_compute_api:{rule}")
         if "tenant_id" in opts:
             exact["project_id"] = opts.pop("tenant_id")
     else:

@@ -122,6 +122,18 @@ def version_of(req: falcon.Request) -> ApiVersion:
     return api
 
 
+def microversion_of(req: falcon.Request) -> tuple[int, int] | None:
+    """(major, minor) of the request's version; None before it is read (the version documents)."""
+    api: ApiVersion | None = getattr(req.context, "api", None)
+    return None if api is None else (api.version.major, api.version.minor)
+
+
+def caller_of(req: falcon.Request) -> RequestContext | None:
+    """The token's context; None on the public paths, which take no token."""
+    caller: RequestContext | None = getattr(req.context, "auth", None)
+    return caller
+
+
 def auth_of(req: falcon.Request) -> RequestContext:
     auth: RequestContext = req.context.auth
     return auth

@@ -221,7 +221,7 @@ def seed(
             launched = None if vm_state == states.BUILDING else created + dt.timedelta(seconds=30)
             name = f"{rng.choice(_WORDS)}-{seq:06d}"
             addresses = [] if vm_state == states.BUILDING else driver.fixed_addresses(seq, rng=rng)
-            host = driver.HOSTS[seq % len(driver.HOSTS)]
+            host = driver.host_for(seq)
             rows.append(
                 {
                     "id": seq, "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),

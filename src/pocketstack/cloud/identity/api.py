@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pocketstack.cloud.api.operation import JSON, Operation, PublicPath, Rule, Service, Versioned
+from pocketstack.cloud.api.operation import (
+    JSON,
+    Operation,
+    PublicPath,
+    Rule,
+    Service,
+    Versioned,
+    every_version,
+)
 from pocketstack.cloud.api.shapes import (
     BOOL,
     NSTR,
@@ -80,20 +88,17 @@ def _rule(name: str) -> Rule:
     return Rule(f"identity:{name}")
 
 
-def _one(schema: JSON) -> tuple[Versioned, ...]:
-    return (Versioned(schema),)
-
 
 def _entities(plural: str, schema: str) -> tuple[Versioned, ...]:
-    return _one(obj({plural: arr(ref(schema)), "links": ref("CollectionLinks")}))
+    return every_version(obj({plural: arr(ref(schema)), "links": ref("CollectionLinks")}))
 
 
 def _crud(
     plural: str, singular: str, schema: str, *, filters: tuple[str, ...], patch: bool
 ) -> list[Operation]:
     collection, item = f"/v3/{plural}", f"/v3/{plural}/{{{singular}_id}}"
-    one = _one(obj({singular: ref(schema)}))
-    body = _one(obj({singular: {"type": "object"}}))
+    one = every_version(obj({singular: ref(schema)}))
+    body = every_version(obj({singular: {"type": "object"}}))
     ops = [
         Operation(method="GET", path=collection, summary=f"List {plural}",
                   policy=_rule(f"list_{plural}"), status=(200,),
@@ -116,7 +121,7 @@ def _crud(
 
 def _grants(target: str) -> list[Operation]:
     base = f"/v3/{target}s/{{{target}_id}}" if target != "system" else "/v3/system"
-    roles = _one(obj({"roles": arr(ref("Role")), "links": ref("CollectionLinks")}))
+    roles = every_version(obj({"roles": arr(ref("Role")), "links": ref("CollectionLinks")}))
     listing = f"{base}/users/{{user_id}}/roles"
     grant = f"{listing}/{{role_id}}"
     scope = "" if target == "system" else f"_{target}"
@@ -145,8 +150,8 @@ def _grants(target: str) -> list[Operation]:
 
 
 def _discovery() -> list[Operation]:
-    version = _one(obj({"version": ref("IdentityVersion")}))
-    versions = _one(obj({"versions": obj({"values": arr(ref("IdentityVersion"))})}))
+    version = every_version(obj({"version": ref("IdentityVersion")}))
+    versions = every_version(obj({"versions": obj({"values": arr(ref("IdentityVersion"))})}))
     ops = []
     for path, summary, status, body, headers in (
         ("/", "Identity API versions", 300, versions, ("Location",)),
@@ -163,9 +168,9 @@ def _discovery() -> list[Operation]:
 def _tokens() -> list[Operation]:
     subject = header("X-Subject-Token", required=True, description="The token to check")
     nocatalog = (query("nocatalog"), query("allow_expired"))
-    token = _one(obj({"token": ref("Token")}))
-    access = _one(obj({"access": ref("Access")}))
-    auth_body = _one(obj({"auth": {"type": "object"}}))
+    token = every_version(obj({"token": ref("Token")}))
+    access = every_version(obj({"access": ref("Access")}))
+    auth_body = every_version(obj({"auth": {"type": "object"}}))
     ops = [
         Operation(method="POST", path="/v3/auth/tokens", summary="Authenticate (issue a token)",
                   policy=None, status=(201,), request=auth_body, response=token,
@@ -190,12 +195,12 @@ def _tokens() -> list[Operation]:
                   policy=_rule("revoke_token"), status=(204,), errors=READ),
         Operation(method="GET", path="/v2.0/tenants", summary="The caller's projects (v2.0)",
                   policy=_rule("list_user_projects"), status=(200,),
-                  response=_one(obj({"tenants": arr({"type": "object"}),
+                  response=every_version(obj({"tenants": arr({"type": "object"}),
                                      "tenants_links": arr({})})),
                   errors=READ),
     ]  # fmt: skip
     for name in ("catalog", "projects", "domains", "system"):
-        listing = _one(obj({name: arr({"type": "object"}), "links": {"type": "object"}}))
+        listing = every_version(obj({name: arr({"type": "object"}), "links": {"type": "object"}}))
         for method, response in (("GET", listing), ("HEAD", ())):
             ops.append(Operation(method=method, path=f"/v3/auth/{name}",
                                  summary=f"The caller's {name}",
@@ -221,7 +226,7 @@ def _operations() -> tuple[Operation, ...]:
     ops.append(Operation(method="GET", path="/v3/role_assignments",
                          summary="List role assignments", policy=_rule("list_role_assignments"),
                          status=(200,),
-                         response=_one(obj({"role_assignments": arr({"type": "object"}),
+                         response=every_version(obj({"role_assignments": arr({"type": "object"}),
                                             "links": ref("CollectionLinks")})),
                          parameters=tuple(query(n) for n in assignment_filters),
                          errors=READ))  # fmt: skip

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pocketstack.cloud.api.operation import JSON, Operation, PublicPath, Rule, Service, Versioned
+from pocketstack.cloud.api.operation import (
+    JSON,
+    Operation,
+    PublicPath,
+    Rule,
+    Service,
+    every_version,
+)
 from pocketstack.cloud.api.shapes import BOOL, INT, NSTR, STR, arr, json_body, obj, query, ref
 
 NINT: JSON = {"type": ["integer", "null"]}
@@ -41,19 +48,16 @@ def error_response(code: int) -> JSON:
     }
 
 
-def _one(schema: JSON) -> tuple[Versioned, ...]:
-    return (Versioned(schema),)
-
 
 def _operations() -> tuple[Operation, ...]:
-    versions = _one(obj({"versions": arr(ref("ImageVersion"))}))
-    listing = _one(obj(
+    versions = every_version(obj({"versions": arr(ref("ImageVersion"))}))
+    listing = every_version(obj(
         {"images": arr(ref("Image")), "first": STR, "schema": STR, "next": STR},
         required=("images", "first", "schema"),
     ))
     filters = tuple(query(n) for n in ("name", "status", "visibility", "id", "owner", "limit",
                                        "marker"))
-    image = _one(ref("Image"))
+    image = every_version(ref("Image"))
     return (
         Operation(method="GET", path="/", summary="Image API versions", policy=None,
                   status=(300,), response=versions),
@@ -63,8 +67,9 @@ def _operations() -> tuple[Operation, ...]:
                   policy=Rule("get_images"), status=(200,), response=listing,
                   parameters=filters, errors=(400, 401)),
         Operation(method="POST", path="/v2/images", summary="Create an image record (no data)",
-                  policy=Rule("add_image"), status=(201,), request=_one({"type": "object"}),
-                  response=image, errors=(400, 401, 403, 409, 413)),
+                  policy=Rule("add_image"), status=(201,),
+                  request=every_version({"type": "object"}), response=image,
+                  errors=(400, 401, 403, 409, 413)),
         Operation(method="GET", path="/v2/images/{image_id}", summary="Show an image",
                   policy=Rule("get_image"), status=(200,), response=image, errors=(401, 404)),
         Operation(method="DELETE", path="/v2/images/{image_id}", summary="Delete an image",
