@@ -4,12 +4,17 @@ with its declaration cannot pass unnoticed."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import falcon
 import falcon.testing
+import jsonschema
 import pytest
 
 from pocketstack.cloud.api.enforce import Enforce, UndeclaredRoute, enforcer, mount
 from pocketstack.cloud.api.operation import Operation, PublicPath, Rule, Service, Versioned
+from pocketstack.cloud.api.requests import field_path, request_of
 from pocketstack.cloud.api.responses import ResponseCheck
 from pocketstack.cloud.api.shapes import INT, STR, json_body, obj
 from pocketstack.cloud.openapi import SERVICES, build_document
@@ -119,3 +124,81 @@ def test_a_policy_check_cannot_be_declared_where_no_caller_is_known() -> None:
     )  # fmt: skip
     with pytest.raises(ValueError, match="declares policy checks but names no caller"):
         enforcer(_service(checked), check_responses=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class WidgetOrder:
+    size: int
+
+
+class Orders:
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        order = request_of(req, WidgetOrder)
+        resp.media = {"ordered": order.size}
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response) -> None:
+        request_of(req, WidgetOrder)  # PUT declares no parse: the responder's bug
+
+
+ORDER = Operation(
+    method="POST", path="/widgets", summary="Order a widget", policy=None, status=(200,),
+    request=(
+        Versioned(obj({"size": {"type": "integer", "minimum": 1}}, required=("size",),
+                      closed=True), low=(2, 1)),
+    ),
+    response=(Versioned(obj({"ordered": INT}, closed=True)),),
+    parse=lambda body, version: WidgetOrder(size=body["size"]),
+)  # fmt: skip
+REPLACE = Operation(
+    method="PUT", path="/widgets", summary="Replace", policy=None, status=(200,),
+    request=(Versioned(obj({})),),
+)  # fmt: skip
+
+
+class Refused(Exception):
+    pass
+
+
+def _ordering_app(version: tuple[int, int] | None) -> falcon.App[falcon.Request, falcon.Response]:
+    def read(req: falcon.Request) -> object:
+        return json.loads(req.bounded_stream.read())
+
+    def invalid(error: jsonschema.ValidationError) -> Exception:
+        return Refused(f"{field_path(error)}: {error.message}")
+
+    def refused(req: falcon.Request, resp: falcon.Response, ex: Exception, params: object) -> None:
+        resp.status = falcon.HTTP_400
+        resp.media = {"refused": str(ex)}
+
+    service = _service(ORDER, REPLACE)
+    middleware = enforcer(service, check_responses=True, version_of=lambda req: version,
+                          read_body=read, invalid=invalid)  # fmt: skip
+    app: falcon.App[falcon.Request, falcon.Response] = falcon.App(middleware=[middleware])
+    app.add_error_handler(Refused, refused)
+    mount(app, service, {"/widgets": Orders()})
+    return app
+
+
+def test_a_declared_request_body_is_validated_and_reaches_the_responder_typed() -> None:
+    app = _ordering_app((2, 1))
+    ok = falcon.testing.simulate_post(app, "/widgets", json={"size": 3})
+    assert (ok.status_code, ok.json) == (200, {"ordered": 3})
+    for body, refusal in [
+        ({"size": 0}, "size: 0 is less than the minimum of 1"),
+        ({"size": 2, "colour": "red"}, "None: Additional properties are not allowed"),
+        ({}, "None: 'size' is a required property"),
+    ]:
+        bad = falcon.testing.simulate_post(app, "/widgets", json=body)
+        assert bad.status_code == 400
+        assert bad.json["refused"].startswith(refusal)
+
+
+def test_a_responder_never_gets_a_body_that_was_not_validated_and_parsed() -> None:
+    # Before 2.1 the operation takes no body: nothing reaches the responder, which fails loudly.
+    unversioned = falcon.testing.simulate_post(_ordering_app(None), "/widgets", json={"size": "x"})
+    assert unversioned.status_code == 500
+    # PUT validates but declares no parse: its responder cannot have it as a WidgetOrder.
+    unparsed = falcon.testing.simulate_put(_ordering_app((2, 1)), "/widgets", json={})
+    assert unparsed.status_code == 500
+    with pytest.raises(TypeError, match="carries NoneType, not WidgetOrder"):
+        request_of(falcon.testing.create_req(), WidgetOrder)

@@ -93,24 +93,26 @@ def build_document(services: Sequence[Service]) -> JSON:
     for service in services:
         schemas.update(service.schemas)
         paths.update(service_paths(service))
-    return copy.deepcopy({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "pocketstack",
-            "version": "1",
-            "description": "Identity (Keystone v3/v2.0), compute (Nova v2.1 with microversions"
-            " 2.1-2.100) and image (Glance v2 subset) on one port, under path prefixes.",
-        },
-        "servers": [{"url": "/"}],
-        "tags": [{"name": n} for n in ("cloud", "identity", "compute", "image")],
-        "paths": paths,
-        "components": {
-            "schemas": schemas,
-            "securitySchemes": {
-                "token": {"type": "apiKey", "in": "header", "name": "X-Auth-Token"}
+    return copy.deepcopy(
+        {
+            "openapi": "3.1.0",
+            "info": {
+                "title": "pocketstack",
+                "version": "1",
+                "description": "Identity (Keystone v3/v2.0), compute (Nova v2.1 with microversions"
+                " 2.1-2.100) and image (Glance v2 subset) on one port, under path prefixes.",
             },
-        },
-    })
+            "servers": [{"url": "/"}],
+            "tags": [{"name": n} for n in ("cloud", "identity", "compute", "image")],
+            "paths": paths,
+            "components": {
+                "schemas": schemas,
+                "securitySchemes": {
+                    "token": {"type": "apiKey", "in": "header", "name": "X-Auth-Token"}
+                },
+            },
+        }
+    )
 
 
 class DocumentEndpoint:

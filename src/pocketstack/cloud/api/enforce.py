@@ -9,8 +9,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import falcon
+import jsonschema
 
 from pocketstack.cloud.api.operation import Microversion, Operation, Service
+from pocketstack.cloud.api.requests import Invalid, ReadBody, RequestCheck
 from pocketstack.cloud.api.responses import ResponseCheck
 from pocketstack.cloud.api.shapes import COMMON_SCHEMAS
 from pocketstack.cloud.auth.context import RequestContext
@@ -49,11 +51,13 @@ class Enforce:
         *,
         version_of: Callable[[falcon.Request], Microversion | None],
         caller_of: Callable[[falcon.Request], RequestContext | None],
+        requests: RequestCheck | None = None,
         check: ResponseCheck | None = None,
     ) -> None:
         self._service = service
         self._version_of = version_of
         self._caller_of = caller_of
+        self._requests = requests
         self._check = check
 
     def process_resource(
@@ -74,6 +78,10 @@ class Enforce:
             if caller is None:  # never skipped: a rule with a check needs someone to check
                 raise falcon.HTTPUnauthorized()
             rule.check(caller, rule.name)
+        # After the policy, as Keystone does: a caller who may not act learns nothing from
+        # the body's validation.
+        if op.request and self._requests is not None:
+            self._requests.apply(req, op, self._version_of(req))
 
     def process_response(
         self, req: falcon.Request, resp: falcon.Response, resource: Any, req_succeeded: bool
@@ -98,12 +106,23 @@ def enforcer(
     check_responses: bool,
     version_of: Callable[[falcon.Request], Microversion | None] = _unversioned,
     caller_of: Callable[[falcon.Request], RequestContext | None] = _nobody,
+    read_body: ReadBody | None = None,
+    invalid: Invalid | None = None,
+    formats: jsonschema.FormatChecker | None = None,
 ) -> Enforce:
     """The middleware for `service`; a service without microversions or declared policy checks
-    (identity, image) needs only the first two arguments."""
+    needs neither `version_of` nor `caller_of`. With `read_body` and `invalid` (how the service
+    reads a body and words a validation error), every declared request body is validated
+    before its responder runs."""
     if caller_of is _nobody and any(
         op.policy is not None and op.policy.check is not None for op in service.operations
     ):
         raise ValueError(f"{service.name} declares policy checks but names no caller")
-    check = ResponseCheck({**COMMON_SCHEMAS, **service.schemas}) if check_responses else None
-    return Enforce(service, version_of=version_of, caller_of=caller_of, check=check)
+    components = {**COMMON_SCHEMAS, **service.schemas}
+    requests = None
+    if read_body is not None and invalid is not None:
+        requests = RequestCheck(components, read_body=read_body, invalid=invalid, formats=formats)
+    check = ResponseCheck(components) if check_responses else None
+    return Enforce(
+        service, version_of=version_of, caller_of=caller_of, requests=requests, check=check
+    )

@@ -61,8 +61,12 @@ class Operation:
     status: tuple[int, ...]
     # Response body schemas of success by microversion; empty: no body.
     response: tuple[Versioned, ...] = ()
-    # Request body schemas by microversion; empty: the operation takes no body.
+    # Request body schemas by microversion; empty: the operation takes no body. The body is
+    # validated against it before the responder runs (api/requests.py).
     request: tuple[Versioned, ...] = ()
+    # The validated body as the typed request the responder reads (`request_of`); None: the
+    # responder reads the validated JSON itself.
+    parse: Callable[[Any, Microversion | None], object] | None = None
     # The statuses of failure the operation answers with the service's error body.
     errors: tuple[int, ...] = ()
     # OpenAPI parameter objects (query strings, headers), documented only.

@@ -68,4 +68,3 @@ class ResponseCheck:
         resp.text = None  # falcon would render a text body before data
         resp.data = json.dumps({"responseCheck": message}).encode()
         resp.content_type = falcon.MEDIA_JSON
-

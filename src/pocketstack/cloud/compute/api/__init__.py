@@ -1,0 +1,23 @@
+"""The compute API (Nova v2.1 with microversions) declared: every operation once, with its
+route, policy rule, microversions, schemas and statuses (see cloud/api/operation.py), one module
+per resource.
+
+Every route answers at `/v2.1/...`, `/v2.1/{project_id}/...` and the legacy `/v2/{project_id}/...`
+(the seed's catalog form); routing.py takes the root off before the app routes.
+"""
+
+from __future__ import annotations
+
+from pocketstack.cloud.api.operation import Service
+from pocketstack.cloud.compute.api import flavors, servers
+from pocketstack.cloud.compute.api.common import MICROVERSION_HEADERS, error_response, public_paths
+from pocketstack.cloud.compute.api.components import schemas
+
+SERVICE = Service(
+    name="compute",
+    operations=servers.operations() + flavors.operations(),
+    schemas=schemas(),
+    error_response=error_response,
+    public_paths=public_paths,
+    versioned_parameters=MICROVERSION_HEADERS,
+)

@@ -1,0 +1,44 @@
+"""The compute API's flavors declared."""
+
+from __future__ import annotations
+
+from pocketstack.cloud.api.operation import Operation, every_version
+from pocketstack.cloud.api.shapes import arr, obj, query, ref
+from pocketstack.cloud.compute.api.common import (
+    ADMIN,
+    READ_ERRORS,
+    READER,
+    WRITE_ERRORS,
+    rule,
+)
+
+FLAVOR_FILTERS = ("minRam", "minDisk", "is_public", "sort_key", "sort_dir", "limit", "marker")
+
+
+def operations() -> tuple[Operation, ...]:
+    flavor_queries = tuple(query(n) for n in FLAVOR_FILTERS)
+    flavors = every_version(
+        obj(
+            {"flavors": arr(ref("Flavor")), "flavors_links": arr(ref("ComputeLink"))},
+            required=("flavors",),
+        )
+    )
+    one_flavor = every_version(obj({"flavor": ref("Flavor")}))
+    return (
+        Operation(method="GET", path="/flavors", summary="List flavors",
+                  policy=rule("flavors:index", READER), status=(200,), response=flavors,
+                  parameters=flavor_queries, errors=READ_ERRORS),
+        Operation(method="POST", path="/flavors", summary="Create a flavor",
+                  policy=rule("os-flavor-manage:create", ADMIN), status=(200,),
+                  request=every_version(obj({"flavor": {"type": "object"}})), response=one_flavor,
+                  errors=WRITE_ERRORS),
+        Operation(method="GET", path="/flavors/detail", summary="List flavors with details",
+                  policy=rule("flavors:index", READER), status=(200,), response=flavors,
+                  parameters=flavor_queries, errors=READ_ERRORS),
+        Operation(method="GET", path="/flavors/{flavor_id}", summary="Show a flavor",
+                  policy=rule("flavors:show", READER), status=(200,), response=one_flavor,
+                  errors=READ_ERRORS),
+        Operation(method="DELETE", path="/flavors/{flavor_id}", summary="Delete a flavor",
+                  policy=rule("os-flavor-manage:delete", ADMIN), status=(202,),
+                  errors=WRITE_ERRORS),
+    )  # fmt: skip
