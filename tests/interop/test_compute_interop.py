@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from pocketstack.cloud.compute.seed import SEED_IMAGES, seed
 from pocketstack.cloud.config import load_config
 from pocketstack.cloud.deps import build_deps
 from pocketstack.cloud.image.bootstrap import CIRROS_ID, CIRROS_NAME
+from pocketstack.cloud.image.seed import SEED_IMAGES
+from pocketstack.cloud.seed import seed
 from pocketstack.cloud.store.models.compute import Instance, InstanceTag
 from pocketstack.cloud.store.models.identity import Project
 from tests.fixtures.cloud import CloudDeps

@@ -65,6 +65,9 @@ class Context:
                 timeout=s.timeout if s.timeout and s.timeout > 0 else None,
                 status_retries=2,
                 debug=self._debug_line if s.debug else None,
+                # The command's environment, not the process's: proxies are read from the same
+                # variables as every OS_* setting.
+                environ=self.environ,
             )
         return self._session
 

@@ -108,6 +108,7 @@ class Session:
         redirect_limit: int = 30,
         debug: Callable[[str], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         self.auth = auth
         self._transport = transport
@@ -121,6 +122,8 @@ class Session:
         self.redirect_limit = redirect_limit
         self.debug = debug
         self._sleep = sleep
+        # Where the transport reads proxy variables (os.environ when None).
+        self._environ = environ
         self.timings: list[Timing] = []
         # Version documents fetched by auth plugins, shared by every plugin on this session.
         self.discovery_cache: dict[str, Any] = {}
@@ -132,7 +135,7 @@ class Session:
             # for the HTTP stack; ssl is imported only for an https:// URL.
             from pocketstack.client.transport.http import HTTPTransport
 
-            self._transport = HTTPTransport(tls=self._tls, debug=self.debug)
+            self._transport = HTTPTransport(tls=self._tls, environ=self._environ, debug=self.debug)
         return self._transport
 
     def close(self) -> None:

@@ -300,3 +300,38 @@ def test_host_names_in_no_proxy_do_not_import_ipaddress_for_an_address() -> None
         [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
     )
     assert result.stdout.split() == ["True", "False"]
+
+
+def test_a_session_reads_proxies_from_the_environment_it_is_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("http_proxy", raising=False)
+    monkeypatch.delenv("HTTP_PROXY", raising=False)
+    with http_server() as origin, forward_proxy() as (proxy, log):
+        url = f"http://127.0.0.1:{origin.server_address[1]}/"
+        session = Session(environ={"http_proxy": proxy})
+        assert session.request(url, "GET", authenticated=False).status == 200
+        assert [target for _, target, _ in log.seen] == [url]
+
+
+def test_the_cli_reaches_the_cloud_through_the_proxy_its_environment_names(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The command's environment (not the process's) holds OS_* and the proxy alike.
+    monkeypatch.delenv("http_proxy", raising=False)
+    monkeypatch.delenv("HTTP_PROXY", raising=False)
+    import io
+
+    from pocketstack.cli.main import main
+
+    with http_server() as origin, forward_proxy() as (proxy, log):
+        auth_url = f"http://127.0.0.1:{origin.server_address[1]}/v3"
+        environ = {
+            "OS_AUTH_URL": auth_url, "OS_USERNAME": "u", "OS_PASSWORD": "p",
+            "OS_PROJECT_NAME": "p", "http_proxy": proxy,
+            "XDG_CACHE_HOME": str(tmp_path), "HOME": str(tmp_path),
+        }  # fmt: skip
+        main(["list"], environ=environ, stdout=io.StringIO(), stderr=io.StringIO(),
+             cache_dir=tmp_path / "auth")  # fmt: skip
+        assert log.seen
+        assert all(target.startswith(auth_url) for _, target, _ in log.seen)

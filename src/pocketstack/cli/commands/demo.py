@@ -70,8 +70,8 @@ def _server_count(config: CloudConfig) -> int:
 
 
 def _seed(config: CloudConfig, *, servers: int) -> None:
-    from pocketstack.cloud.compute.seed import seed
     from pocketstack.cloud.deps import build_deps
+    from pocketstack.cloud.seed import seed
 
     deps = build_deps(config)
     try:

@@ -157,8 +157,8 @@ class _Progress:
 
 
 def _seed(args: Namespace, config: CloudConfig, ctx: Context) -> int:
-    from pocketstack.cloud.compute.seed import seed
     from pocketstack.cloud.deps import build_deps
+    from pocketstack.cloud.seed import seed
 
     progress: Callable[[int, int], None] | None = None
     from pocketstack.cli.terminal import isatty

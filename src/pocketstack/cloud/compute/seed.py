@@ -1,41 +1,30 @@
-"""`manage seed`: many servers across many projects, fast (executemany in batches).
+"""Compute's part of `manage seed` (cloud/seed.py): many servers, fast (executemany in batches).
 
 Servers get a spread of states, names, flavors, images, tags, metadata and times, so that every
-list filter and sort has something to find. Each seeded project gets a member user `demo<N>`
-(password returned in the result) and the admin user gets the member role there too. With
-`admin_project`, bootstrap's admin project takes its share as well (owned by the admin user), so
-that the admin's own `list` (no --all-tenants) has servers to show.
+list filter and sort has something to find.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import random
-import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
-import bcrypt
 from sqlalchemy import Connection, Table, func, select, text
-from sqlalchemy.orm import Session
 
 from pocketstack.cloud.compute import driver, states
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import CloudError
-from pocketstack.cloud.image.bootstrap import CIRROS_ID
 from pocketstack.cloud.store.base import UTCDateTime
 from pocketstack.cloud.store.models.compute import Flavor, Instance, InstanceMetadata, InstanceTag
-from pocketstack.cloud.store.models.identity import Project, Role, RoleAssignment, User
-from pocketstack.cloud.store.models.image import Image
 
 BATCH = 5000
 _INSTANCE = cast(Table, Instance.__table__)
 _TAG = cast(Table, InstanceTag.__table__)
 _METADATA = cast(Table, InstanceMetadata.__table__)
-DEFAULT_DOMAIN = "default"
 _WORDS = ("web", "db", "cache", "worker", "api", "batch", "edge", "queue", "search", "auth")
 _TAGS = ("prod", "staging", "dev", "blue", "green", "canary", "gpu", "ssd")
 # (vm_state, task_state, power_state, weight)
@@ -51,150 +40,27 @@ _STATES = (
 )
 
 
-class SeedError(CloudError):
-    pass
+class ComputeSeedError(CloudError):
+    """What seeding needs from bootstrap is missing."""
 
 
-@dataclasses.dataclass(frozen=True)
-class SeededProject:
-    id: str
-    name: str
-    user_name: str
-    password: str
-
-
-@dataclasses.dataclass(frozen=True)
-class SeedResult:
-    servers: int
-    projects: tuple[SeededProject, ...]
-
-
-def _ensure_projects(deps: CloudDeps, count: int) -> tuple[SeededProject, ...]:
-    rounds = deps.config.bcrypt_rounds
-    result: list[SeededProject] = []
-    user_ids: list[str] = []
-    with deps.store.session(write=True) as session:
-        roles = {r.name: r.id for r in session.scalars(select(Role))}
-        if "member" not in roles:
-            raise SeedError("the member role is missing: run bootstrap first")
-        admin = session.scalars(
-            select(User).where(User.name == "admin", User.domain_id == DEFAULT_DOMAIN)
-        ).first()
-        for n in range(1, count + 1):
-            name = f"demo{n}"
-            project = session.scalars(
-                select(Project).where(Project.name == name, Project.domain_id == DEFAULT_DOMAIN)
-            ).first()
-            if project is None:
-                project = Project(
-                    id=uuid.uuid4().hex, name=name, domain_id=DEFAULT_DOMAIN, description="",
-                    enabled=True,
-                )  # fmt: skip
-                session.add(project)
-                session.flush()
-            password = secrets.token_urlsafe(12)
-            hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds)).decode()
-            user = session.scalars(
-                select(User).where(User.name == name, User.domain_id == DEFAULT_DOMAIN)
-            ).first()
-            if user is None:
-                user = User(
-                    id=uuid.uuid4().hex, name=name, domain_id=DEFAULT_DOMAIN,
-                    password_hash=hashed, password_created_at=deps.clock.now(), enabled=True,
-                    default_project_id=project.id,
-                )  # fmt: skip
-                session.add(user)
-                session.flush()
-            else:
-                user.password_hash = hashed
-                user.password_created_at = deps.clock.now()
-            grants = [(user.id, roles["member"])]
-            if admin is not None:
-                grants.append((admin.id, roles["member"]))
-            for user_id, role_id in grants:
-                key = ("project", project.id, user_id, role_id)
-                if session.get(RoleAssignment, key) is None:
-                    session.add(
-                        RoleAssignment(
-                            target_type="project", target_id=project.id, user_id=user_id,
-                            role_id=role_id,
-                        )
-                    )  # fmt: skip
-            result.append(SeededProject(project.id, name, name, password))
-            user_ids.append(user.id)
-    # A changed password must kill the user's old tokens, as the identity API does.
-    for user_id in user_ids:
-        deps.tokens.revoke_user(user_id)
-    return tuple(result)
-
-
-# Besides bootstrap's cirros, so that image filters and image-name columns have a choice.
-SEED_IMAGES = (
-    ("8c3a2d0e-5b1f-4f0e-9a57-1d2c3b4a5e01", "ubuntu-24.04-server-cloudimg-amd64", "ubuntu"),
-    ("8c3a2d0e-5b1f-4f0e-9a57-1d2c3b4a5e02", "fedora-cloud-41-x86_64", "fedora"),
-    ("8c3a2d0e-5b1f-4f0e-9a57-1d2c3b4a5e03", "debian-12-genericcloud-amd64", "debian"),
-)
-
-
-def _ensure_images(deps: CloudDeps) -> None:
-    now = deps.clock.now()
-    with deps.store.session(write=True) as session:
-        for image_id, name, distro in SEED_IMAGES:
-            if session.get(Image, image_id) is not None:
-                continue
-            session.add(
-                Image(
-                    id=image_id, name=name, status="active", visibility="public",
-                    protected=False, os_hidden=False, owner=None, container_format="bare",
-                    disk_format="qcow2", size=None, virtual_size=None, checksum=None,
-                    os_hash_algo=None, os_hash_value=None, min_disk=0, min_ram=0, tags="[]",
-                    properties=json.dumps({"os_distro": distro}),
-                    created_at=now, updated_at=now,
-                )
-            )  # fmt: skip
-
-
-def _admin_owner(session: Session) -> tuple[str, str]:
-    """(project id, user id) of bootstrap's admin project and user."""
-    project_id = session.scalars(
-        select(Project.id).where(Project.name == "admin", Project.domain_id == DEFAULT_DOMAIN)
-    ).first()
-    user_id = session.scalars(
-        select(User.id).where(User.name == "admin", User.domain_id == DEFAULT_DOMAIN)
-    ).first()
-    if project_id is None or user_id is None:
-        raise SeedError("the admin project or user is missing: run bootstrap first")
-    return project_id, user_id
-
-
-def seed(
+def seed_servers(
     deps: CloudDeps,
     *,
     servers: int,
-    projects: int,
-    admin_project: bool = False,
+    owners: Sequence[tuple[str, str]],
+    image_refs: Sequence[str],
     progress: Callable[[int, int], None] | None = None,
-) -> SeedResult:
-    """Adds `servers` servers spread over `projects` demo projects (created when missing),
-    and over the admin project too with `admin_project`."""
-    if servers < 0 or projects < 1:
-        raise SeedError("servers must be >= 0 and projects >= 1")
-    seeded = _ensure_projects(deps, projects)
-    _ensure_images(deps)
+) -> None:
+    """Adds `servers` servers spread over `owners` ((project id, user id) pairs) and
+    `image_refs`, with every enabled flavor."""
+    if not owners or not image_refs:
+        raise ValueError("seeding servers needs an owner and an image")
     with deps.store.session() as session:
         flavors = list(session.scalars(select(Flavor).where(Flavor.disabled.is_(False))))
-        images = list(session.scalars(select(Image).where(Image.status == "active")))
-        # (project id, owning user id), one per project the servers are spread over.
-        owners = [
-            (p.id, session.scalars(select(User.id).where(User.name == p.user_name)).one())
-            for p in seeded
-        ]
-        if admin_project:
-            owners.insert(0, _admin_owner(session))
         start_id = (session.scalar(select(func.max(Instance.id))) or 0) + 1
     if not flavors:
-        raise SeedError("no flavors: run bootstrap first")
-    image_refs = [i.id for i in images] or [CIRROS_ID]
+        raise ComputeSeedError("no flavors: run bootstrap first")
     # Repeatable for a given database state, and never the same ids as an earlier seeding.
     rng = random.Random(start_id)
     weights = [s[3] for s in _STATES]
@@ -273,7 +139,6 @@ def seed(
             progress(done, servers)
     if servers:
         _analyze(deps)
-    return SeedResult(servers=servers, projects=seeded)
 
 
 def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

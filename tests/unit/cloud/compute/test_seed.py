@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from pocketstack.cloud.compute.seed import seed
+from pocketstack.cloud.seed import seed
 from pocketstack.cloud.store.models.compute import Instance
 from tests.fixtures.cloud import OffsetClock, issue_token, make_deps
 from tests.unit.cloud.compute.helpers import Compute, build_compute
