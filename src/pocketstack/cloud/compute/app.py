@@ -13,6 +13,7 @@ from pocketstack.cloud.compute import faults, routing
 from pocketstack.cloud.compute.actions import ServerAction
 from pocketstack.cloud.compute.api import SERVICE
 from pocketstack.cloud.compute.flavors import FlavorItem, FlavorList
+from pocketstack.cloud.compute.server_ips import ServerIps, ServerIpsOfNetwork
 from pocketstack.cloud.compute.server_meta import (
     ServerMetadata,
     ServerMetadataItem,
@@ -69,6 +70,8 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
             "/servers/{server_id}/tags/{tag}": ServerTag(deps),
             "/servers/{server_id}/metadata": ServerMetadata(deps),
             "/servers/{server_id}/metadata/{key}": ServerMetadataItem(deps),
+            "/servers/{server_id}/ips": ServerIps(deps),
+            "/servers/{server_id}/ips/{network}": ServerIpsOfNetwork(deps),
             "/flavors": FlavorList(deps, detail=False),
             "/flavors/detail": _Reads(FlavorList(deps, detail=True)),
             "/flavors/{flavor_id}": FlavorItem(deps),

@@ -9,13 +9,13 @@ Every route answers at `/v2.1/...`, `/v2.1/{project_id}/...` and the legacy `/v2
 from __future__ import annotations
 
 from pocketstack.cloud.api.operation import Service
-from pocketstack.cloud.compute.api import flavors, servers
+from pocketstack.cloud.compute.api import flavors, server_ips, servers
 from pocketstack.cloud.compute.api.common import MICROVERSION_HEADERS, error_response, public_paths
 from pocketstack.cloud.compute.api.components import schemas
 
 SERVICE = Service(
     name="compute",
-    operations=servers.operations() + flavors.operations(),
+    operations=servers.operations() + flavors.operations() + server_ips.operations(),
     schemas=schemas(),
     error_response=error_response,
     public_paths=public_paths,
