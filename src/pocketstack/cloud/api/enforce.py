@@ -109,6 +109,7 @@ def enforcer(
     read_body: ReadBody | None = None,
     invalid: Invalid | None = None,
     formats: jsonschema.FormatChecker | None = None,
+    validator: type[jsonschema.protocols.Validator] = jsonschema.Draft202012Validator,
 ) -> Enforce:
     """The middleware for `service`; a service without microversions or declared policy checks
     needs neither `version_of` nor `caller_of`. With `read_body` and `invalid` (how the service
@@ -121,7 +122,9 @@ def enforcer(
     components = {**COMMON_SCHEMAS, **service.schemas}
     requests = None
     if read_body is not None and invalid is not None:
-        requests = RequestCheck(components, read_body=read_body, invalid=invalid, formats=formats)
+        requests = RequestCheck(
+            components, read_body=read_body, invalid=invalid, formats=formats, validator=validator
+        )
     check = ResponseCheck(components) if check_responses else None
     return Enforce(
         service, version_of=version_of, caller_of=caller_of, requests=requests, check=check

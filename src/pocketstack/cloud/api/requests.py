@@ -17,6 +17,7 @@ import falcon
 import jsonschema
 
 from pocketstack.cloud.api.operation import JSON, Microversion, Operation
+from pocketstack.cloud.inputs import shown
 
 T = TypeVar("T")
 ReadBody = Callable[[falcon.Request], Any]
@@ -31,11 +32,14 @@ class RequestCheck:
         read_body: ReadBody,
         invalid: Invalid,
         formats: jsonschema.FormatChecker | None = None,
+        validator: type[jsonschema.protocols.Validator] = jsonschema.Draft202012Validator,
     ) -> None:
         self._components = components
         self._read_body = read_body
         self._invalid = invalid
         self._formats = formats
+        # A service may extend the draft's keywords (Nova's minimum/maximum read numeric strings).
+        self._validator_class = validator
         # By the identity of a declared schema: declarations live as long as the process.
         self._validators: dict[int, jsonschema.protocols.Validator] = {}
 
@@ -43,7 +47,7 @@ class RequestCheck:
         validator = self._validators.get(id(schema))
         if validator is None:
             root = {**schema, "components": {"schemas": self._components}}
-            validator = jsonschema.Draft202012Validator(root, format_checker=self._formats)
+            validator = self._validator_class(root, format_checker=self._formats)
             self._validators[id(schema)] = validator
         return validator
 
@@ -77,3 +81,10 @@ def field_path(error: jsonschema.ValidationError) -> str | None:
     a missing property, the object that lacks it); None for the body itself."""
     path = error.absolute_path
     return str(path[-1]) if path else None
+
+
+def error_message(error: jsonschema.ValidationError) -> str:
+    """The error's message with the value it quotes cut short, as a value may be 100,000
+    characters long (see inputs.shown)."""
+    quoted = repr(error.instance)
+    return error.message.replace(quoted, shown(error.instance), 1)

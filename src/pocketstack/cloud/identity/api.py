@@ -1,13 +1,19 @@
 """The identity API (Keystone v3 and the legacy v2.0 token API) declared: every operation
-once (see cloud/api/operation.py). Policy is checked by the responders (the answer depends on
-the target: a user may read their own record, an admin any); the rules are named here."""
+once (see cloud/api/operation.py), with Keystone's request schemas (request_schemas.py) and the
+typed request each body becomes (requests.py, auth_requests.py). A rule the token answers alone
+carries its check (policy.py), enforced before the responder; a rule whose answer depends on the
+target (a user may read their own record, an admin any) is named here and checked by the
+responder."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from pocketstack.cloud.api.operation import (
     JSON,
+    Microversion,
     Operation,
     PublicPath,
     Rule,
@@ -26,6 +32,10 @@ from pocketstack.cloud.api.shapes import (
     query,
     ref,
 )
+from pocketstack.cloud.auth.context import RequestContext
+from pocketstack.cloud.identity import auth_requests, policy
+from pocketstack.cloud.identity import request_schemas as schemas
+from pocketstack.cloud.identity import requests as bodies
 
 
 def _schemas() -> dict[str, JSON]:
@@ -74,7 +84,6 @@ def _schemas() -> dict[str, JSON]:
     }  # fmt: skip
 
 
-
 def error_response(code: int) -> JSON:
     return json_body(ref("AuthError" if code == 401 else "KeystoneError"), "Keystone error")
 
@@ -84,9 +93,21 @@ WRITE = (400, 401, 403, 404, 409, 413)
 AUTH_ERRORS = (400, 401, 403, 404, 413, 429)
 
 
-def _rule(name: str) -> Rule:
-    return Rule(f"identity:{name}")
+Check = Callable[[RequestContext, str], None] | None
+ADMIN: Check = policy.admin_required
+ANYONE: Check = policy.any_token
 
+
+def _rule(name: str, check: Check = None) -> Rule:
+    return Rule(f"identity:{name}", check)
+
+
+@dataclasses.dataclass(frozen=True)
+class Body:
+    """A request body: its schema and the typed request it becomes."""
+
+    schema: JSON
+    parse: Callable[[Any, Microversion | None], object]
 
 
 def _entities(plural: str, schema: str) -> tuple[Versioned, ...]:
@@ -94,27 +115,39 @@ def _entities(plural: str, schema: str) -> tuple[Versioned, ...]:
 
 
 def _crud(
-    plural: str, singular: str, schema: str, *, filters: tuple[str, ...], patch: bool
+    plural: str,
+    singular: str,
+    schema: str,
+    *,
+    filters: tuple[str, ...],
+    create: Body,
+    update: Body | None = None,
+    read: Check = ADMIN,
+    get: Check = ADMIN,
 ) -> list[Operation]:
+    """`read` and `get` check listing and showing (None: the responder decides, as a user may
+    see their own user, project or domain); writing is for admins."""
     collection, item = f"/v3/{plural}", f"/v3/{plural}/{{{singular}_id}}"
     one = every_version(obj({singular: ref(schema)}))
-    body = every_version(obj({singular: {"type": "object"}}))
     ops = [
         Operation(method="GET", path=collection, summary=f"List {plural}",
-                  policy=_rule(f"list_{plural}"), status=(200,),
+                  policy=_rule(f"list_{plural}", read), status=(200,),
                   response=_entities(plural, schema),
                   parameters=tuple(query(f) for f in filters), errors=READ),
         Operation(method="POST", path=collection, summary=f"Create a {singular}",
-                  policy=_rule(f"create_{singular}"), status=(201,), request=body,
+                  policy=_rule(f"create_{singular}", ADMIN), status=(201,),
+                  request=every_version(create.schema), parse=create.parse,
                   response=one, errors=WRITE),
         Operation(method="GET", path=item, summary=f"Show a {singular}",
-                  policy=_rule(f"get_{singular}"), status=(200,), response=one, errors=READ),
+                  policy=_rule(f"get_{singular}", get), status=(200,), response=one,
+                  errors=READ),
         Operation(method="DELETE", path=item, summary=f"Delete a {singular}",
-                  policy=_rule(f"delete_{singular}"), status=(204,), errors=WRITE),
+                  policy=_rule(f"delete_{singular}", ADMIN), status=(204,), errors=WRITE),
     ]  # fmt: skip
-    if patch:
+    if update is not None:
         ops.append(Operation(method="PATCH", path=item, summary=f"Update a {singular}",
-                             policy=_rule(f"update_{singular}"), status=(200,), request=body,
+                             policy=_rule(f"update_{singular}", ADMIN), status=(200,),
+                             request=every_version(update.schema), parse=update.parse,
                              response=one, errors=WRITE))  # fmt: skip
     return ops
 
@@ -124,27 +157,26 @@ def _grants(target: str) -> list[Operation]:
     roles = every_version(obj({"roles": arr(ref("Role")), "links": ref("CollectionLinks")}))
     listing = f"{base}/users/{{user_id}}/roles"
     grant = f"{listing}/{{role_id}}"
-    scope = "" if target == "system" else f"_{target}"
+
+    # Keystone's rule names: one set for projects and domains, another for the system.
+    def rule(action: str, system: str) -> Rule:
+        return _rule(system if target == "system" else action, ADMIN)
+
     return [
         Operation(method="GET", path=listing, summary=f"List a user's roles on a {target}",
-                  policy=_rule(f"list_grants{scope}" if target != "system"
-                               else "list_system_grants_for_user"),
+                  policy=rule("list_grants", "list_system_grants_for_user"),
                   status=(200,), response=roles, errors=READ),
         Operation(method="PUT", path=grant, summary=f"Grant a role on a {target}",
-                  policy=_rule("create_grant" if target != "system"
-                               else "create_system_grant_for_user"),
+                  policy=rule("create_grant", "create_system_grant_for_user"),
                   status=(204,), errors=WRITE),
         Operation(method="GET", path=grant, summary=f"Check a role grant on a {target}",
-                  policy=_rule("check_grant" if target != "system"
-                               else "check_system_grant_for_user"),
+                  policy=rule("check_grant", "check_system_grant_for_user"),
                   status=(204,), errors=READ),
         Operation(method="HEAD", path=grant, summary=f"Check a role grant on a {target}",
-                  policy=_rule("check_grant" if target != "system"
-                               else "check_system_grant_for_user"),
+                  policy=rule("check_grant", "check_system_grant_for_user"),
                   status=(204,), errors=READ),
         Operation(method="DELETE", path=grant, summary=f"Revoke a role on a {target}",
-                  policy=_rule("revoke_grant" if target != "system"
-                               else "revoke_system_grant_for_user"),
+                  policy=rule("revoke_grant", "revoke_system_grant_for_user"),
                   status=(204,), errors=WRITE),
     ]  # fmt: skip
 
@@ -158,10 +190,27 @@ def _discovery() -> list[Operation]:
         ("/v3", "The v3 version document", 200, version, ()),
         ("/v2.0", "The v2.0 version document", 200, version, ()),
     ):
-        ops.append(Operation(method="GET", path=path, summary=summary, policy=None,
-                             status=(status,), response=body, headers=headers))
-        ops.append(Operation(method="HEAD", path=path, summary=summary, policy=None,
-                             status=(status,), headers=headers))
+        ops.append(
+            Operation(
+                method="GET",
+                path=path,
+                summary=summary,
+                policy=None,
+                status=(status,),
+                response=body,
+                headers=headers,
+            )
+        )
+        ops.append(
+            Operation(
+                method="HEAD",
+                path=path,
+                summary=summary,
+                policy=None,
+                status=(status,),
+                headers=headers,
+            )
+        )
     return ops  # fmt: skip
 
 
@@ -170,10 +219,10 @@ def _tokens() -> list[Operation]:
     nocatalog = (query("nocatalog"), query("allow_expired"))
     token = every_version(obj({"token": ref("Token")}))
     access = every_version(obj({"access": ref("Access")}))
-    auth_body = every_version(obj({"auth": {"type": "object"}}))
     ops = [
         Operation(method="POST", path="/v3/auth/tokens", summary="Authenticate (issue a token)",
-                  policy=None, status=(201,), request=auth_body, response=token,
+                  policy=None, status=(201,), request=every_version(schemas.TOKEN_ISSUE),
+                  parse=auth_requests.parse_auth, response=token,
                   parameters=nocatalog, errors=AUTH_ERRORS, headers=("X-Subject-Token",)),
         Operation(method="GET", path="/v3/auth/tokens", summary="Validate a token",
                   policy=_rule("validate_token"), status=(200,), response=token,
@@ -185,16 +234,17 @@ def _tokens() -> list[Operation]:
                   policy=_rule("revoke_token"), status=(204,), parameters=(subject,),
                   errors=READ),
         Operation(method="POST", path="/v2.0/tokens", summary="Authenticate (v2.0)",
-                  policy=None, status=(200,), request=auth_body, response=access,
-                  errors=AUTH_ERRORS),
+                  policy=None, status=(200,), request=every_version(schemas.V2_TOKEN_ISSUE),
+                  parse=auth_requests.parse_v2_auth, response=access, errors=AUTH_ERRORS),
         Operation(method="GET", path="/v2.0/tokens/{token_id}", summary="Validate a token (v2.0)",
                   policy=_rule("validate_token"), status=(200,), response=access, errors=READ),
         Operation(method="HEAD", path="/v2.0/tokens/{token_id}", summary="Check a token (v2.0)",
                   policy=_rule("check_token"), status=(200,), errors=READ),
         Operation(method="DELETE", path="/v2.0/tokens/{token_id}", summary="Revoke a token (v2.0)",
                   policy=_rule("revoke_token"), status=(204,), errors=READ),
+        # Keystone's admin-or-owner, where the caller is always the owner.
         Operation(method="GET", path="/v2.0/tenants", summary="The caller's projects (v2.0)",
-                  policy=_rule("list_user_projects"), status=(200,),
+                  policy=_rule("list_user_projects", ANYONE), status=(200,),
                   response=every_version(obj({"tenants": arr({"type": "object"}),
                                      "tenants_links": arr({})})),
                   errors=READ),
@@ -204,25 +254,35 @@ def _tokens() -> list[Operation]:
         for method, response in (("GET", listing), ("HEAD", ())):
             ops.append(Operation(method=method, path=f"/v3/auth/{name}",
                                  summary=f"The caller's {name}",
-                                 policy=_rule(f"get_auth_{name}"), status=(200,),
+                                 policy=_rule(f"get_auth_{name}", ANYONE), status=(200,),
                                  response=response, errors=READ))  # fmt: skip
     return ops
 
 
 def _operations() -> tuple[Operation, ...]:
     ops = [*_discovery(), *_tokens()]
-    ops += _crud("users", "user", "User", filters=("name", "domain_id", "enabled"), patch=True)
+    ops += _crud("users", "user", "User", filters=("name", "domain_id", "enabled"),
+                 create=Body(schemas.USER_CREATE, bodies.parse_user_create),
+                 update=Body(schemas.USER_UPDATE, bodies.parse_user_update),
+                 get=None)  # fmt: skip
     ops.append(Operation(method="GET", path="/v3/users/{user_id}/projects",
                          summary="A user's projects", policy=_rule("list_user_projects"),
                          status=(200,), response=_entities("projects", "Project"),
                          errors=READ))  # fmt: skip
     ops += _crud("projects", "project", "Project",
-                 filters=("name", "domain_id", "enabled", "parent_id", "is_domain"), patch=True)
-    ops += _crud("domains", "domain", "Domain", filters=("name", "enabled"), patch=True)
-    ops += _crud("roles", "role", "Role", filters=("name", "domain_id"), patch=False)
+                 filters=("name", "domain_id", "enabled", "parent_id", "is_domain"),
+                 create=Body(schemas.PROJECT_CREATE, bodies.parse_project_create),
+                 update=Body(schemas.PROJECT_UPDATE, bodies.parse_project_update),
+                 get=None)  # fmt: skip
+    ops += _crud("domains", "domain", "Domain", filters=("name", "enabled"),
+                 create=Body(schemas.DOMAIN_CREATE, bodies.parse_domain_create),
+                 update=Body(schemas.DOMAIN_UPDATE, bodies.parse_domain_update),
+                 get=None)  # fmt: skip
+    ops += _crud("roles", "role", "Role", filters=("name", "domain_id"),
+                 create=Body(schemas.ROLE_CREATE, bodies.parse_role_create))  # fmt: skip
     assignment_filters = ("user.id", "group.id", "scope.project.id", "scope.domain.id",
                           "scope.system", "role.id", "effective", "include_names",
-                          "include_subtree")
+                          "include_subtree")  # fmt: skip
     ops.append(Operation(method="GET", path="/v3/role_assignments",
                          summary="List role assignments", policy=_rule("list_role_assignments"),
                          status=(200,),
@@ -232,10 +292,15 @@ def _operations() -> tuple[Operation, ...]:
                          errors=READ))  # fmt: skip
     for target in ("project", "domain", "system"):
         ops += _grants(target)
-    ops += _crud("services", "service", "Service", filters=("type", "name"), patch=False)
+    ops += _crud("services", "service", "Service", filters=("type", "name"),
+                 create=Body(schemas.SERVICE_CREATE, bodies.parse_service_create))  # fmt: skip
     ops += _crud("endpoints", "endpoint", "Endpoint",
-                 filters=("interface", "service_id", "region_id"), patch=False)
-    ops += _crud("regions", "region", "Region", filters=("parent_region_id",), patch=False)
+                 filters=("interface", "service_id", "region_id"),
+                 create=Body(schemas.ENDPOINT_CREATE, bodies.parse_endpoint_create))  # fmt: skip
+    # Anyone with a token may read the regions (Keystone's empty check string).
+    ops += _crud("regions", "region", "Region", filters=("parent_region_id",),
+                 create=Body(schemas.REGION_CREATE, bodies.parse_region_create),
+                 read=ANYONE, get=ANYONE)  # fmt: skip
     return tuple(ops)
 
 

@@ -6,11 +6,11 @@ import falcon
 
 from pocketstack.cloud.api.enforce import enforcer, mount
 from pocketstack.cloud.deps import CloudDeps
-from pocketstack.cloud.identity import discovery, errors, v2, v3_tokens
+from pocketstack.cloud.identity import discovery, errors, policy, v2, v3_tokens
 from pocketstack.cloud.identity.admin import catalog, domains, projects, roles, users
 from pocketstack.cloud.identity.api import SERVICE
 from pocketstack.cloud.identity.service import Identity
-from pocketstack.cloud.identity.web import RequestIdMiddleware
+from pocketstack.cloud.identity.web import RequestIdMiddleware, json_reader, schema_error
 from pocketstack.cloud.inputs import RefuseNul
 
 
@@ -20,7 +20,13 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
         middleware=[
             RequestIdMiddleware(),
             RefuseNul(),
-            enforcer(SERVICE, check_responses=deps.config.check_responses),
+            enforcer(
+                SERVICE,
+                check_responses=deps.config.check_responses,
+                caller_of=policy.caller_of(deps.tokens),
+                read_body=json_reader(deps.config.max_request_body_size),
+                invalid=schema_error,
+            ),
         ],
         cors_enable=False,
     )

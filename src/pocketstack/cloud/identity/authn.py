@@ -8,6 +8,7 @@ timing tells a stranger which user names exist.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 from sqlalchemy.engine import Connection
 
@@ -299,7 +300,7 @@ class Authenticator:
         )
 
 
-def merge_methods(first: list[str], parent: TokenPayload | None) -> list[str]:
+def merge_methods(first: Sequence[str], parent: TokenPayload | None) -> list[str]:
     methods = list(dict.fromkeys(first))
     if parent is not None:
         methods.extend(m for m in parent.methods if m not in methods)

@@ -14,7 +14,7 @@ from pocketstack.cloud.identity.hashgate import HashGate
 from pocketstack.cloud.identity.lockout import Lockout
 from pocketstack.cloud.identity.passwords import PasswordHasher
 from pocketstack.cloud.identity.throttle import LoginThrottle
-from pocketstack.cloud.identity.web import caller, read_json
+from pocketstack.cloud.identity.web import caller
 
 SERVICE_ROLE = "service"
 
@@ -43,13 +43,11 @@ class Identity:
             deps, hasher=self.hasher, lockout=self.lockout, throttle=self.throttle
         )
 
-    def body(self, req: falcon.Request) -> dict[str, object]:
-        return read_json(req, limit=self.deps.config.max_request_body_size)
-
     def caller(self, req: falcon.Request, *, conn: Connection | None = None) -> RequestContext:
         return caller(req, self.deps.tokens, conn=conn)
 
     def admin(self, req: falcon.Request, action: str) -> RequestContext:
+        """For a rule whose target lets some non-admins through; the rest are declared."""
         ctx = self.caller(req)
         if not ctx.is_admin:
             raise PolicyDenied(f"identity:{action}")

@@ -2,42 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import falcon
 
+from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.identity import directory, entities
-from pocketstack.cloud.identity.authn import PasswordCredential, ScopeRequest, TokenView
-from pocketstack.cloud.identity.errors import (
-    AuthenticationFailed,
-    SchemaError,
-    TokenNotFound,
-    ValidationError,
-)
+from pocketstack.cloud.identity.auth_requests import DEFAULT_DOMAIN_ID, V2AuthRequest
+from pocketstack.cloud.identity.authn import TokenView
+from pocketstack.cloud.identity.errors import AuthenticationFailed, TokenNotFound
 from pocketstack.cloud.identity.render import v2_access
 from pocketstack.cloud.identity.service import Identity
-
-DEFAULT_DOMAIN_ID = "default"
-
-
-def _string(obj: dict[str, Any], key: str, target: str) -> str | None:
-    value = obj.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise SchemaError(path=f"{target}/{key}", detail=f"{value!r} is not of type 'string'")
-    return value
-
-
-def _scope(auth: dict[str, Any]) -> ScopeRequest:
-    # v2.0 has no default-project rule: without a tenant the token is unscoped.
-    tenant_id = _string(auth, "tenantId", "auth")
-    if tenant_id:
-        return ScopeRequest(project_id=tenant_id)
-    tenant_name = _string(auth, "tenantName", "auth")
-    if tenant_name:
-        return ScopeRequest(project_name=tenant_name, project_domain_id=DEFAULT_DOMAIN_ID)
-    return ScopeRequest(unscoped=True)
 
 
 class Tokens:
@@ -46,45 +19,24 @@ class Tokens:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ident = self.identity
-        auth = ident.body(req).get("auth")
-        if not isinstance(auth, dict):
-            raise ValidationError(attribute="auth", target="request body")
-        scope = _scope(auth)
+        asked = request_of(req, V2AuthRequest)
         parent = None
-        if "token" in auth:
-            token = auth["token"]
-            if not isinstance(token, dict) or "id" not in token:
-                raise ValidationError(attribute="id", target="token")
-            token_id = _string(token, "id", "token")
-            parent = ident.auth.check_token(token_id or "")
+        if asked.token_id is not None:
+            parent = ident.auth.check_token(asked.token_id)
             with ident.deps.store.read() as conn:
                 user = ident.auth.load_user(conn, parent.user_id)
-        elif "passwordCredentials" in auth:
-            creds = auth["passwordCredentials"]
-            if not isinstance(creds, dict) or "password" not in creds:
-                raise ValidationError(attribute="password", target="passwordCredentials")
-            password = _string(creds, "password", "passwordCredentials") or ""
-            user_id = _string(creds, "userId", "passwordCredentials")
-            username = _string(creds, "username", "passwordCredentials")
-            if not user_id and not username:
-                raise ValidationError(attribute="username or userId", target="passwordCredentials")
-            cred = (
-                PasswordCredential(password=password, user_name=username, domain_id="default")
-                if username
-                else PasswordCredential(password=password, user_id=user_id)
-            )
-            user = ident.auth.check_password(cred, source=req.remote_addr)
+        else:
+            assert asked.password is not None
+            user = ident.auth.check_password(asked.password, source=req.remote_addr)
             if user.domain.id != DEFAULT_DOMAIN_ID:
                 # v2.0 knows only the default domain.
                 raise AuthenticationFailed()
-        else:
-            raise ValidationError(attribute="auth", target="request body")
         with ident.deps.store.read() as session:
             view = ident.auth.issue(
                 session,
                 user=user,
                 methods=["password"],
-                scope=scope,
+                scope=asked.scope,
                 parent=parent,
                 include_catalog=True,
             )

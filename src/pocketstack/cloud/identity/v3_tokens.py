@@ -5,13 +5,14 @@ from __future__ import annotations
 import falcon
 from sqlalchemy import select
 
+from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.identity import directory, entities
+from pocketstack.cloud.identity.auth_requests import AuthRequest
 from pocketstack.cloud.identity.authn import TokenView, merge_methods
 from pocketstack.cloud.identity.catalog import load_catalog, render_v3
 from pocketstack.cloud.identity.errors import AuthenticationFailed, PolicyDenied, TokenNotFound
 from pocketstack.cloud.identity.render import v3_token
 from pocketstack.cloud.identity.service import Identity
-from pocketstack.cloud.identity.v3_parse import parse_v3_auth
 from pocketstack.cloud.identity.web import SUBJECT_HEADER, v3_url
 from pocketstack.cloud.store.models.identity import Domain, RoleAssignment
 
@@ -26,7 +27,7 @@ class AuthTokens:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ident = self.identity
-        parsed = parse_v3_auth(ident.body(req))
+        parsed = request_of(req, AuthRequest)
         parent = ident.auth.check_token(parsed.token_id) if parsed.token_id else None
         user = None
         if parsed.password is not None:

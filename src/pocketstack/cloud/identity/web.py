@@ -5,15 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import falcon
+import jsonschema
 from sqlalchemy.engine import Connection
 
+from pocketstack.cloud.api.requests import error_message
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.auth.tokens import TokenError, TokenProvider
 from pocketstack.cloud.errors import BadRequest
-from pocketstack.cloud.identity.errors import AuthenticationFailed, ValidationError
+from pocketstack.cloud.identity.errors import AuthenticationFailed, SchemaError, ValidationError
+from pocketstack.cloud.inputs import find_unstorable
 from pocketstack.cloud.requestbody import read_body
 
 AUTH_HEADER = "X-Auth-Token"
@@ -41,11 +45,20 @@ class RequestIdMiddleware:
         resp.set_header(REQUEST_ID_HEADER, request_id)
 
 
+def json_reader(limit: int) -> Callable[[falcon.Request], dict[str, Any]]:
+    """How every identity body is read, before its schema is checked (api/requests.py)."""
+
+    def read(req: falcon.Request) -> dict[str, Any]:
+        return read_json(req, limit=limit)
+
+    return read
+
+
 def read_json(req: falcon.Request, *, limit: int) -> dict[str, Any]:
     """The request body as a JSON object; 413 past `limit` bytes, 400 for anything but an object."""
     raw = read_body(req, limit=limit, too_large="Request is too large.")
     if not raw.strip():
-        # Keystone treats an empty body as `{}`; the caller then names what is missing.
+        # Keystone treats an empty body as `{}`; its schema then names what is missing.
         return {}
     try:
         body = json.loads(raw)
@@ -53,41 +66,18 @@ def read_json(req: falcon.Request, *, limit: int) -> dict[str, Any]:
         raise ValidationError(attribute="valid JSON", target="request body") from None
     if not isinstance(body, dict):
         raise ValidationError(attribute="valid JSON", target="request body")
-    if b"\\u" in raw and not _storable_body(body):
+    if b"\\u" in raw and find_unstorable(body) is not None:
         # Lone surrogates and NUL pass JSON but no database stores them: refuse, never a 500.
         raise ValidationError(attribute="valid JSON", target="request body")
     return body
 
 
-def _storable_body(body: dict[str, Any]) -> bool:
-    try:
-        return _storable(body)
-    except RecursionError:
-        return False
-
-
-def _storable(value: Any) -> bool:
-    if isinstance(value, str):
-        if "\x00" in value:
-            return False
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return False
-        return True
-    if isinstance(value, dict):
-        return all(_storable(k) and _storable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_storable(v) for v in value)
-    return True
-
-
-def member(body: dict[str, Any], key: str) -> dict[str, Any]:
-    """`body[key]` as an object, or Keystone's 400 naming the missing attribute."""
-    value = body.get(key)
-    if not isinstance(value, dict):
-        raise ValidationError(attribute=key, target="request body")
-    return value
+def schema_error(error: jsonschema.ValidationError) -> BadRequest:
+    """Keystone's SchemaValidationError. Keystone validates the entity inside the envelope (the
+    user of `{"user": ...}`, the auth of `{"auth": ...}`), so the field is named from there."""
+    path = "/".join(str(step) for step in list(error.absolute_path)[1:])
+    message = error_message(error)
+    return SchemaError(path=path, detail=message) if path else BadRequest(message)
 
 
 def caller(

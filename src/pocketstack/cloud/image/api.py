@@ -1,6 +1,8 @@
 """The image API (the Glance v2 subset compute clients call) declared: every operation once
-(see cloud/api/operation.py). Policy is checked by the responders: Glance's defaults depend on
-the image (its owner, its visibility)."""
+(see cloud/api/operation.py), with Glance's image schema for the body it takes (schema.py) and
+the typed request it becomes (requests.py). Rules the token answers alone carry their check
+(policy.py); showing and deleting depend on the image (its owner, its visibility), so their
+responders decide them."""
 
 from __future__ import annotations
 
@@ -15,6 +17,9 @@ from pocketstack.cloud.api.operation import (
     every_version,
 )
 from pocketstack.cloud.api.shapes import BOOL, INT, NSTR, STR, arr, json_body, obj, query, ref
+from pocketstack.cloud.image import policy
+from pocketstack.cloud.image.requests import parse_image_create
+from pocketstack.cloud.image.schema import IMAGE_CREATE
 
 NINT: JSON = {"type": ["integer", "null"]}
 
@@ -35,7 +40,6 @@ def _schemas() -> dict[str, JSON]:
     }  # fmt: skip
 
 
-
 def error_response(code: int) -> JSON:
     # Glance's errors are webob's: JSON, or a plain-text page to a client that asks for text;
     # the 401 comes from the token middleware.
@@ -48,15 +52,17 @@ def error_response(code: int) -> JSON:
     }
 
 
-
 def _operations() -> tuple[Operation, ...]:
     versions = every_version(obj({"versions": arr(ref("ImageVersion"))}))
-    listing = every_version(obj(
-        {"images": arr(ref("Image")), "first": STR, "schema": STR, "next": STR},
-        required=("images", "first", "schema"),
-    ))
-    filters = tuple(query(n) for n in ("name", "status", "visibility", "id", "owner", "limit",
-                                       "marker"))
+    listing = every_version(
+        obj(
+            {"images": arr(ref("Image")), "first": STR, "schema": STR, "next": STR},
+            required=("images", "first", "schema"),
+        )
+    )
+    filters = tuple(
+        query(n) for n in ("name", "status", "visibility", "id", "owner", "limit", "marker")
+    )
     image = every_version(ref("Image"))
     return (
         Operation(method="GET", path="/", summary="Image API versions", policy=None,
@@ -64,12 +70,12 @@ def _operations() -> tuple[Operation, ...]:
         Operation(method="GET", path="/versions", summary="Image API versions", policy=None,
                   status=(200,), response=versions),
         Operation(method="GET", path="/v2/images", summary="List images",
-                  policy=Rule("get_images"), status=(200,), response=listing,
-                  parameters=filters, errors=(400, 401)),
+                  policy=Rule("get_images", policy.admin_or_project_reader), status=(200,),
+                  response=listing, parameters=filters, errors=(400, 401, 403)),
         Operation(method="POST", path="/v2/images", summary="Create an image record (no data)",
-                  policy=Rule("add_image"), status=(201,),
-                  request=every_version({"type": "object"}), response=image,
-                  errors=(400, 401, 403, 409, 413)),
+                  policy=Rule("add_image", policy.project_member_creating), status=(201,),
+                  request=every_version(IMAGE_CREATE), parse=parse_image_create,
+                  response=image, errors=(400, 401, 403, 409, 413)),
         Operation(method="GET", path="/v2/images/{image_id}", summary="Show an image",
                   policy=Rule("get_image"), status=(200,), response=image, errors=(401, 404)),
         Operation(method="DELETE", path="/v2/images/{image_id}", summary="Delete an image",

@@ -15,23 +15,22 @@ from sqlalchemy.orm import Session
 
 from pocketstack.cloud import jsonmedia
 from pocketstack.cloud.api.enforce import enforcer, mount
+from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.auth.middleware import TokenAuthMiddleware
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import BadRequest, Conflict, Forbidden, NotFound
-from pocketstack.cloud.image import faults
+from pocketstack.cloud.image import faults, policy
 from pocketstack.cloud.image.api import SERVICE
 from pocketstack.cloud.image.lookup import is_visible
-from pocketstack.cloud.image.schema import VISIBILITIES, parse_create
+from pocketstack.cloud.image.requests import ImageCreate, json_reader, schema_error
+from pocketstack.cloud.image.schema import STATUSES, VISIBILITIES
 from pocketstack.cloud.inputs import RefuseNul, decimal
-from pocketstack.cloud.requestbody import read_body
 from pocketstack.cloud.store.models.image import Image
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 1000
 CURRENT = "v2.16"
-_STATUSES = ("queued", "saving", "active", "killed", "deleted", "pending_delete", "deactivated",
-             "uploading", "importing")  # fmt: skip
 
 
 def isotime(when: dt.datetime) -> str:
@@ -121,7 +120,7 @@ class Images:
         if "name" in params:
             stmt = stmt.where(Image.name == params["name"])
         if "status" in params:
-            if params["status"] not in _STATUSES:
+            if params["status"] not in STATUSES:
                 raise BadRequest(f"Invalid status value: {params['status']}")
             stmt = stmt.where(Image.status == params["status"])
         if "id" in params:
@@ -166,17 +165,7 @@ class Images:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ctx: RequestContext = req.context.auth
-        # add_image is project-scoped: the image belongs to the token's project, which a
-        # system- or domain-scoped token (even an admin's) does not have.
-        if ctx.project_id is None or not (ctx.is_admin or ctx.can_write):
-            raise Forbidden("You are not authorized to complete add_image action.")
-        limit = self._deps.config.max_request_body_size
-        raw = read_body(req, limit=limit, too_large="Request Entity Too Large")
-        try:
-            body = json.loads(raw or b"{}")
-        except (ValueError, RecursionError):
-            raise BadRequest("Body expected in request.") from None
-        new = parse_create(body)
+        new = request_of(req, ImageCreate)
         if new.visibility == "public" and not ctx.is_admin:
             raise Forbidden("You are not authorized to complete publicize_image action.")
         now = self._deps.clock.now()
@@ -246,7 +235,13 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
             tokens=deps.tokens, public_url=deps.config.public_url, is_public=_is_public
         ),
         RefuseNul(),
-        enforcer(SERVICE, check_responses=deps.config.check_responses),
+        enforcer(
+            SERVICE,
+            check_responses=deps.config.check_responses,
+            caller_of=policy.caller_of,
+            read_body=json_reader(deps.config.max_request_body_size),
+            invalid=schema_error,
+        ),
     ]
     app: falcon.App[falcon.Request, falcon.Response] = falcon.App(middleware=middleware)
     app.req_options.keep_blank_qs_values = True

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import falcon
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.errors import Conflict, Forbidden
 from pocketstack.cloud.identity import entities
-from pocketstack.cloud.identity.admin.common import (
-    entity_body,
-    field,
-    get_or_404,
-    new_id,
-    required_str,
-)
-from pocketstack.cloud.identity.errors import SchemaError, ValidationError
+from pocketstack.cloud.identity.admin.common import get_or_404, new_id
+from pocketstack.cloud.identity.requests import EndpointCreate, RegionCreate, ServiceCreate
 from pocketstack.cloud.identity.service import Identity
 from pocketstack.cloud.identity.web import collection_links, query_bool
 from pocketstack.cloud.store.models.identity import Endpoint, Region, Service
-
-INTERFACES = ("public", "internal", "admin")
 
 
 class Services:
@@ -30,7 +20,6 @@ class Services:
         self.identity = identity
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        self.identity.admin(req, "list_services")
         query = select(Service).order_by(Service.type, Service.name, Service.id)
         for key, column in (("type", Service.type), ("name", Service.name)):
             value = req.get_param(key)
@@ -42,14 +31,13 @@ class Services:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ident = self.identity
-        ident.admin(req, "create_service")
-        data = entity_body(ident.body(req), "service")
+        new = request_of(req, ServiceCreate)
         row = Service(
             id=new_id(),
-            type=required_str(data, "type"),
-            name=field(data, "name", str) or "",
-            description=field(data, "description", str) or "",
-            enabled=field(data, "enabled", bool) is not False,
+            type=new.type,
+            name=new.name,
+            description=new.description,
+            enabled=new.enabled,
         )
         with ident.deps.store.session(write=True) as session:
             session.add(row)
@@ -64,33 +52,14 @@ class ServiceItem:
         self.identity = identity
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, service_id: str) -> None:
-        self.identity.admin(req, "get_service")
         with self.identity.deps.store.session() as session:
             row = get_or_404(session, Service, service_id, "service")
             resp.media = {"service": entities.service(req, row)}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, service_id: str) -> None:
-        self.identity.admin(req, "delete_service")
         with self.identity.deps.store.session(write=True) as session:
             session.delete(get_or_404(session, Service, service_id, "service"))
         resp.status = falcon.HTTP_204
-
-
-def _interface(data: dict[str, Any]) -> str:
-    interface = required_str(data, "interface")
-    if interface not in INTERFACES:
-        raise SchemaError(
-            path="interface", detail=f"'{interface}' does not match '^(?:admin|internal|public)$'"
-        )
-    return interface
-
-
-def _region(session: Session, data: dict[str, Any]) -> str | None:
-    # Keystone still accepts the legacy `region` beside `region_id`.
-    region_id = field(data, "region_id", str) or field(data, "region", str)
-    if region_id is not None:
-        get_or_404(session, Region, region_id, "region")
-    return region_id
 
 
 class Endpoints:
@@ -98,7 +67,6 @@ class Endpoints:
         self.identity = identity
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        self.identity.admin(req, "list_endpoints")
         query = select(Endpoint).order_by(Endpoint.service_id, Endpoint.interface, Endpoint.id)
         for key, column in (
             ("service_id", Endpoint.service_id),
@@ -117,23 +85,18 @@ class Endpoints:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ident = self.identity
-        ident.admin(req, "create_endpoint")
-        data = entity_body(ident.body(req), "endpoint")
-        service_id = required_str(data, "service_id")
-        interface = _interface(data)
-        url = required_str(data, "url")
-        if not url.startswith(("http://", "https://")):
-            raise ValidationError(attribute="a valid URL", target="endpoint")
-        enabled = field(data, "enabled", bool)
+        new = request_of(req, EndpointCreate)
         with ident.deps.store.session(write=True) as session:
-            get_or_404(session, Service, service_id, "service")
+            get_or_404(session, Service, new.service_id, "service")
+            if new.region_id is not None:
+                get_or_404(session, Region, new.region_id, "region")
             row = Endpoint(
                 id=new_id(),
-                service_id=service_id,
-                interface=interface,
-                region_id=_region(session, data),
-                url=url,
-                enabled=enabled is not False,
+                service_id=new.service_id,
+                interface=new.interface,
+                region_id=new.region_id,
+                url=new.url,
+                enabled=new.enabled,
             )
             session.add(row)
             session.flush()
@@ -147,13 +110,11 @@ class EndpointItem:
         self.identity = identity
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, endpoint_id: str) -> None:
-        self.identity.admin(req, "get_endpoint")
         with self.identity.deps.store.session() as session:
             row = get_or_404(session, Endpoint, endpoint_id, "endpoint")
             resp.media = {"endpoint": entities.endpoint(req, row)}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, endpoint_id: str) -> None:
-        self.identity.admin(req, "delete_endpoint")
         with self.identity.deps.store.session(write=True) as session:
             session.delete(get_or_404(session, Endpoint, endpoint_id, "endpoint"))
         resp.status = falcon.HTTP_204
@@ -164,7 +125,6 @@ class Regions:
         self.identity = identity
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        self.identity.admin(req, "list_regions")
         query = select(Region).order_by(Region.id)
         parent = req.get_param("parent_region_id")
         if parent is not None:
@@ -175,10 +135,9 @@ class Regions:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ident = self.identity
-        ident.admin(req, "create_region")
-        data = entity_body(ident.body(req), "region")
-        region_id = field(data, "id", str) or new_id()
-        parent = field(data, "parent_region_id", str)
+        new = request_of(req, RegionCreate)
+        region_id = new.id or new_id()
+        parent = new.parent_region_id
         with ident.deps.store.session(write=True) as session:
             if session.get(Region, region_id) is not None:
                 raise Conflict(
@@ -186,11 +145,7 @@ class Regions:
                 )
             if parent is not None:
                 get_or_404(session, Region, parent, "region")
-            row = Region(
-                id=region_id,
-                description=field(data, "description", str) or "",
-                parent_region_id=parent,
-            )
+            row = Region(id=region_id, description=new.description, parent_region_id=parent)
             session.add(row)
             session.flush()
             body = entities.region(req, row)
@@ -203,13 +158,11 @@ class RegionItem:
         self.identity = identity
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, region_id: str) -> None:
-        self.identity.admin(req, "get_region")
         with self.identity.deps.store.session() as session:
             row = get_or_404(session, Region, region_id, "region")
             resp.media = {"region": entities.region(req, row)}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, region_id: str) -> None:
-        self.identity.admin(req, "delete_region")
         with self.identity.deps.store.session(write=True) as session:
             row = get_or_404(session, Region, region_id, "region")
             used = (

@@ -5,15 +5,11 @@ from __future__ import annotations
 import falcon
 from sqlalchemy import select
 
+from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.errors import Conflict, Forbidden
 from pocketstack.cloud.identity import entities
-from pocketstack.cloud.identity.admin.common import (
-    entity_body,
-    field,
-    get_or_404,
-    new_id,
-    required_str,
-)
+from pocketstack.cloud.identity.admin.common import get_or_404, new_id
+from pocketstack.cloud.identity.requests import DomainCreate, EntityUpdate
 from pocketstack.cloud.identity.service import Identity
 from pocketstack.cloud.identity.web import collection_links, query_bool
 from pocketstack.cloud.store.models.identity import Domain, Project, User
@@ -24,7 +20,6 @@ class Domains:
         self.identity = identity
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        self.identity.admin(req, "list_domains")
         query = select(Domain).order_by(Domain.name)
         name = req.get_param("name")
         if name is not None:
@@ -38,9 +33,8 @@ class Domains:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ident = self.identity
-        ident.admin(req, "create_domain")
-        data = entity_body(ident.body(req), "domain")
-        name = required_str(data, "name")
+        new = request_of(req, DomainCreate)
+        name = new.name
         with ident.deps.store.session(write=True) as session:
             if session.execute(select(Domain.id).where(Domain.name == name)).first():
                 raise Conflict(
@@ -50,8 +44,8 @@ class Domains:
             row = Domain(
                 id=new_id(),
                 name=name,
-                description=field(data, "description", str) or "",
-                enabled=field(data, "enabled", bool) is not False,
+                description=new.description,
+                enabled=new.enabled,
             )
             session.add(row)
             session.flush()
@@ -74,11 +68,8 @@ class DomainItem:
 
     def on_patch(self, req: falcon.Request, resp: falcon.Response, domain_id: str) -> None:
         ident = self.identity
-        ident.admin(req, "update_domain")
-        data = entity_body(ident.body(req), "domain")
-        name = field(data, "name", str)
-        description = field(data, "description", str)
-        enabled = field(data, "enabled", bool)
+        change = request_of(req, EntityUpdate)
+        name, description, enabled = change.name, change.description, change.enabled
         disabled = False
         with ident.deps.store.session(write=True) as session:
             row = get_or_404(session, Domain, domain_id, "domain")
@@ -104,7 +95,6 @@ class DomainItem:
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, domain_id: str) -> None:
         ident = self.identity
-        ident.admin(req, "delete_domain")
         with ident.deps.store.session(write=True) as session:
             row = get_or_404(session, Domain, domain_id, "domain")
             if row.enabled:

