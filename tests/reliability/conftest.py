@@ -252,6 +252,15 @@ class Served:
     def request(self, method: str, path: str, **kwargs: _Any) -> Reply:
         return http_request(self.base_url, method, path, **kwargs)
 
+    def lift_server_quotas(self, admin_token: str) -> None:
+        """No limit on servers, cores and RAM for any project (the default quota class), as an
+        operator sets a cloud up for load: these tests create far more than Nova's 10."""
+        reply = self.request(
+            "PUT", "/compute/v2.1/os-quota-class-sets/default", token=admin_token,
+            body={"quota_class_set": {"instances": -1, "cores": -1, "ram": -1}},
+        )  # fmt: skip
+        assert reply.status == 200, reply.body
+
     def kill9(self) -> None:
         """SIGKILL to the whole group (master and workers), as a power cut would."""
         if self.process.poll() is None:

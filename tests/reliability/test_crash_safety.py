@@ -248,6 +248,7 @@ def test_acknowledged_writes_survive_kill_9(
 ) -> None:
     served = serve_factory(tmp_path / "data", db_url=db_url, workers=2)
     token = served.admin_token()
+    served.lift_server_quotas(token)
     images = served.request("GET", "/image/v2/images", token=token).json()["images"]
     image_id = images[0]["id"]
     ledger = Ledger()

@@ -191,6 +191,7 @@ def _client(
 def test_mixed_load_has_no_errors(tmp_path: Path, serve_factory: ServeFactory) -> None:
     served = serve_factory(tmp_path / "data", workers=2)
     admin = served.admin_token()
+    served.lift_server_quotas(admin)
     image_id = served.request("GET", "/image/v2/images", token=admin).json()["images"][0]["id"]
     members = [_make_member(served, admin) for _ in range(2)]
     tally = Tally()

@@ -180,7 +180,8 @@ def test_a_disabled_domain_ends_every_token_on_it_its_projects_and_its_users(
         "POST",
         "/compute/v2.1/servers",
         token=alice_inside,
-        body={"server": {"name": "s", "imageRef": image, "flavorRef": "1", "networks": "none"}},
+        # No microversion header: before 2.37 `networks` is a list, and may be left out.
+        body={"server": {"name": "s", "imageRef": image, "flavorRef": "1"}},
     )
     assert server.status_code == 202, server.text
     server_id = server.json["server"]["id"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,24 @@ from pocketstack.cloud.errors import ConfigError
 
 DEFAULT_PORT = 8770
 CONFIG_FILE_NAME = "pocketstack.toml"
+
+
+@dataclasses.dataclass(frozen=True)
+class FleetHost:
+    """One compute host of the fake fleet (compute/fleet.py): what it offers and its zone.
+
+    The defaults are as big as Nova's fake driver makes its hosts: servers here keep data only,
+    so a seeded cloud of a million servers still has room for the next one. Configure smaller
+    hosts to see placement refuse ("No valid host was found")."""
+
+    name: str
+    vcpus: int = 1_000_000
+    memory_mb: int = 2_000_000_000
+    disk_gb: int = 2_000_000_000
+    availability_zone: str = "nova"
+
+
+DEFAULT_FLEET = (FleetHost("compute-1"), FleetHost("compute-2"))
 
 
 def default_data_dir() -> Path:
@@ -60,6 +79,9 @@ class CloudConfig:
     # Every success response checked against its operation's declaration, and answered 500 if
     # it disagrees (cloud/api/responses.py): the test suite's in-process clouds run with it.
     check_responses: bool = False
+    # The compute hosts (`[[hosts]]` tables in the file); their services are created on the
+    # first start that sees them.
+    hosts: tuple[FleetHost, ...] = DEFAULT_FLEET
 
     def __post_init__(self) -> None:
         if not self.public_url:
@@ -120,6 +142,9 @@ def _read_file(path: Path) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, value in raw.items():
         name = key.replace("-", "_")
+        if name == "hosts":
+            values[name] = _fleet(path, value)
+            continue
         expected = _FIELD_TYPES.get(name)
         if expected is None:
             raise ConfigError(f"{path}: unknown setting {key!r}")
@@ -129,6 +154,58 @@ def _read_file(path: Path) -> dict[str, Any]:
             raise ConfigError(f"{path}: {key} must be of type {expected.__name__}")
         values[name] = value
     return values
+
+
+_HOST_FIELDS: dict[str, type] = {
+    "name": str,
+    "vcpus": int,
+    "memory_mb": int,
+    "disk_gb": int,
+    "availability_zone": str,
+}
+# A host name as Nova takes one (its fqdn type) and as it fits in the service table.
+_HOST_NAME = re.compile(r"[a-zA-Z0-9._-]{1,255}")
+
+
+def _fleet(path: Path, raw: Any) -> tuple[FleetHost, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError(f"{path}: hosts must be one or more [[hosts]] tables")
+    hosts: list[FleetHost] = []
+    for entry in raw:
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{path}: each of hosts must be a table")
+        for key, value in entry.items():
+            expected = _HOST_FIELDS.get(key)
+            if expected is None:
+                raise ConfigError(f"{path}: unknown host setting {key!r}")
+            if not isinstance(value, expected) or isinstance(value, bool):
+                raise ConfigError(f"{path}: hosts.{key} must be of type {expected.__name__}")
+        if "name" not in entry:
+            raise ConfigError(f"{path}: every host needs a name")
+        default = FleetHost(entry["name"])
+        host = FleetHost(
+            name=default.name,
+            vcpus=entry.get("vcpus", default.vcpus),
+            memory_mb=entry.get("memory_mb", default.memory_mb),
+            disk_gb=entry.get("disk_gb", default.disk_gb),
+            availability_zone=entry.get("availability_zone", default.availability_zone),
+        )
+        if not _HOST_NAME.fullmatch(host.name):
+            raise ConfigError(f"{path}: host name {host.name!r} is not a valid host name")
+        # The sizes are 32-bit integer columns; placement multiplies vCPUs by its 4x overcommit
+        # in SQL (sums are 64-bit on every database).
+        if not 1 <= host.vcpus < 1 << 29:
+            raise ConfigError(f"{path}: host {host.name} needs vcpus from 1 to {(1 << 29) - 1}")
+        if not all(1 <= n < 1 << 31 for n in (host.memory_mb, host.disk_gb)):
+            raise ConfigError(
+                f"{path}: host {host.name} needs memory_mb and disk_gb from 1 to {(1 << 31) - 1}"
+            )
+        if not 1 <= len(host.availability_zone) <= 255 or host.availability_zone == "internal":
+            raise ConfigError(f"{path}: host {host.name} has an unusable availability zone")
+        hosts.append(host)
+    if len({h.name for h in hosts}) != len(hosts):
+        raise ConfigError(f"{path}: a host is named twice")
+    return tuple(hosts)
 
 
 def load_config(

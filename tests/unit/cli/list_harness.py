@@ -76,8 +76,8 @@ class Harness:
         compute = self.compute()
         if image is None:
             image = self.image_id("cirros")
-        body = {"server": {"name": name, "imageRef": image, "flavorRef": flavor,
-                           "networks": "auto"}}
+        # No microversion: before 2.37 a server without `networks` gets the project's network.
+        body = {"server": {"name": name, "imageRef": image, "flavorRef": flavor}}
         response = compute.adapter.post("/servers", json=body)
         return str(response.json()["server"]["id"])
 

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from pocketstack.cli.commands.list.paging import BFV_IMAGE
 from pocketstack.client.compute.resources import Server, format_networks
-from pocketstack.cloud.seed import seed
 from pocketstack.cloud.deps import CloudDeps
+from pocketstack.cloud.seed import seed
 from pocketstack.cloud.store.models.compute import Instance
 from tests.unit.cli.list_harness import Harness, make_harness, parser
 

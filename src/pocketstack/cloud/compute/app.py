@@ -9,10 +9,20 @@ import falcon
 from pocketstack.cloud import jsonmedia
 from pocketstack.cloud.api.enforce import enforcer, mount
 from pocketstack.cloud.auth.middleware import TokenAuthMiddleware
-from pocketstack.cloud.compute import faults, routing
+from pocketstack.cloud.compute import faults, routing, validation
 from pocketstack.cloud.compute.actions import ServerAction
 from pocketstack.cloud.compute.api import SERVICE
 from pocketstack.cloud.compute.flavors import FlavorItem, FlavorList
+from pocketstack.cloud.compute.fleet_routes import fleet_routes
+from pocketstack.cloud.compute.keypairs import KeypairItem, KeypairList
+from pocketstack.cloud.compute.limits import Limits
+from pocketstack.cloud.compute.quota_sets import (
+    QuotaClassSet,
+    QuotaDefaults,
+    QuotaDetail,
+    QuotaSet,
+)
+from pocketstack.cloud.compute.server_groups import ServerGroupItem, ServerGroupList
 from pocketstack.cloud.compute.server_ips import ServerIps, ServerIpsOfNetwork
 from pocketstack.cloud.compute.server_meta import (
     ServerMetadata,
@@ -21,6 +31,7 @@ from pocketstack.cloud.compute.server_meta import (
     ServerTags,
 )
 from pocketstack.cloud.compute.servers import ServerItem, ServerList
+from pocketstack.cloud.compute.usage import TenantUsage, TenantUsages
 from pocketstack.cloud.compute.versions import VersionResource, VersionsResource
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.inputs import RefuseNul
@@ -46,6 +57,10 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
             check_responses=deps.config.check_responses,
             version_of=routing.microversion_of,
             caller_of=routing.caller_of,
+            read_body=validation.body_reader(deps.config.max_request_body_size),
+            invalid=validation.invalid,
+            formats=validation.FORMATS,
+            validator=validation.VALIDATOR,
         ),
     ]
     app: falcon.App[falcon.Request, falcon.Response] = falcon.App(
@@ -72,9 +87,21 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
             "/servers/{server_id}/metadata/{key}": ServerMetadataItem(deps),
             "/servers/{server_id}/ips": ServerIps(deps),
             "/servers/{server_id}/ips/{network}": ServerIpsOfNetwork(deps),
+            "/os-simple-tenant-usage": TenantUsages(deps),
+            "/os-simple-tenant-usage/{tenant_id}": TenantUsage(deps),
+            "/os-server-groups": ServerGroupList(deps),
+            "/os-server-groups/{server_group_id}": ServerGroupItem(deps),
             "/flavors": FlavorList(deps, detail=False),
             "/flavors/detail": _Reads(FlavorList(deps, detail=True)),
             "/flavors/{flavor_id}": FlavorItem(deps),
+            **fleet_routes(deps),
+            "/os-keypairs": KeypairList(deps),
+            "/os-keypairs/{keypair_name}": KeypairItem(deps),
+            "/os-quota-sets/{project_id}": QuotaSet(deps),
+            "/os-quota-sets/{project_id}/defaults": QuotaDefaults(deps),
+            "/os-quota-sets/{project_id}/detail": QuotaDetail(deps),
+            "/os-quota-class-sets/{class_name}": QuotaClassSet(deps),
+            "/limits": Limits(deps),
         },
     )
     return app

@@ -103,16 +103,30 @@ def host_for(seq: int) -> str:
     return HOSTS[seq % len(HOSTS)]
 
 
-def schedule(row: Instance, *, seq: int, networked: bool) -> None:
-    """Place a new server on a host, and give it addresses unless it asked for no network.
+def schedule(row: Instance, *, host: str, seq: int, networked: bool) -> None:
+    """Boot a new server on the host placement chose, with addresses unless it asked for no
+    network.
 
     A server booted with `networks: none` still runs somewhere: it has a host (and so a hostId),
     only no port.
     """
-    row.host = host_for(seq)
-    row.node = row.host
+    row.host = row.node = host
     if networked:
         set_addresses(row, fixed_addresses(seq))
+
+
+def no_valid_host(row: Instance, *, now: dt.datetime, message: str) -> None:
+    """What Nova makes of a server no host can take: ERROR, no host and no addresses, and the
+    scheduler's fault (code 500, whose details only admins would see)."""
+    row.vm_state = states.ERROR
+    row.task_state = None
+    row.power_state = states.NOSTATE
+    row.host = row.node = None
+    row.fault_code = 500
+    row.fault_message = message
+    row.fault_details = None
+    row.fault_created_at = now
+    row.updated_at = now
 
 
 def settle(session: Session, now: dt.datetime) -> None:

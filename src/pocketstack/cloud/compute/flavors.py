@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import urllib.parse
 import uuid
 from typing import Any
@@ -14,23 +13,15 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.compute.bodies import (
-    bool_value,
-    description_value,
-    int_value,
-    invalid,
-    name_value,
-    no_extra,
-    read_json,
-    require_object,
-)
 from pocketstack.cloud.compute.listing import MAX_LIMIT, bool_from_string
+from pocketstack.cloud.compute.requests import FlavorCreate, FlavorUpdate
 from pocketstack.cloud.compute.routing import Links, auth_of, version_of
 from pocketstack.cloud.compute.views import flavor_view
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import BadRequest, Conflict, NotFound
-from pocketstack.cloud.inputs import MAX_INT, decimal, shown
+from pocketstack.cloud.inputs import MAX_INT, decimal
 from pocketstack.cloud.store.models.compute import Flavor, FlavorProject
 
 _SORT_ATTRS = {
@@ -138,17 +129,7 @@ class FlavorList:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         api = version_of(req)
-        body = read_json(req, max_size=self._deps.config.max_request_body_size)
-        spec = require_object(body, "flavor")
-        allowed = {"name", "id", "ram", "vcpus", "disk", "OS-FLV-EXT-DATA:ephemeral", "swap",
-                   "rxtx_factor", "os-flavor-access:is_public"}  # fmt: skip
-        if api.at_least("2.55"):
-            allowed.add("description")
-        no_extra(spec, allowed)
-        for key in ("name", "ram", "vcpus", "disk"):
-            if key not in spec:
-                raise BadRequest(f"'{key}' is a required property")
-        flavor = _new_flavor(spec, now=self._deps.clock.now())
+        flavor = _new_flavor(request_of(req, FlavorCreate), now=self._deps.clock.now())
         with self._deps.store.session(write=True) as session:
             existing = _existing(session, flavor)
             if existing is not None:
@@ -164,58 +145,19 @@ class FlavorList:
         resp.media = {"flavor": flavor_view(flavor, api=api, links=Links(req), detail=True)}
 
 
-# Nova's flavor id: no leading or trailing space, these characters only.
-_FLAVOR_ID = re.compile(r"(?! )[a-zA-Z0-9. _-]+(?<! )")
-# Nova's bound for rxtx_factor (the database's single-precision float).
-_MAX_RXTX = 3.40282e38
-
-
-def _flavor_id(value: Any) -> str:
-    if value is None:
-        return str(uuid.uuid4())
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise invalid(
-            "id", shown(value), f"{shown(value)} is not of type 'string', 'number', 'null'"
-        )
-    text = str(value)
-    if not 1 <= len(text) <= 255 or not _FLAVOR_ID.fullmatch(text):
-        raise invalid("id", shown(text), f"{shown(text)} does not match '^{_FLAVOR_ID.pattern}$'")
-    return text
-
-
-def _rxtx(value: Any) -> float:
-    number = -1.0
-    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
-        # An integer too large for a float is past the maximum anyway.
-        number = float(min(value, _MAX_RXTX * 2))
-    elif isinstance(value, str) and re.fullmatch(r"[0-9]+(\.[0-9]+)?", value):
-        number = float(value)
-    if not 0 < number <= _MAX_RXTX:
-        raise invalid(
-            "rxtx_factor",
-            shown(value),
-            f"{shown(value)} must be a number above 0, at most {_MAX_RXTX}",
-        )
-    return number
-
-
-def _new_flavor(spec: dict[str, Any], *, now: dt.datetime) -> Flavor:
+def _new_flavor(spec: FlavorCreate, *, now: dt.datetime) -> Flavor:
     return Flavor(
-        id=_flavor_id(spec.get("id")),
-        name=name_value("name", spec["name"]),
-        memory_mb=int_value("ram", spec["ram"], minimum=1),
-        vcpus=int_value("vcpus", spec["vcpus"], minimum=1),
-        root_gb=int_value("disk", spec["disk"], minimum=0),
-        ephemeral_gb=int_value(
-            "OS-FLV-EXT-DATA:ephemeral", spec.get("OS-FLV-EXT-DATA:ephemeral", 0), minimum=0
-        ),
-        swap=int_value("swap", spec.get("swap", 0), minimum=0),
-        rxtx_factor=str(_rxtx(spec.get("rxtx_factor", 1.0))),
-        is_public=bool_value(
-            "os-flavor-access:is_public", spec.get("os-flavor-access:is_public", True)
-        ),
+        id=spec.flavor_id if spec.flavor_id is not None else str(uuid.uuid4()),
+        name=spec.name,
+        memory_mb=spec.ram,
+        vcpus=spec.vcpus,
+        root_gb=spec.disk,
+        ephemeral_gb=spec.ephemeral,
+        swap=spec.swap,
+        rxtx_factor=str(spec.rxtx_factor),
+        is_public=spec.is_public,
         disabled=False,
-        description=description_value("description", spec.get("description"), max_length=65535),
+        description=spec.description,
         extra_specs="{}",
         created_at=now,
     )
@@ -255,6 +197,16 @@ class FlavorItem:
         ctx = auth_of(req)
         with self._deps.store.session() as session:
             flavor = _get_flavor(session, ctx, flavor_id)
+        resp.media = {
+            "flavor": flavor_view(flavor, api=version_of(req), links=Links(req), detail=True)
+        }
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, flavor_id: str) -> None:
+        ctx = auth_of(req)
+        update = request_of(req, FlavorUpdate)
+        with self._deps.store.session(write=True) as session:
+            flavor = _get_flavor(session, ctx, flavor_id)
+            flavor.description = update.description
         resp.media = {
             "flavor": flavor_view(flavor, api=version_of(req), links=Links(req), detail=True)
         }

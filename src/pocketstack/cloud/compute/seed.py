@@ -16,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, func, select, text
 
 from pocketstack.cloud.compute import driver, states
+from pocketstack.cloud.compute.quota_updates import update_limits
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import CloudError
 from pocketstack.cloud.store.base import UTCDateTime
@@ -138,7 +139,22 @@ def seed_servers(
         if progress is not None:
             progress(done, servers)
     if servers:
+        _unlimit(deps, {project_id for project_id, _ in owners})
         _analyze(deps)
+
+
+# What a project's servers count against; the seeded ones would fill the defaults (10 servers).
+_SERVER_QUOTAS = {"instances": -1, "cores": -1, "ram": -1}
+
+
+def _unlimit(deps: CloudDeps, project_ids: set[str]) -> None:
+    """Lifts the seeded projects' server quotas, as an operator does for a project that big:
+    otherwise their owners could create nothing more."""
+    with deps.store.session(write=True) as session:
+        for project_id in sorted(project_ids):
+            update_limits(
+                session, project_id=project_id, user_id=None, values=_SERVER_QUOTAS, force=True
+            )
 
 
 def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

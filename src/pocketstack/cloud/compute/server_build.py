@@ -1,23 +1,25 @@
 """Building new servers from a checked create request: their rows, metadata, tags and host.
 
-The request body is checked by server_create; this resolves its flavor and image for the caller,
-writes one Instance per server asked for, and hands each to the driver to place and boot.
+The request is validated and typed before it gets here (ServerCreate); this finds its flavor,
+image, networks and host for the caller, writes one Instance per server asked for, and hands
+each to the driver to place and boot.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
 import secrets
 import string
 import uuid
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.compute import driver, states
+from pocketstack.cloud.compute import driver, fleet, keypair_db, quotas, server_group_db, states
+from pocketstack.cloud.compute.requests import NetworkRequest, ServerCreate
 from pocketstack.cloud.compute.server_create import DEFAULT_AZ
 from pocketstack.cloud.errors import BadRequest
 from pocketstack.cloud.image import lookup
@@ -28,21 +30,44 @@ from pocketstack.cloud.store.models.compute import (
     InstanceMetadata,
     InstanceTag,
 )
+from pocketstack.cloud.store.models.server_group import ServerGroup
 
 _HOSTNAME_BAD = re.compile(r"[^a-z0-9.-]+")
 
 
-def create_servers(
-    session: Session, spec: dict[str, Any], *, ctx: RequestContext, now: dt.datetime, delay: float
-) -> str:
-    """Writes the servers `spec` (parse_create's result) asks for; the first one's id.
+@dataclasses.dataclass(frozen=True)
+class Created:
+    first_id: str
+    reservation_id: str
 
-    Every server of one request shares a reservation id; with more than one, names get a
-    -1, -2, ... suffix, as Nova does.
+
+def create_servers(
+    session: Session, spec: ServerCreate, *, ctx: RequestContext, now: dt.datetime, delay: float
+) -> Created:
+    """Writes the servers `spec` asks for: max_count of them when the project's quota has room,
+    else as many as fit if that is at least min_count (Nova's rule), else 403.
+
+    Call in a write transaction: the quota check holds the project's lock until it commits, so
+    two creates can never together pass a limit. Every server of one request shares a
+    reservation id; with more than one, names get a -1, -2, ... suffix, as Nova does.
     """
-    flavor = _flavor_for(session, ctx, spec["flavorRef"])
-    image = _image_for(session, ctx, spec["imageRef"])
-    count = spec["max_count"]
+    # servers:create is declared project-scoped (compute/api): a token without a project
+    # never gets here.
+    assert ctx.project_id is not None
+    flavor = _flavor_for(session, ctx, spec.flavor_id)
+    image = _image_for(session, ctx, spec.image_id)
+    _check_networks(spec.networks)
+    _check_key_name(session, ctx, spec.key_name)
+    _check_availability_zone(session, spec.availability_zone)
+    hosts = _requested_hosts(session, spec)
+    quotas.check_metadata_items(
+        session, project_id=ctx.project_id, user_id=ctx.user_id, count=len(spec.metadata)
+    )
+    count = quotas.claim_instances(
+        session, project_id=ctx.project_id, user_id=ctx.user_id, vcpus=flavor.vcpus,
+        memory_mb=flavor.memory_mb, min_count=spec.min_count, max_count=spec.max_count,
+    )  # fmt: skip
+    group = _group_for(session, ctx, spec, requested=count)
     reservation = "r-" + "".join(
         secrets.choice(string.ascii_lowercase + string.digits) for _ in range(8)
     )
@@ -55,15 +80,112 @@ def create_servers(
         session.add(row)
         # The row's id is the driver's sequence number: it picks the host and the addresses.
         session.flush()
-        for key, value in spec["metadata"].items():
+        for key, value in spec.metadata.items():
             session.add(InstanceMetadata(instance_id=row.id, key=key, value=value))
-        for tag in spec["tags"]:
+        for tag in spec.tags:
             session.add(InstanceTag(instance_id=row.id, tag=tag))
-        driver.schedule(row, seq=row.id, networked=spec["networks"] != "none")
-        driver.start_transition(row, states.SPAWNING, now=now, delay=delay)
+        if group is not None:
+            server_group_db.add_member(session, group, row.uuid)
+        placement = _place(session, flavor, spec, hosts=hosts, group=group)
+        if placement is None:
+            driver.no_valid_host(row, now=now, message=fleet.NO_VALID_HOST)
+        else:
+            row.availability_zone = placement.availability_zone
+            driver.schedule(row, host=placement.host, seq=row.id, networked=spec.networks != "none")
+            driver.start_transition(row, states.SPAWNING, now=now, delay=delay)
+        # The next server of this request is placed knowing where this one went.
+        session.flush()
         first = first or row
-    assert first is not None  # parse_create: max_count >= 1
-    return first.uuid
+    assert first is not None  # the schema: max_count >= 1
+    return Created(first.uuid, reservation)
+
+
+def _check_networks(networks: str | tuple[NetworkRequest, ...]) -> None:
+    if isinstance(networks, str):
+        return
+    for network in networks:
+        if network.port is not None:
+            # There is no networking service here to have made a port.
+            raise BadRequest(f"Port id {network.port} could not be found.")
+        if network.uuid != driver.NETWORK_ID:
+            raise BadRequest(f"Network {network.uuid} could not be found.")
+
+
+def _check_availability_zone(session: Session, zone: str | None) -> None:
+    if zone is not None and zone not in fleet.compute_zones(session):
+        raise BadRequest("The requested availability zone is not available")
+
+
+def _check_key_name(session: Session, ctx: RequestContext, key_name: str | None) -> None:
+    # Nova looks the key up among the caller's own.
+    if key_name is not None and not keypair_db.has_keypair(
+        session, user_id=ctx.user_id, name=key_name
+    ):
+        raise BadRequest("Invalid key_name provided.")
+
+
+def _requested_hosts(session: Session, spec: ServerCreate) -> list[str] | None:
+    """The host an admin asked for (2.74), which must be one of the fleet's compute hosts."""
+    wanted = [h for h in (spec.host, spec.hypervisor_hostname) if h is not None]
+    known = fleet.compute_hosts(session)
+    for host in wanted:
+        if host not in known:
+            raise BadRequest(f"Compute host {host} could not be found.")
+    return wanted or None
+
+
+def _group_hint(spec: ServerCreate) -> str | None:
+    hints = json.loads(spec.scheduler_hints or "{}")
+    group = hints.get("group") if isinstance(hints, dict) else None
+    # Nova's hint schema takes one uuid or a list of them, of which it uses the first.
+    if isinstance(group, list):
+        group = group[0] if group else None
+    return group if isinstance(group, str) else None
+
+
+def _group_for(
+    session: Session, ctx: RequestContext, spec: ServerCreate, *, requested: int
+) -> ServerGroup | None:
+    """The server group the `group` hint names, locked (after the project's quota lock) with
+    room checked for `requested` more members."""
+    hint = _group_hint(spec)
+    if hint is None:
+        return None
+    group = server_group_db.group_for_hint(session, ctx, hint)
+    assert ctx.project_id is not None
+    quotas.check_server_group_members(
+        session, project_id=ctx.project_id, user_id=ctx.user_id, group_id=group.uuid,
+        count=lambda: len(server_group_db.members_of(session, [group.id])[group.id]),
+        requested=requested,
+    )  # fmt: skip
+    return group
+
+
+def _place(
+    session: Session,
+    flavor: Flavor,
+    spec: ServerCreate,
+    *,
+    hosts: list[str] | None,
+    group: ServerGroup | None,
+) -> fleet.Placement | None:
+    """A host for one server: the fleet's best with room, within what the group's policy
+    allows (hard policies filter, soft ones only order the candidates)."""
+    disk = flavor.root_gb + flavor.ephemeral_gb
+    if group is None:
+        return fleet.pick_host(
+            session, vcpus=flavor.vcpus, memory_mb=flavor.memory_mb, disk_gb=disk,
+            availability_zone=spec.availability_zone, hosts=hosts,
+        )  # fmt: skip
+    candidates = hosts if hosts is not None else sorted(fleet.compute_hosts(session))
+    for host in server_group_db.placement_for(session, group).hosts(candidates):
+        placement = fleet.pick_host(
+            session, vcpus=flavor.vcpus, memory_mb=flavor.memory_mb, disk_gb=disk,
+            availability_zone=spec.availability_zone, hosts=[host],
+        )  # fmt: skip
+        if placement is not None:
+            return placement
+    return None
 
 
 def _flavor_for(session: Session, ctx: RequestContext, flavor_ref: str) -> Flavor:
@@ -93,7 +215,7 @@ def hostname_for(name: str) -> str:
 
 
 def _new_instance(
-    spec: dict[str, Any],
+    spec: ServerCreate,
     *,
     ctx: RequestContext,
     flavor: Flavor,
@@ -103,19 +225,17 @@ def _new_instance(
     reservation: str,
     multiple: bool,
 ) -> Instance:
-    name = spec["name"]
+    name = spec.name
     if multiple:
         name = f"{name}-{index + 1}"
-    hostname = spec["hostname"] if isinstance(spec["hostname"], str) else hostname_for(name)
-    # servers:create is declared project-scoped (compute/api.py): a token without a project
-    # never gets here.
+    hostname = spec.hostname if spec.hostname is not None else hostname_for(name)
     assert ctx.project_id is not None
     return Instance(
         uuid=str(uuid.uuid4()),
         project_id=ctx.project_id,
         user_id=ctx.user_id,
         display_name=name,
-        display_description=spec["description"],
+        display_description=spec.description,
         hostname=hostname,
         reservation_id=reservation,
         launch_index=index,
@@ -136,21 +256,21 @@ def _new_instance(
         power_state=states.NOSTATE,
         progress=0,
         availability_zone=DEFAULT_AZ,
-        pinned_availability_zone=spec["availability_zone"],
-        key_name=spec["key_name"],
-        config_drive=spec["config_drive"],
-        access_ip_v4=spec["access_ip_v4"],
-        access_ip_v6=spec["access_ip_v6"],
-        auto_disk_config=spec["auto_disk_config"],
+        pinned_availability_zone=spec.availability_zone,
+        key_name=spec.key_name,
+        config_drive="True" if spec.config_drive else "",
+        access_ip_v4=spec.access_ip_v4,
+        access_ip_v6=spec.access_ip_v6,
+        auto_disk_config=spec.auto_disk_config,
         kernel_id="",
         ramdisk_id="",
         root_device_name="/dev/vda",
-        user_data=spec["user_data"],
+        user_data=spec.user_data,
         locked=False,
         addresses="[]",
         ip4="",
         ip6="",
-        scheduler_hints=spec["scheduler_hints"],
+        scheduler_hints=spec.scheduler_hints,
         created_at=now,
         updated_at=now,
         deleted=False,

@@ -1,213 +1,166 @@
-"""The body of POST /servers, checked field by field as Nova's create schema does."""
+"""POST /servers: the validated body as a ServerCreate, with Nova's defaults and the checks of
+one field against another that its schema cannot state.
+
+Whether the flavor, image and networks exist is server_build's to find out.
+"""
 
 from __future__ import annotations
 
 import json
-import secrets
-import string
-import uuid
+import urllib.parse
 from typing import Any
 
-from pocketstack.cloud.compute import driver
-from pocketstack.cloud.compute.bodies import (
-    bool_value,
-    description_value,
-    hostname_value,
-    int_value,
-    invalid,
-    metadata_value,
-    name_value,
-    no_extra,
-    optional_text,
-    require_object,
-    tag_list,
+from pocketstack.cloud.compute.bodies import invalid
+from pocketstack.cloud.compute.requests import (
+    AtVersion,
+    NetworkRequest,
+    ServerCreate,
+    access_ip,
+    at_least,
+    boolean,
+    integer,
+    normalized_name,
 )
-from pocketstack.cloud.compute.microversion import ApiVersion
+from pocketstack.cloud.compute.validation import uuid_like
 from pocketstack.cloud.errors import BadRequest
 from pocketstack.cloud.inputs import TEXT_BYTES, shown
 
 DEFAULT_AZ = "nova"
 # One request makes at most this many servers (min_count/max_count); quotas are not kept yet.
 MAX_COUNT = 100
-
-_CREATE_KEYS = {
-    "name", "imageRef", "flavorRef", "adminPass", "metadata", "networks", "availability_zone",
-    "key_name", "config_drive", "user_data", "security_groups", "min_count", "max_count",
-    "accessIPv4", "accessIPv6", "OS-DCF:diskConfig", "return_reservation_id",
-    "block_device_mapping_v2",
-}  # fmt: skip
+# What this cloud cannot attach: it has no block storage service.
+NO_VOLUMES = "Block device mapping of volumes is not supported by this cloud."
 
 
-def _image_from_bdms(value: Any) -> str | None:
-    """The image of a boot-from-image block device mapping (what openstackclient sends)."""
-    if not isinstance(value, list):
-        raise invalid(
-            "block_device_mapping_v2", shown(value), f"{shown(value)} is not of type 'array'"
-        )
-    image: str | None = None
-    for bdm in value:
-        if not isinstance(bdm, dict):
-            raise invalid(
-                "block_device_mapping_v2", shown(value), f"{shown(bdm)} is not of type 'object'"
-            )
-        destination = bdm.get("destination_type", "local")
-        if bdm.get("source_type") == "image" and destination == "local":
-            image = str(bdm.get("uuid") or "") or image
-        elif destination == "volume" or bdm.get("source_type") in ("volume", "snapshot"):
-            # There is no block storage service here to attach volumes from.
-            raise BadRequest("Block device mapping of volumes is not supported by this cloud.")
-    return image
-
-
-def _allowed_keys(api: ApiVersion) -> set[str]:
-    allowed = set(_CREATE_KEYS)
-    if api.at_least("2.19"):
-        allowed.add("description")
-    if api.at_least("2.52"):
-        allowed.add("tags")
-    if api.at_least("2.90"):
-        allowed.add("hostname")
-    return allowed
-
-
-def parse_create(body: Any, api: ApiVersion) -> dict[str, Any]:
-    """The create request as the values to store; Nova's 400 (403 over a limit) otherwise."""
-    if isinstance(body, dict):
-        no_extra(body, {"server", "os:scheduler_hints", "OS-SCH-HNT:scheduler_hints"})
-    server = require_object(body, "server")
-    no_extra(server, _allowed_keys(api))
-    for key in ("name", "flavorRef"):
-        if key not in server:
-            raise BadRequest(f"'{key}' is a required property")
-    image_from_bdm = _image_from_bdms(server.get("block_device_mapping_v2", []))
-    if not server.get("imageRef") and image_from_bdm:
-        server = {**server, "imageRef": image_from_bdm}
-    if "imageRef" not in server:
-        raise BadRequest("Missing imageRef attribute")
-    networks = server.get("networks")
-    if api.at_least("2.37") and networks is None:
-        raise BadRequest("'networks' is a required property")
-    counts = {
-        key: int_value(key, server.get(key, 1), minimum=1, maximum=MAX_COUNT)
-        for key in ("min_count", "max_count")
-    }
-    if counts["min_count"] > counts["max_count"]:
+def parse_server_create(body: Any, version: AtVersion) -> ServerCreate:
+    server: dict[str, Any] = body["server"]
+    name = normalized_name(server["name"])
+    min_count = _count(server, "min_count", 1)
+    max_count = _count(server, "max_count", min_count)
+    if min_count > max_count:
         raise BadRequest("min_count must be <= max_count")
+    hostname = server.get("hostname") if at_least(version, (2, 90)) else None
+    if hostname is not None and max_count > 1:
+        raise BadRequest("Unable to allocate a single hostname to multiple instances")
+    networks = server.get("networks")
     disk_config = server.get("OS-DCF:diskConfig", "MANUAL")
-    if disk_config not in ("AUTO", "MANUAL"):
-        raise invalid(
-            "OS-DCF:diskConfig",
-            shown(disk_config),
-            f"{shown(disk_config)} is not one of AUTO, MANUAL",
+    names = [group["name"] for group in server.get("security_groups", []) if group.get("name")]
+    return ServerCreate(
+        name=name,
+        image_id=_image(server),
+        flavor_id=_flavor_id(server["flavorRef"]),
+        admin_pass=server.get("adminPass"),
+        metadata=dict(server.get("metadata", {})),
+        networks="auto" if networks is None else _networks(networks, version),
+        availability_zone=server.get("availability_zone"),
+        key_name=server.get("key_name"),
+        config_drive=boolean(server.get("config_drive", False)),
+        user_data=server.get("user_data"),
+        security_groups=tuple(dict.fromkeys(names)) or ("default",),
+        min_count=min_count,
+        max_count=max_count,
+        access_ip_v4=_optional_ip(server.get("accessIPv4")),
+        access_ip_v6=_optional_ip(server.get("accessIPv6")),
+        auto_disk_config=disk_config == "AUTO",
+        return_reservation_id=boolean(server.get("return_reservation_id", False)),
+        # Before 2.19 a server's description is its name, as Nova sets it.
+        description=server.get("description") if at_least(version, (2, 19)) else name,
+        tags=tuple(dict.fromkeys(server.get("tags", []))),
+        hostname=hostname,
+        host=server.get("host"),
+        hypervisor_hostname=server.get("hypervisor_hostname"),
+        scheduler_hints=_hints(body),
+    )
+
+
+def _count(server: dict[str, Any], key: str, default: int) -> int:
+    count = integer(server.get(key, default), cap=MAX_COUNT + 1)
+    if count > MAX_COUNT:
+        value = str(server[key])[:80]
+        raise invalid(key, value, f"{value} is greater than the maximum of {MAX_COUNT}")
+    return count
+
+
+def _optional_ip(value: str | None) -> str | None:
+    return None if value is None else access_ip(value)
+
+
+def _flavor_id(value: str | int) -> str:
+    """A flavor's id, or the last segment of its href, as Nova takes flavorRef."""
+    text = str(value)
+    try:
+        path = urllib.parse.urlsplit(text).path
+    except ValueError:
+        path = text
+    return path.rstrip("/").split("/")[-1]
+
+
+def _image(server: dict[str, Any]) -> str:
+    legacy: list[Any] = server.get("block_device_mapping", [])
+    mappings: list[dict[str, Any]] = server.get("block_device_mapping_v2", [])
+    if legacy and mappings:
+        raise BadRequest(
+            "Using different block_device_mapping syntaxes is not allowed in the same request."
         )
-    if "return_reservation_id" in server:
-        bool_value("return_reservation_id", server["return_reservation_id"])
-    hostname = server.get("hostname")
-    return {
-        "name": name_value("name", server["name"]),
-        "flavorRef": _flavor_ref(server["flavorRef"]),
-        "imageRef": _image_ref(server["imageRef"]),
-        "networks": _networks(networks if networks is not None else "auto"),
-        "availability_zone": _availability_zone(server.get("availability_zone")),
-        "metadata": metadata_value("metadata", server.get("metadata", {})),
-        "tags": tag_list("tags", server.get("tags", [])),
-        "description": description_value("description", server.get("description")),
-        "key_name": _key_name(server.get("key_name")),
-        "user_data": optional_text("user_data", server.get("user_data"), max_length=65535),
-        "access_ip_v4": optional_text("accessIPv4", server.get("accessIPv4"), max_length=39),
-        "access_ip_v6": optional_text("accessIPv6", server.get("accessIPv6"), max_length=39),
-        "hostname": (
-            None
-            if hostname is None
-            else hostname_value("hostname", hostname, fqdn=api.at_least("2.94"))
-        ),
-        "max_count": counts["max_count"],
-        "auto_disk_config": disk_config == "AUTO",
-        "adminPass": _admin_pass(server.get("adminPass")),
-        "security_groups": _security_groups(server.get("security_groups")),
-        "scheduler_hints": _hints(body),
-        "config_drive": "True"
-        if bool_value("config_drive", server.get("config_drive", False))
-        else "",
-    }
+    if legacy:
+        # The legacy syntax maps volumes and snapshots only.
+        raise BadRequest(NO_VOLUMES)
+    image: str | None = None
+    for mapping in mappings:
+        source = mapping.get("source_type")
+        if mapping.get("destination_type") == "volume" or source in ("volume", "snapshot"):
+            raise BadRequest(NO_VOLUMES)
+        if source == "image":
+            image = image or mapping.get("uuid") or mapping.get("image_id")
+    image_ref: str = server.get("imageRef") or image or ""
+    if not image_ref:
+        raise BadRequest("Missing imageRef attribute")
+    return image_ref
 
 
-def _flavor_ref(value: Any) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or not value:
-        raise invalid("flavorRef", shown(value), f"{shown(value)} is not a valid flavor reference")
-    return value
-
-
-def _image_ref(value: Any) -> str:
-    if not isinstance(value, str) or not value:
-        raise invalid("imageRef", shown(value), f"{shown(value)} is not a valid image reference")
-    return value.rstrip("/").rsplit("/", 1)[-1]
-
-
-def _availability_zone(value: Any) -> str | None:
-    if value is None:
-        return None
-    zone = name_value("availability_zone", value)
-    if zone != DEFAULT_AZ:
-        raise BadRequest("The requested availability zone is not available")
-    return zone
-
-
-def _key_name(value: Any) -> str | None:
-    return None if value is None else name_value("key_name", value)
-
-
-def _admin_pass(value: Any) -> str:
-    if value is None:
-        return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(12))
-    if not isinstance(value, str):
-        raise invalid("adminPass", shown(value), f"{shown(value)} is not of type 'string'")
-    return value
-
-
-def _security_groups(value: Any) -> list[dict[str, str]]:
-    if value is None:
-        return [{"name": "default"}]
-    if not isinstance(value, list) or not all(isinstance(g, dict) and "name" in g for g in value):
-        raise invalid("security_groups", shown(value), "must be a list of {'name': ...} objects")
-    return [{"name": name_value("name", g["name"])} for g in value]
+def _networks(
+    value: str | list[dict[str, Any]], version: AtVersion
+) -> str | tuple[NetworkRequest, ...]:
+    if isinstance(value, str):
+        return value
+    requests: list[NetworkRequest] = []
+    ports: set[str] = set()
+    for item in value:
+        port = item.get("port")
+        if port:
+            if port in ports:
+                raise BadRequest(
+                    f"Port ID '{port}' was specified twice: you cannot attach a port multiple"
+                    " times."
+                )
+            if item.get("fixed_ip") is not None:
+                raise BadRequest(
+                    f"Specified Fixed IP '{item['fixed_ip']}' cannot be used with port"
+                    f" '{port}': the two cannot be specified together."
+                )
+            ports.add(port)
+        elif "uuid" not in item:
+            raise BadRequest("Bad network format: missing 'uuid'")
+        elif not at_least(version, (2, 37)) and not uuid_like(item["uuid"]):
+            # From 2.37 the schema says so.
+            raise BadRequest(
+                f"Bad networks format: network uuid is not in proper format ({item['uuid']})"
+            )
+        requests.append(
+            NetworkRequest(
+                uuid=None if port else item["uuid"],
+                port=port or None,
+                fixed_ip=item.get("fixed_ip"),
+                tag=item.get("tag"),
+            )
+        )
+    return tuple(requests)
 
 
 def _hints(body: dict[str, Any]) -> str:
     """The scheduler hints as the JSON text stored for microversion 2.100."""
     hints = body.get("os:scheduler_hints", body.get("OS-SCH-HNT:scheduler_hints", {}))
-    if not isinstance(hints, dict):
-        raise invalid("os:scheduler_hints", shown(hints), f"{shown(hints)} is not of type 'object'")
     text = json.dumps(hints, ensure_ascii=False)
     if len(text.encode("utf-8")) > TEXT_BYTES:
         raise invalid("os:scheduler_hints", shown(hints), "the scheduler hints are too long")
     return text
-
-
-def _networks(value: Any) -> str | list[dict[str, Any]]:
-    if isinstance(value, str):
-        if value not in ("auto", "none"):
-            raise invalid(
-                "networks", shown(value), f"{shown(value)} is not one of ['none', 'auto']"
-            )
-        return value
-    if not isinstance(value, list):
-        raise BadRequest("Bad networks format")
-    for item in value:
-        if not isinstance(item, dict):
-            raise BadRequest("Bad networks format")
-        if item.get("port"):
-            raise BadRequest(f"Port {item['port']} could not be found.")
-        if "uuid" not in item:
-            raise BadRequest("Bad network format: missing 'uuid'")
-        try:
-            uuid.UUID(str(item["uuid"]))
-        except ValueError:
-            raise BadRequest(
-                f"Bad networks format: network uuid is not in proper format ({item['uuid']})"
-            ) from None
-        if item["uuid"] != driver.NETWORK_ID:
-            raise BadRequest(f"Network {item['uuid']} could not be found.")
-    return value

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Mapping
 
 import falcon
+import jsonschema
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from pocketstack.cloud.compute import states
-from pocketstack.cloud.compute.bodies import (
-    MAX_TAGS,
-    check_metadata_count,
-    metadata_value,
-    read_json,
-    require_object,
-    tag_list,
-    tag_value,
-)
+from pocketstack.cloud.api.requests import request_of
+from pocketstack.cloud.compute import quotas, states
+from pocketstack.cloud.compute.api.params import MAX_TAGS, TAG
+from pocketstack.cloud.compute.requests import MetadataItem, MetadataUpdate, TagsUpdate
 from pocketstack.cloud.compute.routing import Links, auth_of
 from pocketstack.cloud.compute.servers import get_server
 from pocketstack.cloud.deps import CloudDeps
@@ -27,6 +23,18 @@ from pocketstack.cloud.store.models.compute import Instance, InstanceMetadata, I
 _TAGGABLE = (states.ACTIVE, states.PAUSED, states.SUSPENDED, states.STOPPED, states.SHELVED,
              states.SHELVED_OFFLOADED)  # fmt: skip
 
+
+_TAG = jsonschema.Draft202012Validator(TAG)
+
+
+def check_tag(tag: str) -> None:
+    """A tag named in the path, refused in Nova's words."""
+    error = jsonschema.exceptions.best_match(_TAG.iter_errors(tag))
+    if error is not None:
+        raise BadRequest(
+            f"Tag '{tag}' is invalid. It must be a non empty string without characters '/' and"
+            f" ','. Validation error message: {error.message}"
+        )
 
 
 def _check_taggable(row: Instance, action: str) -> None:
@@ -57,10 +65,7 @@ class ServerTags:
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, server_id: str) -> None:
         ctx = auth_of(req)
-        body = read_json(req, max_size=self._deps.config.max_request_body_size)
-        if not isinstance(body, dict) or "tags" not in body:
-            raise BadRequest("'tags' is a required property")
-        tags = tag_list("tags", body["tags"])
+        tags = request_of(req, TagsUpdate).tags
         with self._deps.store.session(write=True) as session:
             row = get_server(session, ctx, server_id, lock=True)
             _check_taggable(row, "update tags")
@@ -102,7 +107,7 @@ class ServerTag:
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, server_id: str, tag: str) -> None:
         ctx = auth_of(req)
-        tag_value("tag", tag)
+        check_tag(tag)
         with self._deps.store.session(write=True) as session:
             row = get_server(session, ctx, server_id, lock=True)
             _check_taggable(row, "update tag")
@@ -140,10 +145,15 @@ def _metadata(session: Session, row: Instance) -> dict[str, str]:
     return {k: v for k, v in rows}
 
 
-def _set_metadata(session: Session, row: Instance, items: dict[str, str], *, replace: bool) -> None:
-    """Replace or merge a server's metadata; the caller holds the server's row lock."""
-    if not replace:
-        check_metadata_count(len(set(_metadata(session, row)) | set(items)))
+def _set_metadata(
+    session: Session, row: Instance, items: Mapping[str, str], *, replace: bool
+) -> None:
+    """Replace or merge a server's metadata, within the metadata_items quota; the caller holds
+    the server's row lock."""
+    count = len(items) if replace else len(set(_metadata(session, row)) | set(items))
+    quotas.check_metadata_items(
+        session, project_id=row.project_id, user_id=row.user_id, count=count
+    )
     if replace:
         session.execute(delete(InstanceMetadata).where(InstanceMetadata.instance_id == row.id))
         session.flush()
@@ -168,10 +178,7 @@ class ServerMetadata:
         self, req: falcon.Request, resp: falcon.Response, server_id: str, *, replace: bool
     ) -> None:
         ctx = auth_of(req)
-        body = read_json(req, max_size=self._deps.config.max_request_body_size)
-        if not isinstance(body, dict) or "metadata" not in body:
-            raise BadRequest("'metadata' is a required property")
-        items = metadata_value("metadata", body["metadata"])
+        items = request_of(req, MetadataUpdate).items
         with self._deps.store.session(write=True) as session:
             row = get_server(session, ctx, server_id, lock=True)
             _set_metadata(session, row, items, replace=replace)
@@ -201,13 +208,10 @@ class ServerMetadataItem:
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, server_id: str, key: str) -> None:
         ctx = auth_of(req)
-        body = read_json(req, max_size=self._deps.config.max_request_body_size)
-        meta = require_object(body, "meta")
-        items = metadata_value("meta", meta)
-        if len(items) != 1:
-            raise BadRequest("Request body contains too many items")
-        if key not in items:
+        item = request_of(req, MetadataItem)
+        if item.key != key:
             raise BadRequest("Request body and URI mismatch")
+        items = {item.key: item.value}
         with self._deps.store.session(write=True) as session:
             row = get_server(session, ctx, server_id, lock=True)
             _set_metadata(session, row, items, replace=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+import string
 import urllib.parse
 from collections.abc import Sequence
 from typing import Any
@@ -10,22 +12,13 @@ import falcon
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.compute import driver, policy, server_db, states
-from pocketstack.cloud.compute.bodies import (
-    description_value,
-    hostname_value,
-    invalid,
-    name_value,
-    no_extra,
-    optional_text,
-    read_json,
-    require_object,
-)
+from pocketstack.cloud.compute import driver, policy, server_db, server_group_db, states
 from pocketstack.cloud.compute.listing import parse_server_query
+from pocketstack.cloud.compute.requests import Keep, ServerCreate, ServerUpdate
 from pocketstack.cloud.compute.routing import Links, auth_of, version_of
 from pocketstack.cloud.compute.server_build import create_servers
-from pocketstack.cloud.compute.server_create import parse_create
 from pocketstack.cloud.compute.views import (
     ServerRenderer,
     server_detail,
@@ -34,7 +27,6 @@ from pocketstack.cloud.compute.views import (
 )
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import Conflict, NotFound
-from pocketstack.cloud.inputs import shown
 from pocketstack.cloud.store.models.compute import Instance
 
 
@@ -72,7 +64,7 @@ def detail_of(
     session: Session, row: Instance, *, req: falcon.Request, show: bool
 ) -> dict[str, Any]:
     api = version_of(req)
-    return server_detail(
+    detail = server_detail(
         row,
         api=api,
         ctx=auth_of(req),
@@ -81,6 +73,9 @@ def detail_of(
         metadata=server_db.load_metadata(session, [row.id])[row.id],
         show=show,
     )
+    if "server_groups" in detail:  # 2.71: the group the server is in, if any
+        detail["server_groups"] = server_group_db.group_ids_of(session, [row.uuid])[row.uuid]
+    return detail
 
 
 def _next_link(req: falcon.Request, collection: str, last_id: str) -> str:
@@ -130,25 +125,34 @@ class ServerList:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ctx = auth_of(req)
-        api = version_of(req)
-        body = read_json(req, max_size=self._deps.config.max_request_body_size)
-        spec = parse_create(body, api)
+        spec = request_of(req, ServerCreate)
+        if spec.host is not None or spec.hypervisor_hostname is not None:
+            policy.admin_api(ctx, "compute:servers:create:requested_destination")
+        admin_pass = _password() if spec.admin_pass is None else spec.admin_pass
         links = Links(req)
         now = self._deps.clock.now()
         with self._deps.store.session(write=True) as session:
-            server_id = create_servers(
+            created = create_servers(
                 session, spec, ctx=ctx, now=now, delay=self._deps.config.driver_delay
             )
-        server: dict[str, Any] = {
-            "id": server_id,
-            "links": links.pair("servers", server_id),
-            "OS-DCF:diskConfig": "AUTO" if spec["auto_disk_config"] else "MANUAL",
-            "security_groups": spec["security_groups"],
-            "adminPass": spec["adminPass"],
-        }
         resp.status = falcon.HTTP_202
-        resp.set_header("Location", links.self_href("servers", server_id))
+        if spec.return_reservation_id:
+            resp.media = {"reservation_id": created.reservation_id}
+            return
+        server: dict[str, Any] = {
+            "id": created.first_id,
+            "links": links.pair("servers", created.first_id),
+            "OS-DCF:diskConfig": "AUTO" if spec.auto_disk_config else "MANUAL",
+            "security_groups": [{"name": name} for name in spec.security_groups],
+            "adminPass": admin_pass,
+        }
+        resp.set_header("Location", links.self_href("servers", created.first_id))
         resp.media = {"server": server}
+
+
+def _password() -> str:
+    # Nova's generated admin password: 12 letters and digits.
+    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(12))
 
 
 class ServerItem:
@@ -167,35 +171,10 @@ class ServerItem:
     def on_put(self, req: falcon.Request, resp: falcon.Response, server_id: str) -> None:
         ctx = auth_of(req)
         api = version_of(req)
-        body = read_json(req, max_size=self._deps.config.max_request_body_size)
-        update = require_object(body, "server")
-        allowed = {"name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"}
-        if api.at_least("2.19"):
-            allowed.add("description")
-        if api.at_least("2.90"):
-            allowed.add("hostname")
-        no_extra(update, allowed)
+        update = request_of(req, ServerUpdate)
         with self._deps.store.session(write=True) as session:
             row = get_server(session, ctx, server_id)
-            if "name" in update:
-                row.display_name = name_value("name", update["name"])
-            if "description" in update:
-                row.display_description = description_value("description", update["description"])
-            if "hostname" in update:
-                row.hostname = hostname_value(
-                    "hostname", update["hostname"], fqdn=api.at_least("2.94")
-                )
-            if "accessIPv4" in update:
-                row.access_ip_v4 = optional_text("accessIPv4", update["accessIPv4"], max_length=39)
-            if "accessIPv6" in update:
-                row.access_ip_v6 = optional_text("accessIPv6", update["accessIPv6"], max_length=39)
-            if "OS-DCF:diskConfig" in update:
-                value = update["OS-DCF:diskConfig"]
-                if value not in ("AUTO", "MANUAL"):
-                    raise invalid(
-                        "OS-DCF:diskConfig", shown(value), f"{shown(value)} is not AUTO or MANUAL"
-                    )
-                row.auto_disk_config = value == "AUTO"
+            _apply(row, update)
             row.updated_at = self._deps.clock.now()
             session.flush()
             view = server_update_view(
@@ -218,6 +197,21 @@ class ServerItem:
             else:
                 driver.mark_deleted(row, now)
         resp.status = falcon.HTTP_204
+
+
+def _apply(row: Instance, update: ServerUpdate) -> None:
+    if update.name is not None:
+        row.display_name = update.name
+    if update.description is not Keep.KEEP:
+        row.display_description = update.description
+    if update.hostname is not None:
+        row.hostname = update.hostname
+    if update.access_ip_v4 is not None:
+        row.access_ip_v4 = update.access_ip_v4
+    if update.access_ip_v6 is not None:
+        row.access_ip_v6 = update.access_ip_v6
+    if update.auto_disk_config is not None:
+        row.auto_disk_config = update.auto_disk_config
 
 
 def check_not_locked(ctx: RequestContext, row: Instance) -> None:

@@ -9,8 +9,8 @@ import pytest
 
 from pocketstack.client.compute import APIVersion, ComputeClient, UnsupportedAttribute
 from pocketstack.client.compute.errors import NoUniqueMatch, ResourceNotFound
-from pocketstack.cloud.seed import seed
 from pocketstack.cloud.deps import CloudDeps
+from pocketstack.cloud.seed import seed
 from tests.fixtures.cloud import TEST_PUBLIC_URL
 from tests.unit.cli.list_harness import Harness, make_harness
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from pocketstack.cloud.image.bootstrap import CIRROS_ID
 from pocketstack.cloud.seed import seed
 from pocketstack.cloud.store.models.compute import Instance
 from tests.fixtures.cloud import OffsetClock, issue_token, make_deps
@@ -120,3 +121,14 @@ def test_seeded_rows_read_back_alike_on_every_backend(
         assert {s["id"] for s in listed.json["servers"]} == expected
     finally:
         deps.store.dispose()
+
+
+def test_the_owner_of_a_seeded_project_can_still_create_servers(compute: Compute) -> None:
+    # 30 servers over one project: three times Nova's default quota of 10.
+    seed(compute.deps, servers=30, projects=1, admin_project=True)
+    body = {"server": {"name": "after-seed", "imageRef": CIRROS_ID, "flavorRef": "1",
+                       "networks": "auto"}}  # fmt: skip
+    made = compute.call("POST", "/v2.1/servers", headers=compute.admin, version="2.52", body=body)
+    assert made.status_code == 202, made.text
+    shown = compute.get(f"/v2.1/servers/{made.json['server']['id']}", headers=compute.admin)
+    assert shown.json["server"]["status"] == "ACTIVE"

@@ -9,13 +9,34 @@ Every route answers at `/v2.1/...`, `/v2.1/{project_id}/...` and the legacy `/v2
 from __future__ import annotations
 
 from pocketstack.cloud.api.operation import Service
-from pocketstack.cloud.compute.api import flavors, server_ips, servers
+from pocketstack.cloud.compute.api import (
+    flavors,
+    fleet,
+    keypairs,
+    quotas,
+    server_groups,
+    server_ips,
+    servers,
+    usage,
+)
 from pocketstack.cloud.compute.api.common import MICROVERSION_HEADERS, error_response, public_paths
 from pocketstack.cloud.compute.api.components import schemas
 
+# One module per resource, each with its operations().
+_MODULES = (
+    server_groups,
+    servers,
+    flavors,
+    server_ips,
+    usage,
+    keypairs,
+    quotas,
+    fleet,
+)
+
 SERVICE = Service(
     name="compute",
-    operations=servers.operations() + flavors.operations() + server_ips.operations(),
+    operations=tuple(op for module in _MODULES for op in module.operations()),
     schemas=schemas(),
     error_response=error_response,
     public_paths=public_paths,

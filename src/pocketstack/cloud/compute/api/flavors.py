@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pocketstack.cloud.api.operation import Operation, every_version
 from pocketstack.cloud.api.shapes import arr, obj, query, ref
+from pocketstack.cloud.compute import requests
+from pocketstack.cloud.compute.api import requests as request_schemas
 from pocketstack.cloud.compute.api.common import (
     ADMIN,
     READ_ERRORS,
@@ -30,14 +32,19 @@ def operations() -> tuple[Operation, ...]:
                   parameters=flavor_queries, errors=READ_ERRORS),
         Operation(method="POST", path="/flavors", summary="Create a flavor",
                   policy=rule("os-flavor-manage:create", ADMIN), status=(200,),
-                  request=every_version(obj({"flavor": {"type": "object"}})), response=one_flavor,
-                  errors=WRITE_ERRORS),
+                  request=request_schemas.FLAVOR_CREATE, parse=requests.parse_flavor_create,
+                  response=one_flavor, errors=WRITE_ERRORS),
         Operation(method="GET", path="/flavors/detail", summary="List flavors with details",
                   policy=rule("flavors:index", READER), status=(200,), response=flavors,
                   parameters=flavor_queries, errors=READ_ERRORS),
         Operation(method="GET", path="/flavors/{flavor_id}", summary="Show a flavor",
                   policy=rule("flavors:show", READER), status=(200,), response=one_flavor,
                   errors=READ_ERRORS),
+        Operation(method="PUT", path="/flavors/{flavor_id}",
+                  summary="Update a flavor's description",
+                  policy=rule("os-flavor-manage:update", ADMIN), status=(200,),
+                  request=request_schemas.FLAVOR_UPDATE, parse=requests.parse_flavor_update,
+                  response=one_flavor, errors=WRITE_ERRORS, since=(2, 55)),
         Operation(method="DELETE", path="/flavors/{flavor_id}", summary="Delete a flavor",
                   policy=rule("os-flavor-manage:delete", ADMIN), status=(202,),
                   errors=WRITE_ERRORS),

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pocketstack.cloud.api.operation import Operation, every_version
 from pocketstack.cloud.api.shapes import STR, arr, obj, query, ref
-from pocketstack.cloud.compute import policy
+from pocketstack.cloud.compute import policy, requests, server_create
+from pocketstack.cloud.compute.api import requests as request_schemas
 from pocketstack.cloud.compute.api.common import (
     MEMBER,
     READ_ERRORS,
@@ -75,18 +76,14 @@ def operations() -> tuple[Operation, ...]:
     tags = every_version(obj({"tags": arr(STR)}))
     metadata = every_version(obj({"metadata": {"type": "object", "additionalProperties": STR}}))
     meta = every_version(obj({"meta": {"type": "object", "additionalProperties": STR}}))
-    create_body = obj(
+    created = every_version(
         {
-            "server": obj(
-                {
-                    "name": STR,
-                    "imageRef": STR,
-                    "flavorRef": {"type": ["string", "integer"]},
-                    "networks": {"anyOf": [{"enum": ["auto", "none"]}, arr(obj({"uuid": STR}))]},
-                },
-                required=("name", "imageRef", "flavorRef"),
-            )
-        },
+            "anyOf": [
+                obj({"server": ref("ServerCreated")}, closed=True),
+                # With return_reservation_id: the servers' reservation instead.
+                obj({"reservation_id": STR}, closed=True),
+            ]
+        }
     )
     versions = every_version(obj({"versions": arr(ref("ComputeVersion"))}))
     version = every_version(obj({"version": ref("ComputeVersion")}))
@@ -100,8 +97,8 @@ def operations() -> tuple[Operation, ...]:
                   parameters=server_queries, errors=READ_ERRORS),
         Operation(method="POST", path="/servers", summary="Create servers",
                   policy=rule("servers:create", policy.project_member_or_admin_in_project),
-                  status=(202,), request=every_version(create_body),
-                  response=every_version(obj({"server": ref("ServerCreated")})),
+                  status=(202,), request=request_schemas.SERVER_CREATE,
+                  parse=server_create.parse_server_create, response=created,
                   errors=WRITE_ERRORS),
         Operation(method="GET", path="/servers/detail", summary="List servers with details",
                   policy=rule("servers:detail", READER), status=(200,), response=details,
@@ -111,8 +108,8 @@ def operations() -> tuple[Operation, ...]:
                   errors=READ_ERRORS),
         Operation(method="PUT", path="/servers/{server_id}", summary="Update a server",
                   policy=rule("servers:update", MEMBER), status=(200,),
-                  request=every_version(obj({"server": {"type": "object"}})), response=one_server,
-                  errors=WRITE_ERRORS),
+                  request=request_schemas.SERVER_UPDATE, parse=requests.parse_server_update,
+                  response=one_server, errors=WRITE_ERRORS),
         Operation(method="DELETE", path="/servers/{server_id}", summary="Delete a server",
                   policy=rule("servers:delete", MEMBER), status=(204,), errors=WRITE_ERRORS),
         # Each action has its own rule, checked once the body names the action.
@@ -120,14 +117,14 @@ def operations() -> tuple[Operation, ...]:
                   summary="Run an action (os-start, os-stop, reboot, pause, unpause, suspend,"
                   " resume, lock, unlock)",
                   policy=rule("servers:<the action's rule>", None), status=(202,),
-                  request=every_version({"type": "object", "minProperties": 1, "maxProperties": 1}),
+                  request=request_schemas.SERVER_ACTION, parse=requests.parse_server_action,
                   errors=WRITE_ERRORS),
         Operation(method="GET", path="/servers/{server_id}/tags", summary="List tags",
                   policy=rule("os-server-tags:index", READER), status=(200,), response=tags,
                   errors=READ_ERRORS, since=TAGS_SINCE),
         Operation(method="PUT", path="/servers/{server_id}/tags", summary="Replace tags",
                   policy=rule("os-server-tags:update_all", MEMBER), status=(200,),
-                  request=every_version(obj({"tags": arr(STR)})), response=tags,
+                  request=request_schemas.TAGS, parse=requests.parse_tags, response=tags,
                   errors=WRITE_ERRORS, since=TAGS_SINCE),
         Operation(method="DELETE", path="/servers/{server_id}/tags",
                   summary="Delete all tags", policy=rule("os-server-tags:delete_all", MEMBER),
@@ -138,7 +135,7 @@ def operations() -> tuple[Operation, ...]:
         Operation(method="PUT", path="/servers/{server_id}/tags/{tag}",
                   summary="Add a tag (201; 204 when already there)",
                   policy=rule("os-server-tags:update", MEMBER), status=(201, 204),
-                  errors=WRITE_ERRORS, since=TAGS_SINCE),
+                  request=request_schemas.TAG_BODY, errors=WRITE_ERRORS, since=TAGS_SINCE),
         Operation(method="DELETE", path="/servers/{server_id}/tags/{tag}",
                   summary="Delete a tag", policy=rule("os-server-tags:delete", MEMBER),
                   status=(204,), errors=WRITE_ERRORS, since=TAGS_SINCE),
@@ -147,19 +144,19 @@ def operations() -> tuple[Operation, ...]:
                   response=metadata, errors=READ_ERRORS),
         Operation(method="POST", path="/servers/{server_id}/metadata", summary="Merge metadata",
                   policy=rule("server-metadata:create", MEMBER), status=(200,),
-                  request=every_version(obj({"metadata": {"type": "object"}})), response=metadata,
-                  errors=WRITE_ERRORS),
+                  request=request_schemas.METADATA, parse=requests.parse_metadata,
+                  response=metadata, errors=WRITE_ERRORS),
         Operation(method="PUT", path="/servers/{server_id}/metadata",
                   summary="Replace metadata", policy=rule("server-metadata:update_all", MEMBER),
-                  status=(200,), request=every_version(obj({"metadata": {"type": "object"}})),
+                  status=(200,), request=request_schemas.METADATA, parse=requests.parse_metadata,
                   response=metadata, errors=WRITE_ERRORS),
         Operation(method="GET", path="/servers/{server_id}/metadata/{key}",
                   summary="Show a metadata item", policy=rule("server-metadata:show", READER),
                   status=(200,), response=meta, errors=READ_ERRORS),
         Operation(method="PUT", path="/servers/{server_id}/metadata/{key}",
                   summary="Set a metadata item", policy=rule("server-metadata:update", MEMBER),
-                  status=(200,), request=every_version(obj({"meta": {"type": "object"}})),
-                  response=meta, errors=WRITE_ERRORS),
+                  status=(200,), request=request_schemas.METADATA_ITEM,
+                  parse=requests.parse_metadata_item, response=meta, errors=WRITE_ERRORS),
         Operation(method="DELETE", path="/servers/{server_id}/metadata/{key}",
                   summary="Delete a metadata item",
                   policy=rule("server-metadata:delete", MEMBER), status=(204,),

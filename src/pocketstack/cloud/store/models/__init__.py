@@ -1,5 +1,8 @@
 """Table models. Importing this package registers every table on `Base.metadata`."""
 
 from pocketstack.cloud.store.models import compute, identity, image
+from pocketstack.cloud.store.models import fleet as fleet
+from pocketstack.cloud.store.models import quota as quota
+from pocketstack.cloud.store.models import server_group as server_group
 
 __all__ = ["compute", "identity", "image"]

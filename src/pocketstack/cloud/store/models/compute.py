@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pocketstack.cloud.store.base import Base, UTCDateTime
@@ -60,6 +61,8 @@ class Instance(Base):
         Index("ix_instance_updated_at", "updated_at"),
         Index("ix_instance_display_name", "display_name"),
         Index("ix_instance_transition_due_at", "transition_due_at"),
+        # Usage reports (os-simple-tenant-usage) page in Nova's order: project, then server id.
+        Index("ix_instance_project_uuid", "project_id", "uuid"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -142,3 +145,36 @@ class InstanceMetadata(Base):
     )
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     value: Mapped[str] = mapped_column(String(255))
+
+
+# Key pairs' user ids and names compare and sort by code point on every backend: MariaDB's default
+# collation would take "Key" and "key" for one name, and a database's locale would order a page of
+# names differently on PostgreSQL.
+_EXACT_255 = (
+    String(255)
+    .with_variant(
+        mysql.VARCHAR(255, charset="utf8mb4", collation="utf8mb4_bin"), "mysql", "mariadb"
+    )
+    .with_variant(postgresql.VARCHAR(255, collation="C"), "postgresql")
+)
+
+
+class KeyPair(Base):
+    """A user's key pair (Nova's are per user, not per project): its public half only."""
+
+    __tablename__ = "key_pair"
+    __table_args__ = (
+        # One name per user, race-free; also the index a page of a user's key pairs (by name)
+        # is read from.
+        UniqueConstraint("user_id", "name"),
+    )
+
+    # Nova shows an integer id.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(_EXACT_255)
+    name: Mapped[str] = mapped_column(_EXACT_255)
+    # "ssh" or "x509".
+    type: Mapped[str] = mapped_column(String(8))
+    fingerprint: Mapped[str] = mapped_column(String(255))
+    public_key: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,34 @@
+"""The fleet's routes (os-services, os-hypervisors, os-hosts, os-availability-zone) and their
+resources, for the compute app's mount table."""
+
+from __future__ import annotations
+
+from pocketstack.cloud.compute.hypervisors import (
+    HypervisorItem,
+    HypervisorList,
+    HypervisorSearch,
+    HypervisorStatistics,
+    HypervisorUptime,
+)
+from pocketstack.cloud.compute.services import ServiceItem, ServiceList
+from pocketstack.cloud.compute.zones import AggregateList, HostItem, HostList, ZoneList
+from pocketstack.cloud.deps import CloudDeps
+
+
+def fleet_routes(deps: CloudDeps) -> dict[str, object]:
+    return {
+        "/os-services": ServiceList(deps),
+        "/os-services/{service_id}": ServiceItem(deps),
+        "/os-hypervisors": HypervisorList(deps, detail=False),
+        "/os-hypervisors/detail": HypervisorList(deps, detail=True),
+        "/os-hypervisors/statistics": HypervisorStatistics(deps),
+        "/os-hypervisors/{hypervisor_id}": HypervisorItem(deps),
+        "/os-hypervisors/{hypervisor_id}/uptime": HypervisorUptime(deps),
+        "/os-hypervisors/{hypervisor_id}/search": HypervisorSearch(deps, with_servers=False),
+        "/os-hypervisors/{hypervisor_id}/servers": HypervisorSearch(deps, with_servers=True),
+        "/os-hosts": HostList(deps),
+        "/os-hosts/{host_name}": HostItem(deps),
+        "/os-aggregates": AggregateList(),
+        "/os-availability-zone": ZoneList(deps, detail=False),
+        "/os-availability-zone/detail": ZoneList(deps, detail=True),
+    }
