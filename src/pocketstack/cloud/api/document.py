@@ -32,7 +32,12 @@ def _body(schemas: Sequence[Versioned]) -> JSON:
 
 
 def _success(op: Operation) -> JSON:
-    response: JSON = json_body(_body(op.response)) if op.response else no_body("No body")
+    if op.response and op.body_optional:
+        # OpenAPI cannot say "a body, or none" for one status: the body is described beside it.
+        response = no_body("No body, or (for some requests) the body described in x-body")
+        response["x-body"] = _body(op.response)
+    else:
+        response = json_body(_body(op.response)) if op.response else no_body("No body")
     if op.headers:
         response["headers"] = {name: {"schema": STR} for name in op.headers}
     return response
@@ -60,6 +65,8 @@ def _operation(service: Service, op: Operation, path: str, *, versioned: bool) -
         rendered["x-openstack-policy"] = op.policy.name
     if op.since is not None:
         rendered["x-openstack-min-microversion"] = f"{op.since[0]}.{op.since[1]}"
+    if op.until is not None:
+        rendered["x-openstack-max-microversion"] = f"{op.until[0]}.{op.until[1]}"
     return rendered
 
 

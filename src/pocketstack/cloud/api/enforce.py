@@ -11,6 +11,7 @@ from typing import Any
 import falcon
 import jsonschema
 
+from pocketstack.cloud.api.keywords import REQUEST_VALIDATOR
 from pocketstack.cloud.api.operation import Microversion, Operation, Service
 from pocketstack.cloud.api.requests import Invalid, ReadBody, RequestCheck
 from pocketstack.cloud.api.responses import ResponseCheck
@@ -67,9 +68,11 @@ class Enforce:
         req.context.operation = op
         if op is None:  # falcon's own 405 for an undeclared method
             return
-        if op.since is not None:
+        if op.since is not None or op.until is not None:
             version = self._version_of(req)
-            if version is None or version < op.since:
+            below = op.since is not None and (version is None or version < op.since)
+            beyond = op.until is not None and version is not None and version > op.until
+            if below or beyond:
                 # Each service renders falcon's 404 in its own error shape.
                 raise falcon.HTTPNotFound()
         rule = op.policy
@@ -109,7 +112,7 @@ def enforcer(
     read_body: ReadBody | None = None,
     invalid: Invalid | None = None,
     formats: jsonschema.FormatChecker | None = None,
-    validator: type[jsonschema.protocols.Validator] = jsonschema.Draft202012Validator,
+    validator: type[jsonschema.protocols.Validator] = REQUEST_VALIDATOR,
 ) -> Enforce:
     """The middleware for `service`; a service without microversions or declared policy checks
     needs neither `version_of` nor `caller_of`. With `read_body` and `invalid` (how the service

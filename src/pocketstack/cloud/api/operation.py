@@ -73,8 +73,14 @@ class Operation:
     parameters: tuple[JSON, ...] = ()
     # Microversions the operation exists in; outside them it is not found.
     since: Microversion | None = None
+    # The last microversion the operation exists in (an API upstream removed); beyond it, not
+    # found.
+    until: Microversion | None = None
     # Response headers of success worth documenting (X-Subject-Token, Location).
     headers: tuple[str, ...] = ()
+    # A success may have no body even where `response` declares one (server actions: most
+    # answer 202 with none, a few with a body).
+    body_optional: bool = False
 
     @property
     def key(self) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import falcon
 import jsonschema
 
+from pocketstack.cloud.api.keywords import REQUEST_VALIDATOR
 from pocketstack.cloud.api.operation import JSON, Microversion, Operation
 from pocketstack.cloud.inputs import shown
 
@@ -32,7 +33,7 @@ class RequestCheck:
         read_body: ReadBody,
         invalid: Invalid,
         formats: jsonschema.FormatChecker | None = None,
-        validator: type[jsonschema.protocols.Validator] = jsonschema.Draft202012Validator,
+        validator: type[jsonschema.protocols.Validator] = REQUEST_VALIDATOR,
     ) -> None:
         self._components = components
         self._read_body = read_body

@@ -12,8 +12,18 @@ from pocketstack.cloud.auth.middleware import TokenAuthMiddleware
 from pocketstack.cloud.compute import faults, routing, validation
 from pocketstack.cloud.compute.actions import ServerAction
 from pocketstack.cloud.compute.api import SERVICE
+from pocketstack.cloud.compute.diagnostics import ServerDiagnostics
+from pocketstack.cloud.compute.flavor_access import FlavorAccessList, FlavorAction
+from pocketstack.cloud.compute.flavor_extras import FlavorExtraSpec, FlavorExtraSpecs
 from pocketstack.cloud.compute.flavors import FlavorItem, FlavorList
 from pocketstack.cloud.compute.fleet_routes import fleet_routes
+from pocketstack.cloud.compute.images_proxy import (
+    ImageItem,
+    ImageList,
+    ImageMetadata,
+    ImageMetadataItem,
+)
+from pocketstack.cloud.compute.instance_actions import InstanceActionItem, InstanceActions
 from pocketstack.cloud.compute.keypairs import KeypairItem, KeypairList
 from pocketstack.cloud.compute.limits import Limits
 from pocketstack.cloud.compute.quota_sets import (
@@ -30,6 +40,7 @@ from pocketstack.cloud.compute.server_meta import (
     ServerTag,
     ServerTags,
 )
+from pocketstack.cloud.compute.server_password import ServerPassword
 from pocketstack.cloud.compute.servers import ServerItem, ServerList
 from pocketstack.cloud.compute.usage import TenantUsage, TenantUsages
 from pocketstack.cloud.compute.versions import VersionResource, VersionsResource
@@ -58,7 +69,7 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
             version_of=routing.microversion_of,
             caller_of=routing.caller_of,
             read_body=validation.body_reader(deps.config.max_request_body_size),
-            invalid=validation.invalid,
+            invalid=validation.schema_refusal,
             formats=validation.FORMATS,
             validator=validation.VALIDATOR,
         ),
@@ -81,12 +92,21 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
             "/servers/detail": _Reads(ServerList(deps, detail=True)),
             "/servers/{server_id}": ServerItem(deps),
             "/servers/{server_id}/action": ServerAction(deps),
+            "/servers/{server_id}/os-instance-actions": InstanceActions(deps),
+            "/servers/{server_id}/os-instance-actions/{request_id}": InstanceActionItem(deps),
             "/servers/{server_id}/tags": ServerTags(deps),
             "/servers/{server_id}/tags/{tag}": ServerTag(deps),
             "/servers/{server_id}/metadata": ServerMetadata(deps),
             "/servers/{server_id}/metadata/{key}": ServerMetadataItem(deps),
             "/servers/{server_id}/ips": ServerIps(deps),
             "/servers/{server_id}/ips/{network}": ServerIpsOfNetwork(deps),
+            "/servers/{server_id}/os-server-password": ServerPassword(deps),
+            "/servers/{server_id}/diagnostics": ServerDiagnostics(deps),
+            "/images": ImageList(deps, detail=False),
+            "/images/detail": ImageList(deps, detail=True),
+            "/images/{image_id}": ImageItem(deps),
+            "/images/{image_id}/metadata": ImageMetadata(deps),
+            "/images/{image_id}/metadata/{key}": ImageMetadataItem(deps),
             "/os-simple-tenant-usage": TenantUsages(deps),
             "/os-simple-tenant-usage/{tenant_id}": TenantUsage(deps),
             "/os-server-groups": ServerGroupList(deps),
@@ -94,6 +114,10 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
             "/flavors": FlavorList(deps, detail=False),
             "/flavors/detail": _Reads(FlavorList(deps, detail=True)),
             "/flavors/{flavor_id}": FlavorItem(deps),
+            "/flavors/{flavor_id}/os-extra_specs": FlavorExtraSpecs(deps),
+            "/flavors/{flavor_id}/os-extra_specs/{flavor_extra_spec_key}": FlavorExtraSpec(deps),
+            "/flavors/{flavor_id}/os-flavor-access": FlavorAccessList(deps),
+            "/flavors/{flavor_id}/action": FlavorAction(deps),
             **fleet_routes(deps),
             "/os-keypairs": KeypairList(deps),
             "/os-keypairs/{keypair_name}": KeypairItem(deps),

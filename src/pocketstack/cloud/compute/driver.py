@@ -15,10 +15,9 @@ import random
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pocketstack.cloud.compute import states
+from pocketstack.cloud.compute import action_log, states
 from pocketstack.cloud.store.models.compute import Instance
 
-HOSTS = ("compute-1", "compute-2")
 NETWORK_NAME = "private"
 NETWORK_ID = "2d1cf1c0-52d2-4a3a-8a4d-6d4a1bd0a6f1"
 # 10.0.0.0/16 and fd00:10::/64
@@ -35,7 +34,23 @@ OUTCOMES: dict[str, tuple[str, int]] = {
     states.UNPAUSING: (states.ACTIVE, states.RUNNING),
     states.SUSPENDING: (states.SUSPENDED, states.SHUTDOWN),
     states.RESUMING: (states.ACTIVE, states.RUNNING),
+    states.UNSHELVING: (states.ACTIVE, states.RUNNING),
+    states.RESCUING: (states.RESCUED, states.RUNNING),
+    states.UNRESCUING: (states.ACTIVE, states.RUNNING),
+    states.UPDATING_PASSWORD: (states.ACTIVE, states.RUNNING),
+    # Nova's default shelved_offload_time is 0: a shelved server is offloaded at once.
+    states.SHELVING: (states.SHELVED_OFFLOADED, states.NOSTATE),
+    states.SHELVING_OFFLOADING: (states.SHELVED_OFFLOADED, states.NOSTATE),
 }
+# Tasks whose outcome keeps the power state: (vm_state if running, vm_state if not).
+POWER_KEEPING: dict[str, tuple[str, str]] = {
+    states.REBUILDING: (states.ACTIVE, states.STOPPED),
+    states.RESIZE_PREP: (states.RESIZED, states.RESIZED),
+    states.RESIZE_REVERTING: (states.ACTIVE, states.STOPPED),
+    # Only a running or paused server live-migrates.
+    states.MIGRATING: (states.ACTIVE, states.PAUSED),
+}
+_OFFLOADING = (states.SHELVING, states.SHELVING_OFFLOADING)
 
 
 def fixed_addresses(seq: int, *, rng: random.Random | None = None) -> list[dict[str, object]]:
@@ -65,14 +80,23 @@ def _complete(row: Instance, now: dt.datetime) -> None:
     if task == states.DELETING:
         mark_deleted(row, now)
         return
-    if task is None or task not in OUTCOMES:
+    power_state: int | None
+    if task in POWER_KEEPING:
+        running, off = POWER_KEEPING[task]
+        vm_state, power_state = (running if row.power_state == states.RUNNING else off), None
+    elif task in OUTCOMES:
+        vm_state, power_state = OUTCOMES[task]
+    else:
         return
-    vm_state, power_state = OUTCOMES[task]
+    if task in _OFFLOADING:
+        # An offloaded server runs nowhere: no host until it is unshelved.
+        row.host = row.node = None
     if task == states.SPAWNING:
         row.launched_at = now
         row.progress = 0
     row.vm_state = vm_state
-    row.power_state = power_state
+    if power_state is not None:
+        row.power_state = power_state
     row.task_state = None
     row.updated_at = now
 
@@ -96,11 +120,6 @@ def start_transition(row: Instance, task_state: str, *, now: dt.datetime, delay:
         _complete(row, now)
     else:
         row.transition_due_at = now + dt.timedelta(seconds=delay)
-
-
-def host_for(seq: int) -> str:
-    """The host of the seq-th server: servers are spread over the hosts in turn."""
-    return HOSTS[seq % len(HOSTS)]
 
 
 def schedule(row: Instance, *, host: str, seq: int, networked: bool) -> None:
@@ -138,3 +157,5 @@ def settle(session: Session, now: dt.datetime) -> None:
     ).all()
     for row in due:
         _complete(row, now)
+    if due:
+        action_log.finish(session, [row.uuid for row in due], now)

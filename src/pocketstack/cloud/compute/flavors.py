@@ -15,66 +15,13 @@ from sqlalchemy.orm import Session
 
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.compute.listing import MAX_LIMIT, bool_from_string
+from pocketstack.cloud.compute.flavor_listing import page_of_flavors, parse_query
 from pocketstack.cloud.compute.requests import FlavorCreate, FlavorUpdate
 from pocketstack.cloud.compute.routing import Links, auth_of, version_of
 from pocketstack.cloud.compute.views import flavor_view
 from pocketstack.cloud.deps import CloudDeps
-from pocketstack.cloud.errors import BadRequest, Conflict, NotFound
-from pocketstack.cloud.inputs import MAX_INT, decimal
+from pocketstack.cloud.errors import Conflict, NotFound
 from pocketstack.cloud.store.models.compute import Flavor, FlavorProject
-
-_SORT_ATTRS = {
-    "created_at": "created_at", "description": "description", "disabled": "disabled",
-    "ephemeral_gb": "ephemeral_gb", "flavorid": "id", "id": "id", "is_public": "is_public",
-    "memory_mb": "memory_mb", "name": "name", "root_gb": "root_gb", "rxtx_factor": "rxtx_factor",
-    "swap": "swap", "updated_at": "created_at", "vcpu_weight": "vcpus", "vcpus": "vcpus",
-}  # fmt: skip
-
-
-def _int_filter(params: dict[str, str], name: str) -> int | None:
-    if name not in params:
-        return None
-    value = params[name]
-    # Past any flavor's size: nothing matches, as with the number itself.
-    number = decimal(value, cap=MAX_INT + 1)
-    if number is None:
-        raise BadRequest(f"Invalid {name} filter [{value}]")
-    return number
-
-
-def _visible(session: Session, ctx: RequestContext, params: dict[str, str]) -> list[Flavor]:
-    stmt = select(Flavor)
-    if ctx.is_admin:
-        raw = params.get("is_public")
-        is_public: bool | None = True
-        if raw is not None:
-            is_public = (
-                None
-                if raw.lower() == "none"
-                else bool_from_string(raw, name="is_public", strict=True)
-            )
-    else:
-        is_public = True
-        stmt = stmt.where(Flavor.disabled.is_(False))
-    if is_public is not None:
-        accessible = select(FlavorProject.flavor_id).where(
-            FlavorProject.project_id == (ctx.project_id or "")
-        )
-        if is_public:
-            stmt = stmt.where(or_(Flavor.is_public.is_(True), Flavor.id.in_(accessible)))
-        else:
-            stmt = stmt.where(Flavor.is_public.is_(False))
-    return list(session.scalars(stmt))
-
-
-def _sort_value(flavor: Flavor, attr: str) -> Any:
-    value = getattr(flavor, attr)
-    if attr == "rxtx_factor":
-        return float(value)
-    if value is None:
-        return ""
-    return value
 
 
 class FlavorList:
@@ -85,41 +32,14 @@ class FlavorList:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         ctx = auth_of(req)
         api = version_of(req)
-        params = dict(urllib.parse.parse_qsl(req.query_string, keep_blank_values=True))
-        min_ram = _int_filter(params, "minRam")
-        min_disk = _int_filter(params, "minDisk")
-        sort_key = params.get("sort_key", "flavorid")
-        sort_dir = params.get("sort_dir", "asc")
-        if sort_key not in _SORT_ATTRS:
-            raise BadRequest(f"Invalid sort key: {sort_key}")
-        if sort_dir not in ("asc", "desc"):
-            raise BadRequest("Unknown sort direction, must be 'desc' or 'asc'")
-        limit = MAX_LIMIT
-        if "limit" in params:
-            number = decimal(params["limit"], cap=MAX_LIMIT)
-            if number is None:
-                raise BadRequest("limit param must be an integer")
-            limit = number
+        query = parse_query(req.query_string, ctx, api)
         with self._deps.store.session() as session:
-            flavors = _visible(session, ctx, params)
-        if min_ram is not None:
-            flavors = [f for f in flavors if f.memory_mb >= min_ram]
-        if min_disk is not None:
-            flavors = [f for f in flavors if f.root_gb >= min_disk]
-        attr = _SORT_ATTRS[sort_key]
-        flavors.sort(key=lambda f: (_sort_value(f, attr), f.id), reverse=sort_dir == "desc")
-        marker = params.get("marker")
-        if marker is not None:
-            ids = [f.id for f in flavors]
-            if marker not in ids:
-                raise BadRequest(f"marker [{marker}] not found")
-            flavors = flavors[ids.index(marker) + 1 :]
-        page = flavors[:limit]
+            page = page_of_flavors(session, ctx, query)
         links = Links(req)
         body: dict[str, Any] = {
             "flavors": [flavor_view(f, api=api, links=links, detail=self._detail) for f in page]
         }
-        if page and len(page) == limit:
+        if page and len(page) == query.limit:
             pairs = [p for p in urllib.parse.parse_qsl(req.query_string, keep_blank_values=True)]
             pairs = sorted([p for p in pairs if p[0] != "marker"] + [("marker", page[-1].id)])
             collection = "flavors/detail" if self._detail else "flavors"
@@ -130,18 +50,14 @@ class FlavorList:
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         api = version_of(req)
         flavor = _new_flavor(request_of(req, FlavorCreate), now=self._deps.clock.now())
-        with self._deps.store.session(write=True) as session:
-            existing = _existing(session, flavor)
-            if existing is not None:
-                raise _clash(flavor, existing)
-            session.add(flavor)
-            try:
-                session.flush()
-            except IntegrityError:
-                # A concurrent create took the id or the name between the check and the insert:
-                # which one, a fresh transaction sees.
-                with self._deps.store.session() as fresh:
-                    raise _clash(flavor, _existing(fresh, flavor)) from None
+        try:
+            with self._deps.store.session(write=True) as session:
+                session.add(flavor)
+        except IntegrityError:
+            # The id or the name is taken (the primary key, the unique name): which one, a
+            # fresh transaction sees.
+            with self._deps.store.session() as fresh:
+                raise _clash(flavor, _existing(fresh, flavor)) from None
         resp.media = {"flavor": flavor_view(flavor, api=api, links=Links(req), detail=True)}
 
 
@@ -175,8 +91,12 @@ def _clash(flavor: Flavor, existing: Flavor | None) -> Conflict:
     return Conflict(f"Flavor with ID {flavor.id} already exists.")
 
 
-def _get_flavor(session: Session, ctx: RequestContext, flavor_id: str) -> Flavor:
-    flavor = session.get(Flavor, flavor_id)
+def get_flavor(
+    session: Session, ctx: RequestContext, flavor_id: str, *, lock: bool = False
+) -> Flavor:
+    """The flavor as the caller may see it (404 otherwise); `lock`: its row held until the
+    transaction ends, so that two changes of its extra specs never lose one another."""
+    flavor = session.get(Flavor, flavor_id, with_for_update=True if lock else None)
     if (
         flavor is not None
         and not flavor.is_public
@@ -196,7 +116,7 @@ class FlavorItem:
     def on_get(self, req: falcon.Request, resp: falcon.Response, flavor_id: str) -> None:
         ctx = auth_of(req)
         with self._deps.store.session() as session:
-            flavor = _get_flavor(session, ctx, flavor_id)
+            flavor = get_flavor(session, ctx, flavor_id)
         resp.media = {
             "flavor": flavor_view(flavor, api=version_of(req), links=Links(req), detail=True)
         }
@@ -205,7 +125,7 @@ class FlavorItem:
         ctx = auth_of(req)
         update = request_of(req, FlavorUpdate)
         with self._deps.store.session(write=True) as session:
-            flavor = _get_flavor(session, ctx, flavor_id)
+            flavor = get_flavor(session, ctx, flavor_id)
             flavor.description = update.description
         resp.media = {
             "flavor": flavor_view(flavor, api=version_of(req), links=Links(req), detail=True)
@@ -214,7 +134,7 @@ class FlavorItem:
     def on_delete(self, req: falcon.Request, resp: falcon.Response, flavor_id: str) -> None:
         ctx = auth_of(req)
         with self._deps.store.session(write=True) as session:
-            flavor = _get_flavor(session, ctx, flavor_id)
+            flavor = get_flavor(session, ctx, flavor_id)
             session.execute(delete(FlavorProject).where(FlavorProject.flavor_id == flavor.id))
             session.delete(flavor)
         resp.status = falcon.HTTP_202

@@ -30,6 +30,7 @@ CONTROL_SERVICES = (("nova-conductor", "conductor"), ("nova-scheduler", "schedul
 # Nova's initial allocation ratios (placement's overcommit): vCPUs 4x, RAM and disk 1x.
 CPU_ALLOCATION_RATIO = 4
 NO_VALID_HOST = "No valid host was found. There are not enough hosts available."
+UNCONFIGURED = "not in the configuration"
 HYPERVISOR_TYPE = "fake"
 HYPERVISOR_VERSION = 1000
 
@@ -72,6 +73,14 @@ def ensure_services(session: Session, hosts: Sequence[FleetHost], now: dt.dateti
                 continue
         else:
             _size(row, spec)
+    configured = {h.name for h in hosts}
+    for (host, binary), row in existing.items():
+        if binary == COMPUTE and host not in configured and not row.disabled:
+            # A host taken out of the configuration takes no new servers; its servers (and its
+            # row, which an admin may delete once it is empty) stay.
+            row.disabled = True
+            row.disabled_reason = UNCONFIGURED
+            row.updated_at = now
 
 
 def _size(row: ComputeService, spec: FleetHost | None) -> None:
@@ -167,33 +176,36 @@ def pick_host(
     given, with room for a server of these sizes; the one with the most free RAM (Nova's default
     weigher), by name on a tie. None when there is none: the caller answers NO_VALID_HOST.
 
-    One query: the hosts joined with their servers' grouped usage. Two creates at the same
-    moment may both take the last room on a host, as two Nova schedulers may before placement
-    claims; the fake fleet overcommits then rather than refusing.
+    The candidates first (the fleet's few rows), then their servers' usage in one grouped query
+    over the instance table's (host, deleted) index, for those hosts only. Two creates at the
+    same moment may both take the last room on a host, as two Nova schedulers may before
+    placement claims; the fake fleet overcommits then rather than refusing.
     """
-    used = _usage_query().subquery()
-    free_ram = ComputeService.memory_mb - func.coalesce(used.c.memory_mb, 0)
-    stmt = (
-        select(ComputeService.host, ComputeService.availability_zone)
-        .outerjoin(used, used.c.host == ComputeService.host)
-        .where(
-            ComputeService.binary == COMPUTE,
-            ComputeService.deleted.is_(False),
-            ComputeService.disabled.is_(False),
-            ComputeService.forced_down.is_(False),
-            ComputeService.vcpus * CPU_ALLOCATION_RATIO - func.coalesce(used.c.vcpus, 0) >= vcpus,
-            free_ram >= memory_mb,
-            ComputeService.local_gb - func.coalesce(used.c.local_gb, 0) >= disk_gb,
-        )
-        .order_by(free_ram.desc(), ComputeService.host)
-        .limit(1)
+    stmt = select(ComputeService).where(
+        ComputeService.binary == COMPUTE,
+        ComputeService.deleted.is_(False),
+        ComputeService.disabled.is_(False),
+        ComputeService.forced_down.is_(False),
     )
     if availability_zone is not None:
         stmt = stmt.where(ComputeService.availability_zone == availability_zone)
     if hosts is not None:
         stmt = stmt.where(ComputeService.host.in_(list(hosts)))
-    row = session.execute(stmt).first()
-    return None if row is None else Placement(row.host, row.availability_zone)
+    candidates = list(session.scalars(stmt))
+    used = usage_by_host(session, [c.host for c in candidates])
+    best: tuple[int, str, ComputeService] | None = None
+    for row in candidates:
+        u = used.get(row.host, Usage())
+        free_ram = row.memory_mb - u.memory_mb
+        if (
+            row.vcpus * CPU_ALLOCATION_RATIO - u.vcpus >= vcpus
+            and free_ram >= memory_mb
+            and row.local_gb - u.local_gb >= disk_gb
+        ):
+            rank = (-free_ram, row.host, row)
+            if best is None or rank[:2] < best[:2]:
+                best = rank
+    return None if best is None else Placement(best[2].host, best[2].availability_zone)
 
 
 def compute_hosts(session: Session) -> set[str]:

@@ -1,8 +1,10 @@
-"""The fleet's routes (os-services, os-hypervisors, os-hosts, os-availability-zone) and their
-resources, for the compute app's mount table."""
+"""The fleet's routes (os-services, os-hypervisors, os-hosts, os-availability-zone, the usage
+audit log) and their resources, for the compute app's mount table."""
 
 from __future__ import annotations
 
+from pocketstack.cloud.compute.audit_log import AuditLogBefore, AuditLogs
+from pocketstack.cloud.compute.host_actions import HostPowerAction
 from pocketstack.cloud.compute.hypervisors import (
     HypervisorItem,
     HypervisorList,
@@ -28,6 +30,11 @@ def fleet_routes(deps: CloudDeps) -> dict[str, object]:
         "/os-hypervisors/{hypervisor_id}/servers": HypervisorSearch(deps, with_servers=True),
         "/os-hosts": HostList(deps),
         "/os-hosts/{host_name}": HostItem(deps),
+        "/os-hosts/{host_name}/reboot": HostPowerAction(deps, "reboot"),
+        "/os-hosts/{host_name}/shutdown": HostPowerAction(deps, "shutdown"),
+        "/os-hosts/{host_name}/startup": HostPowerAction(deps, "startup"),
+        "/os-instance_usage_audit_log": AuditLogs(deps),
+        "/os-instance_usage_audit_log/{before_timestamp}": AuditLogBefore(deps),
         "/os-aggregates": AggregateList(),
         "/os-availability-zone": ZoneList(deps, detail=False),
         "/os-availability-zone/detail": ZoneList(deps, detail=True),

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from pocketstack.cloud.compute import fleet
 from pocketstack.cloud.compute.listing import MAX_LIMIT, bool_from_string
 from pocketstack.cloud.compute.microversion import ApiVersion
-from pocketstack.cloud.compute.routing import Links, version_of
-from pocketstack.cloud.compute.services import only_params, query_params, uuid_like
+from pocketstack.cloud.compute.routing import Links, refuse_unknown_params, version_of
+from pocketstack.cloud.compute.services import query_params
+from pocketstack.cloud.compute.validation import canonical_uuid
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import BadRequest, NotFound
 from pocketstack.cloud.inputs import decimal
@@ -159,7 +160,7 @@ class HypervisorList:
         paging = api.at_least("2.33")
         pattern, with_servers = None, False
         if api.at_least("2.53"):
-            only_params(params, _LIST_PARAMS)
+            refuse_unknown_params(params, _LIST_PARAMS)
             pattern = params.get("hypervisor_hostname_pattern")
             with_servers = bool_from_string(
                 params.get("with_servers", "false"), name="with_servers", strict=True
@@ -209,7 +210,7 @@ class HypervisorList:
 def _find(session: Session, api: ApiVersion, ident: str) -> ComputeService | None:
     """The hypervisor `ident` names: its uuid from 2.53, its integer id before."""
     if api.at_least("2.53"):
-        canonical = uuid_like(ident)
+        canonical = canonical_uuid(ident)
         where = ComputeService.node_uuid == canonical
         if canonical is None:
             return None
@@ -222,7 +223,7 @@ def _find(session: Session, api: ApiVersion, ident: str) -> ComputeService | Non
 
 
 def _one(session: Session, api: ApiVersion, ident: str) -> ComputeService:
-    if api.at_least("2.53") and uuid_like(ident) is None:
+    if api.at_least("2.53") and canonical_uuid(ident) is None:
         raise BadRequest(f"Invalid uuid {ident}")
     row = _find(session, api, ident)
     if row is None:
@@ -245,7 +246,7 @@ class HypervisorItem:
         with_servers = False
         if api.at_least("2.53"):
             params = query_params(req)
-            only_params(params, {"with_servers"})
+            refuse_unknown_params(params, {"with_servers"})
             with_servers = bool_from_string(
                 params.get("with_servers", "false"), name="with_servers", strict=True
             )

@@ -27,7 +27,7 @@ from pocketstack.cloud.compute.keypair_db import (
 )
 from pocketstack.cloud.compute.listing import MAX_LIMIT
 from pocketstack.cloud.compute.microversion import ApiVersion
-from pocketstack.cloud.compute.routing import Links, auth_of, version_of
+from pocketstack.cloud.compute.routing import Links, auth_of, refuse_unknown_params, version_of
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import BadRequest, Conflict, Forbidden, NotFound
 from pocketstack.cloud.inputs import decimal, too_big_for_text
@@ -49,9 +49,7 @@ def _query(req: falcon.Request, api: ApiVersion, allowed: tuple[str, ...]) -> di
     for key, value in urllib.parse.parse_qsl(req.query_string, keep_blank_values=True):
         params.setdefault(key, []).append(value)
     if api.at_least("2.75"):
-        for key in params:
-            if key not in allowed:
-                raise BadRequest(f"Additional properties are not allowed ('{key}' was unexpected)")
+        refuse_unknown_params(params, allowed)
     return params
 
 

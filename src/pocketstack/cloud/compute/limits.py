@@ -9,8 +9,8 @@ import falcon
 
 from pocketstack.cloud.compute import quota_limits
 from pocketstack.cloud.compute.api.quotas import absolute_names
-from pocketstack.cloud.compute.quota_sets import checked_project, refuse_unknown
-from pocketstack.cloud.compute.routing import auth_of, version_of
+from pocketstack.cloud.compute.quota_sets import checked_project
+from pocketstack.cloud.compute.routing import auth_of, refuse_unknown_params, version_of
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import Forbidden
 
@@ -26,7 +26,7 @@ class Limits:
         api = version_of(req)
         pairs = urllib.parse.parse_qsl(req.query_string, keep_blank_values=True)
         if api.at_least("2.75"):
-            refuse_unknown(pairs, {"tenant_id"})
+            refuse_unknown_params((k for k, _ in pairs), {"tenant_id"})
         tenants = [v for k, v in pairs if k == "tenant_id"]
         project_id = ctx.project_id
         if tenants:

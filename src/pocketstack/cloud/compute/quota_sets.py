@@ -19,7 +19,7 @@ from pocketstack.cloud.compute.quota_updates import (
     update_class_limits,
     update_limits,
 )
-from pocketstack.cloud.compute.routing import auth_of, version_of
+from pocketstack.cloud.compute.routing import auth_of, refuse_unknown_params, version_of
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import BadRequest, Forbidden
 
@@ -37,7 +37,7 @@ def query_user(req: falcon.Request, *, last: bool = False) -> str | None:
     api = version_of(req)
     pairs = _pairs(req)
     if api.at_least("2.75"):
-        refuse_unknown(pairs, {"user_id"})
+        refuse_unknown_params((k for k, _ in pairs), {"user_id"})
     users = [v for k, v in pairs if k == "user_id"]
     if not users:
         return None
@@ -48,14 +48,6 @@ def query_user(req: falcon.Request, *, last: bool = False) -> str | None:
             f" {MAX_ID} characters."
         )
     return user or None
-
-
-def refuse_unknown(pairs: list[tuple[str, str]], known: set[str]) -> None:
-    extra = sorted({k for k, _ in pairs} - known)
-    if extra:
-        listed = ", ".join(repr(k) for k in extra)
-        verb = "were" if len(extra) > 1 else "was"
-        raise BadRequest(f"Additional properties are not allowed ({listed} {verb} unexpected)")
 
 
 def checked_project(project_id: str) -> str:

@@ -44,7 +44,9 @@ from pocketstack.cloud.compute.quota_limits import (
     InstanceUsage,
     class_limits,
     instance_usage,
+    limits_for,
     project_limits,
+    server_group_count,
     unlimited,
     user_limits,
     user_set_limits,
@@ -132,15 +134,17 @@ def claim_instances(
     """
     lock(session, project_scope(project_id))
     per_server = {"instances": 1, "cores": vcpus, "ram": memory_mb}
-    scopes = [_Scope(project_limits(session, project_id), instance_usage(session, project_id))]
+    project = project_limits(session, project_id)
     # As Nova: a user is counted on their own only when a limit was set for them.
-    if any(r in user_set_limits(session, project_id, user_id) for r in INSTANCE_RESOURCES):
-        scopes.append(
-            _Scope(
-                user_limits(session, project_id, user_id),
-                instance_usage(session, project_id, user_id),
-            )
-        )
+    user_set = any(r in user_set_limits(session, project_id, user_id) for r in INSTANCE_RESOURCES)
+    user = user_limits(session, project_id, user_id) if user_set else None
+    scoped = [limits for limits in (project, user) if limits is not None]
+    if all(unlimited(limits[r]) for limits in scoped for r in INSTANCE_RESOURCES):
+        # Nothing to count against: a big project's create does not read all its servers.
+        return max_count
+    scopes = [_Scope(project, instance_usage(session, project_id))]
+    if user is not None:
+        scopes.append(_Scope(user, instance_usage(session, project_id, user_id)))
     room = min(_fits(scope, per_server) for scope in scopes)
     if room >= max_count:
         return max_count
@@ -171,11 +175,10 @@ def claim_instances(
 
 
 def _effective(session: Session, project_id: str | None, user_id: str | None) -> dict[str, int]:
+    # A token without a project has only the defaults to go by.
     if project_id is None:
         return class_limits(session, DEFAULT_CLASS)
-    if user_id is None:
-        return project_limits(session, project_id)
-    return user_limits(session, project_id, user_id)
+    return limits_for(session, project_id, user_id)
 
 
 def _over(limit: int, value: int) -> bool:
@@ -259,17 +262,25 @@ def check_server_groups(
     project_id: str,
     count: Callable[[], int],
     requested: int = 1,
+    user_id: str | None = None,
 ) -> None:
     """Before inserting a server group: the project's groups (`count()`, under the project's
-    lock) plus `requested` against server_groups; 403 as Nova when over."""
+    lock) plus `requested` against server_groups; with `user_id`, also the user's own groups
+    against a server_groups limit set for that user, as Nova checks both; 403 when over."""
+    message = "Quota exceeded, too many server groups."
     _check_count(
         session,
         scope=project_scope(project_id),
         limit=lambda: project_limits(session, project_id)["server_groups"],
         count=count,
         requested=requested,
-        message="Quota exceeded, too many server groups.",
+        message=message,
     )
+    if user_id is None:
+        return
+    own = user_set_limits(session, project_id, user_id).get("server_groups")
+    if own is not None and _over(own, server_group_count(session, project_id, user_id) + requested):
+        raise Forbidden(message)
 
 
 def check_server_group_members(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import ipaddress
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -96,6 +97,9 @@ class ServerCreate:
     hypervisor_hostname: str | None
     # The scheduler hints as the JSON text stored (shown from 2.100).
     scheduler_hints: str
+    # Personality files (before 2.57): (path, decoded contents); only counted against the
+    # injected-file quotas, as nothing here boots to receive them.
+    personality: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -246,6 +250,24 @@ def _flavor_description(value: str | None) -> str | None:
     return value
 
 
+# The flavor id's pattern (Nova's schema): no space at either end.
+FLAVOR_ID_PATTERN = "^(?! )[a-zA-Z0-9. _-]+(?<! )$"
+
+
+def _flavor_id(value: Any) -> str | None:
+    """The id as stored: Nova makes one up for a null, 0 or absent id, and stores a number as
+    its text. A number's length and pattern are not what the schema saw (it checks those on
+    strings only), so its text is checked here: 1e300 is '1e+300', which no id may be."""
+    if not value:
+        return None
+    text = str(value)
+    if len(text) > 255:
+        raise invalid("id", shown(text), f"'{shown(text)}' is too long")
+    if re.search(FLAVOR_ID_PATTERN, text) is None:
+        raise invalid("id", text, f"'{text}' does not match '{FLAVOR_ID_PATTERN}'")
+    return text
+
+
 def parse_flavor_create(body: Any, version: AtVersion) -> FlavorCreate:
     flavor: dict[str, Any] = body["flavor"]
     rxtx = float(flavor.get("rxtx_factor", 1.0))
@@ -255,11 +277,9 @@ def parse_flavor_create(body: Any, version: AtVersion) -> FlavorCreate:
             "Invalid input received: 'rxtx_factor' argument must be a float between 0 and"
             f" {MAX_RXTX:g}"
         )
-    flavor_id = flavor.get("id")
     return FlavorCreate(
         name=normalized_name(flavor["name"]),
-        # Nova makes one up for a null, 0 or absent id, and stores a number as its text.
-        flavor_id=str(flavor_id) if flavor_id else None,
+        flavor_id=_flavor_id(flavor.get("id")),
         ram=integer(flavor["ram"]),
         vcpus=integer(flavor["vcpus"]),
         disk=integer(flavor["disk"]),

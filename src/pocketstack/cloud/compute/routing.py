@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import uuid
+from collections.abc import Collection, Iterable
 from typing import Any
 
 import falcon
@@ -137,6 +138,16 @@ def caller_of(req: falcon.Request) -> RequestContext | None:
 def auth_of(req: falcon.Request) -> RequestContext:
     auth: RequestContext = req.context.auth
     return auth
+
+
+def refuse_unknown_params(names: Iterable[str], allowed: Collection[str]) -> None:
+    """Nova's query schemas that allow nothing more (most lists from 2.75): every parameter not
+    in `allowed` named at once, in the words of Nova's validator."""
+    extra = sorted(set(names) - set(allowed))
+    if extra:
+        listed = ", ".join(repr(name) for name in extra)
+        verb = "were" if len(extra) > 1 else "was"
+        raise BadRequest(f"Additional properties are not allowed ({listed} {verb} unexpected)")
 
 
 class Links:

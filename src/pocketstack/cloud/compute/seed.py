@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, func, select, text
 
-from pocketstack.cloud.compute import driver, states
+from pocketstack.cloud.compute import driver, fleet, states
 from pocketstack.cloud.compute.quota_updates import update_limits
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import CloudError
@@ -60,8 +60,12 @@ def seed_servers(
     with deps.store.session() as session:
         flavors = list(session.scalars(select(Flavor).where(Flavor.disabled.is_(False))))
         start_id = (session.scalar(select(func.max(Instance.id))) or 0) + 1
+        # Spread over the fleet's compute hosts, as placement would spread them.
+        hosts = sorted(fleet.compute_hosts(session))
     if not flavors:
         raise ComputeSeedError("no flavors: run bootstrap first")
+    if not hosts:
+        raise ComputeSeedError("no compute hosts: run bootstrap first")
     # Repeatable for a given database state, and never the same ids as an earlier seeding.
     rng = random.Random(start_id)
     weights = [s[3] for s in _STATES]
@@ -88,7 +92,7 @@ def seed_servers(
             launched = None if vm_state == states.BUILDING else created + dt.timedelta(seconds=30)
             name = f"{rng.choice(_WORDS)}-{seq:06d}"
             addresses = [] if vm_state == states.BUILDING else driver.fixed_addresses(seq, rng=rng)
-            host = driver.host_for(seq)
+            host = hosts[seq % len(hosts)]
             rows.append(
                 {
                     "id": seq, "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),

@@ -15,6 +15,7 @@ import secrets
 import string
 import uuid
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.auth.context import RequestContext
@@ -30,7 +31,7 @@ from pocketstack.cloud.store.models.compute import (
     InstanceMetadata,
     InstanceTag,
 )
-from pocketstack.cloud.store.models.server_group import ServerGroup
+from pocketstack.cloud.store.models.server_group import ServerGroup, ServerGroupMember
 
 _HOSTNAME_BAD = re.compile(r"[^a-z0-9.-]+")
 
@@ -62,6 +63,9 @@ def create_servers(
     hosts = _requested_hosts(session, spec)
     quotas.check_metadata_items(
         session, project_id=ctx.project_id, user_id=ctx.user_id, count=len(spec.metadata)
+    )
+    quotas.check_injected_files(
+        session, project_id=ctx.project_id, user_id=ctx.user_id, files=spec.personality
     )
     count = quotas.claim_instances(
         session, project_id=ctx.project_id, user_id=ctx.user_id, vcpus=flavor.vcpus,
@@ -155,10 +159,27 @@ def _group_for(
     assert ctx.project_id is not None
     quotas.check_server_group_members(
         session, project_id=ctx.project_id, user_id=ctx.user_id, group_id=group.uuid,
-        count=lambda: len(server_group_db.members_of(session, [group.id])[group.id]),
-        requested=requested,
+        count=lambda: _members_of_user(session, group, ctx.user_id), requested=requested,
     )  # fmt: skip
     return group
+
+
+def _members_of_user(session: Session, group: ServerGroup, user_id: str) -> int:
+    """The group's live members that `user_id` owns: what Nova counts against that user's
+    server_group_members."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(ServerGroupMember)
+            .join(Instance, Instance.uuid == ServerGroupMember.instance_uuid)
+            .where(
+                ServerGroupMember.group_id == group.id,
+                Instance.user_id == user_id,
+                Instance.deleted.is_(False),
+            )
+        )
+        or 0
+    )
 
 
 def _place(

@@ -6,6 +6,7 @@ Whether the flavor, image and networks exist is server_build's to find out.
 
 from __future__ import annotations
 
+import base64
 import json
 import urllib.parse
 from typing import Any
@@ -26,7 +27,8 @@ from pocketstack.cloud.errors import BadRequest
 from pocketstack.cloud.inputs import TEXT_BYTES, shown
 
 DEFAULT_AZ = "nova"
-# One request makes at most this many servers (min_count/max_count); quotas are not kept yet.
+# One request makes at most this many servers (min_count/max_count), whatever the quotas allow:
+# a create's rows are written in one transaction, which this keeps short.
 MAX_COUNT = 100
 # What this cloud cannot attach: it has no block storage service.
 NO_VOLUMES = "Block device mapping of volumes is not supported by this cloud."
@@ -70,6 +72,10 @@ def parse_server_create(body: Any, version: AtVersion) -> ServerCreate:
         host=server.get("host"),
         hypervisor_hostname=server.get("hypervisor_hostname"),
         scheduler_hints=_hints(body),
+        personality=tuple(
+            (str(item.get("path", "")), base64.b64decode(item.get("contents", "")))
+            for item in server.get("personality", ())
+        ),
     )
 
 

@@ -1,17 +1,17 @@
 """Server groups in the store: finding a caller's group, its members as a page shows them, and
-what server create, placement, delete and the server view (2.71 `server_groups`) ask of them.
+what server create, placement and the server view (2.71 `server_groups`) ask of them.
 
-Members are shown as Nova shows them: only instances not deleted, whatever rows remain.
+Members are shown as Nova shows them: only instances not deleted. A deleted server's membership
+row stays (it counts for nothing: every reader skips deleted instances) and goes with its group.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import uuid
 from collections.abc import Collection, Iterable, Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.auth.context import RequestContext
@@ -21,6 +21,7 @@ from pocketstack.cloud.compute.api.server_groups import (
     SOFT_AFFINITY,
     SOFT_ANTI_AFFINITY,
 )
+from pocketstack.cloud.compute.validation import uuid_like
 from pocketstack.cloud.errors import BadRequest, NotFound
 from pocketstack.cloud.store.models.compute import Instance
 from pocketstack.cloud.store.models.server_group import ServerGroup, ServerGroupMember
@@ -30,19 +31,11 @@ def not_found(group_id: str) -> str:
     return f"Instance group {group_id} could not be found."
 
 
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
-
-
 def find_group(
     session: Session, ctx: RequestContext, group_id: str, *, lock: bool = False
 ) -> ServerGroup | None:
     """The group `group_id` names, as the caller may see it (admins: any project's)."""
-    if not _is_uuid(group_id):
+    if not uuid_like(group_id):
         # Nothing else is ever stored; and a non-uuid must not reach PostgreSQL's uuid casts.
         return None
     stmt = select(ServerGroup).where(ServerGroup.uuid == group_id)
@@ -82,7 +75,7 @@ def members_of(session: Session, group_ids: Collection[int]) -> dict[int, list[s
     return found
 
 
-# --- for server create, placement, delete and the server view ---------------------------------
+# --- for server create, placement and the server view ---------------------------------------
 
 
 def group_for_hint(session: Session, ctx: RequestContext, hint: str) -> ServerGroup:
@@ -102,13 +95,6 @@ def add_member(session: Session, group: ServerGroup, instance_uuid: str) -> None
     """Makes the (flushed) instance a member; the unique instance_uuid refuses a second group."""
     session.add(ServerGroupMember(group_id=group.id, instance_uuid=instance_uuid))
     session.flush()
-
-
-def remove_member(session: Session, instance_uuid: str) -> None:
-    """Takes a deleted instance out of its group (if it is in one), as Nova does on delete."""
-    session.execute(
-        delete(ServerGroupMember).where(ServerGroupMember.instance_uuid == instance_uuid)
-    )
 
 
 def group_ids_of(session: Session, instance_uuids: Iterable[str]) -> dict[str, list[str]]:

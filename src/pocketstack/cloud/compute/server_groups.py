@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import falcon
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.compute import quotas
+from pocketstack.cloud.compute import quota_limits, quotas
 from pocketstack.cloud.compute.api.server_groups import (
     ALL_PROJECTS,
     LIST_PARAMETERS,
@@ -27,7 +27,7 @@ from pocketstack.cloud.compute.api.server_groups import (
 )
 from pocketstack.cloud.compute.listing import MAX_LIMIT
 from pocketstack.cloud.compute.microversion import ApiVersion
-from pocketstack.cloud.compute.routing import auth_of, version_of
+from pocketstack.cloud.compute.routing import auth_of, refuse_unknown_params, version_of
 from pocketstack.cloud.compute.server_group_db import get_group, members_of, not_found, rules_of
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import BadRequest, NotFound
@@ -73,11 +73,7 @@ def _query(req: falcon.Request, api: ApiVersion) -> dict[str, str]:
             _count(value, key)
         params[key] = value
     if api.at_least("2.75"):
-        extra = sorted(set(params) - set(LIST_PARAMETERS))
-        if extra:
-            listed = ", ".join(repr(k) for k in extra)
-            verb = "were" if len(extra) > 1 else "was"
-            raise BadRequest(f"Additional properties are not allowed ({listed} {verb} unexpected)")
+        refuse_unknown_params(params, LIST_PARAMETERS)
     return params
 
 
@@ -101,17 +97,6 @@ def _page(session: Session, ctx: RequestContext, params: dict[str, str]) -> Sequ
     limit = min(limit or MAX_LIMIT, MAX_LIMIT)
     offset = _count(params["offset"], "offset") if "offset" in params else 0
     return session.scalars(stmt.order_by(ServerGroup.id).offset(offset).limit(limit)).all()
-
-
-def _count_groups(session: Session, project_id: str) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(ServerGroup)
-            .where(ServerGroup.project_id == project_id)
-        )
-        or 0
-    )
 
 
 class ServerGroupList:
@@ -142,7 +127,10 @@ class ServerGroupList:
         )  # fmt: skip
         with self._deps.store.session(write=True) as session:
             quotas.check_server_groups(
-                session, project_id=project_id, count=lambda: _count_groups(session, project_id)
+                session,
+                project_id=project_id,
+                count=lambda: quota_limits.server_group_count(session, project_id),
+                user_id=ctx.user_id,
             )
             session.add(group)
             session.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import string
 import urllib.parse
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.compute import driver, policy, server_db, server_group_db, states
+from pocketstack.cloud.compute import action_log, driver, policy, server_db, server_group_db, states
 from pocketstack.cloud.compute.listing import parse_server_query
 from pocketstack.cloud.compute.requests import Keep, ServerCreate, ServerUpdate
 from pocketstack.cloud.compute.routing import Links, auth_of, version_of
@@ -135,6 +136,9 @@ class ServerList:
             created = create_servers(
                 session, spec, ctx=ctx, now=now, delay=self._deps.config.driver_delay
             )
+            batch = select(Instance).where(Instance.reservation_id == created.reservation_id)
+            for row in session.scalars(batch):
+                _log(req, session, row, "create", now)
         resp.status = falcon.HTTP_202
         if spec.return_reservation_id:
             resp.media = {"reservation_id": created.reservation_id}
@@ -196,7 +200,18 @@ class ServerItem:
                 )
             else:
                 driver.mark_deleted(row, now)
+            _log(req, session, row, "delete", now)
         resp.status = falcon.HTTP_204
+
+
+def _log(
+    req: falcon.Request, session: Session, row: Instance, action: str, now: dt.datetime
+) -> None:
+    action_log.record(
+        session, instance_uuid=row.uuid, action=action, ctx=auth_of(req),
+        request_id=getattr(req.context, "request_id", ""), now=now, host=row.host,
+        done=row.task_state is None,
+    )  # fmt: skip
 
 
 def _apply(row: Instance, update: ServerUpdate) -> None:

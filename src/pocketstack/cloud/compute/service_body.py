@@ -1,28 +1,19 @@
-"""The body of `PUT /os-services/{id}` as its responder works with it, and Nova's wording of a
-body that fails its schema."""
+"""The body of `PUT /os-services/{id}` as its responder works with it, and the parameter types
+its schemas (compute/api/fleet.py) are built from."""
 
 from __future__ import annotations
 
 import dataclasses
 from typing import Any
 
-import jsonschema
-
 from pocketstack.cloud.api.operation import JSON, Microversion
-from pocketstack.cloud.api.requests import field_path
-from pocketstack.cloud.errors import BadRequest
+from pocketstack.cloud.compute.api.params import BOOLEAN, FQDN
+from pocketstack.cloud.compute.requests import boolean
 
-# Nova's parameter_types.boolean: what a boolean field takes, strings included.
-TRUE_VALUES = (True, "True", "TRUE", "true", "1", "ON", "On", "on", "YES", "Yes", "yes")
-FALSE_VALUES = (False, "False", "FALSE", "false", "0", "OFF", "Off", "off", "NO", "No", "no")
-BOOLEAN: JSON = {"enum": [*TRUE_VALUES, *FALSE_VALUES]}
-# Nova's parameter_types.fqdn.
-HOST_NAME: JSON = {
-    "type": "string",
-    "minLength": 1,
-    "maxLength": 255,
-    "pattern": "^[a-zA-Z0-9-._]*$",
-}
+__all__ = ("BOOLEAN", "HOST_NAME", "SHORT_TEXT", "ServiceUpdate", "parse_service_update")
+
+# A service's host is Nova's parameter_types.fqdn.
+HOST_NAME = FQDN
 SHORT_TEXT: JSON = {"type": "string", "minLength": 1, "maxLength": 255}
 
 
@@ -44,15 +35,5 @@ def parse_service_update(body: Any, version: Microversion | None) -> ServiceUpda
         binary=body.get("binary"),
         status=body.get("status"),
         disabled_reason=body.get("disabled_reason"),
-        forced_down=None if forced is None else forced in TRUE_VALUES,
-    )
-
-
-def nova_invalid(error: jsonschema.ValidationError) -> BadRequest:
-    """Nova's message: the field, its value and the reason; the bare reason for the body."""
-    field = field_path(error)
-    if field is None:
-        return BadRequest(error.message)
-    return BadRequest(
-        f"Invalid input for field/attribute {field}. Value: {error.instance}. {error.message}"
+        forced_down=None if forced is None else boolean(forced),
     )

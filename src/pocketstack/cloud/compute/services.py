@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import urllib.parse
-import uuid
 from typing import Any
 
 import falcon
@@ -19,8 +18,9 @@ from sqlalchemy.orm import Session
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.compute import fleet
 from pocketstack.cloud.compute.microversion import ApiVersion
-from pocketstack.cloud.compute.routing import version_of
+from pocketstack.cloud.compute.routing import refuse_unknown_params, version_of
 from pocketstack.cloud.compute.service_body import ServiceUpdate
+from pocketstack.cloud.compute.validation import canonical_uuid
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import BadRequest, Conflict, NotFound
 from pocketstack.cloud.inputs import decimal
@@ -33,24 +33,6 @@ _MAX_ID = 2**31 - 1
 def query_params(req: falcon.Request) -> dict[str, str]:
     """The query as Nova reads it: the last value of a repeated parameter."""
     return dict(urllib.parse.parse_qsl(req.query_string, keep_blank_values=True))
-
-
-def only_params(params: dict[str, str], allowed: set[str]) -> None:
-    """Nova's query schemas that allow nothing more (services from 2.75, hypervisors from
-    2.53)."""
-    extra = sorted(set(params) - allowed)
-    if extra:
-        listed = ", ".join(repr(k) for k in extra)
-        verb = "were" if len(extra) > 1 else "was"
-        raise BadRequest(f"Additional properties are not allowed ({listed} {verb} unexpected)")
-
-
-def uuid_like(value: str) -> str | None:
-    """The canonical form of a uuid Nova would take (with or without dashes), else None."""
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        return None
 
 
 def service_view(
@@ -83,7 +65,7 @@ class ServiceList:
         api = version_of(req)
         params = query_params(req)
         if api.at_least("2.75"):
-            only_params(params, {"host", "binary"})
+            refuse_unknown_params(params, {"host", "binary"})
         stmt = _live().order_by(ComputeService.id)
         # An empty value filters nothing, as in Nova.
         if params.get("host"):
@@ -118,7 +100,7 @@ class ServiceItem:
             resp.media = self._action(api, service_id, change)
 
     def _update(self, api: ApiVersion, service_id: str, change: ServiceUpdate) -> dict[str, Any]:
-        ident = uuid_like(service_id)
+        ident = canonical_uuid(service_id)
         if ident is None:
             raise BadRequest(f"Invalid uuid {service_id}")
         now = self._deps.clock.now()
@@ -188,7 +170,7 @@ class ServiceItem:
     def on_delete(self, req: falcon.Request, resp: falcon.Response, service_id: str) -> None:
         api = version_of(req)
         if api.at_least("2.53"):
-            ident = uuid_like(service_id)
+            ident = canonical_uuid(service_id)
             if ident is None:
                 raise BadRequest(f"Invalid uuid {service_id}")
             where = ComputeService.uuid == ident

@@ -27,6 +27,16 @@ UNPAUSING = "unpausing"
 SUSPENDING = "suspending"
 RESUMING = "resuming"
 DELETING = "deleting"
+REBUILDING = "rebuilding"
+MIGRATING = "migrating"
+RESIZE_PREP = "resize_prep"
+RESIZE_REVERTING = "resize_reverting"
+SHELVING = "shelving"
+SHELVING_OFFLOADING = "shelving_offloading"
+UNSHELVING = "unshelving"
+RESCUING = "rescuing"
+UNRESCUING = "unrescuing"
+UPDATING_PASSWORD = "updating_password"
 
 # power states
 NOSTATE = 0

@@ -6,7 +6,8 @@ is worded as Nova's validator words it: "Invalid input for field/attribute {fiel
 {value}. {message}" when the error is about a field, the bare message when it is about the body
 itself, and a format check's own message where the check gives one (a bad name, a malformed
 action). Nova's validator also reads `minimum` and `maximum` of a number sent as a string
-("10"): `VALIDATOR` does the same.
+("10"): `VALIDATOR` does the same, over the linear `pattern` and `uniqueItems` every service's
+validator has (cloud/api/keywords.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
-import re
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,6 +23,7 @@ from typing import Any
 import falcon
 import jsonschema
 
+from pocketstack.cloud.api.keywords import REQUEST_VALIDATOR
 from pocketstack.cloud.api.requests import field_path
 from pocketstack.cloud.compute.bodies import read_json
 from pocketstack.cloud.errors import BadRequest
@@ -87,13 +88,19 @@ def _printable(instance: object) -> bool:
     return not isinstance(instance, str) or all(map(printable, instance))
 
 
-def uuid_like(text: str) -> bool:
-    """Nova's uuid-like: 32 hex digits, hyphenated or not, in braces or after urn:uuid:."""
+def canonical_uuid(text: str) -> str | None:
+    """The hyphenated lower-case form of what Nova calls uuid-like (32 hex digits, hyphenated or
+    not, in braces or after urn:uuid:), None for anything else."""
     bare = text.replace("urn:", "").replace("uuid:", "").strip("{}").replace("-", "").lower()
     try:
-        return uuid.UUID(text).hex == bare
+        parsed = uuid.UUID(text)
     except ValueError:
-        return False
+        return None
+    return str(parsed) if parsed.hex == bare else None
+
+
+def uuid_like(text: str) -> bool:
+    return canonical_uuid(text) is not None
 
 
 @FORMATS.checks("uuid")
@@ -147,8 +154,12 @@ def _action(instance: object) -> bool:
 def _number(text: str) -> int | float | None:
     """A number sent as a string, as Nova reads one for its bounds; None when it is none."""
     text = text.strip()
-    if re.fullmatch(r"[+-]?[0-9]{1,40}", text):
-        return int(text)
+    sign, digits = (text[0], text[1:]) if text[:1] in ("+", "-") else ("", text)
+    if digits.isascii() and digits.isdigit():
+        # Leading zeros first: "0...01" is 1, whatever its length, and bounded as 1.
+        significant = digits.lstrip("0") or "0"
+        if len(significant) <= 40:
+            return int(sign + significant)
     try:
         # Past 40 digits an integer is past every bound; a float says so without int()'s cost.
         return float(text)
@@ -177,7 +188,7 @@ def _reading_strings(keyword: str) -> _Keyword:
 
 # The stubs leave extend() untyped; what it returns is a validator class like the one extended.
 VALIDATOR: type[jsonschema.protocols.Validator] = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
-    jsonschema.Draft202012Validator,
+    REQUEST_VALIDATOR,
     {"minimum": _reading_strings("minimum"), "maximum": _reading_strings("maximum")},
 )
 
@@ -189,7 +200,7 @@ def body_reader(max_size: int) -> Callable[[falcon.Request], Any]:
     return read
 
 
-def invalid(error: jsonschema.ValidationError) -> BadRequest:
+def schema_refusal(error: jsonschema.ValidationError) -> BadRequest:
     """A schema's refusal worded as Nova words it."""
     if isinstance(error.cause, FormatRefusal):
         return BadRequest(str(error.cause))

@@ -15,10 +15,9 @@ import falcon
 from sqlalchemy import func, select
 
 from pocketstack.cloud.compute import fleet
-from pocketstack.cloud.compute.routing import version_of
+from pocketstack.cloud.compute.host_actions import gone_at_243, host_not_found, update_host
 from pocketstack.cloud.compute.services import query_params
 from pocketstack.cloud.deps import CloudDeps
-from pocketstack.cloud.errors import NotFound
 from pocketstack.cloud.store.models.compute import Instance
 from pocketstack.cloud.store.models.fleet import ComputeService
 
@@ -77,17 +76,12 @@ class ZoneList:
         resp.media = {"availabilityZoneInfo": info}
 
 
-def _gone_at_243(req: falcon.Request) -> None:
-    if version_of(req).at_least("2.43"):
-        raise falcon.HTTPNotFound()
-
-
 class HostList:
     def __init__(self, deps: CloudDeps) -> None:
         self._deps = deps
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        _gone_at_243(req)
+        gone_at_243(req)
         stmt = _services().where(ComputeService.disabled.is_(False))
         zone = query_params(req).get("zone")
         if zone:
@@ -118,7 +112,7 @@ class HostItem:
         self._deps = deps
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, host_name: str) -> None:
-        _gone_at_243(req)
+        gone_at_243(req)
         with self._deps.store.session() as session:
             row = session.scalars(
                 _services().where(
@@ -127,7 +121,7 @@ class HostItem:
             ).first()
             if row is None:
                 # Only compute hosts are mapped to a cell in Nova; any other is not found.
-                raise NotFound(f"Host '{host_name}' is not mapped to any cell")
+                raise host_not_found(host_name)
             # Per project, one grouped query over the host's live servers.
             per_project = session.execute(
                 select(
@@ -154,6 +148,9 @@ class HostItem:
         ]
         resources += [_resource(row.host, p, c, m, d) for p, c, m, d in used]
         resp.media = {"host": resources}
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, host_name: str) -> None:
+        update_host(self._deps, req, resp, host_name)
 
 
 class AggregateList:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import falcon
 
 from pocketstack.cloud.api.enforce import enforcer, mount
+from pocketstack.cloud.api.keywords import REQUEST_VALIDATOR
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.identity import discovery, errors, policy, v2, v3_tokens
 from pocketstack.cloud.identity.admin import catalog, domains, projects, roles, users
@@ -26,6 +27,7 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
                 caller_of=policy.caller_of(deps.tokens),
                 read_body=json_reader(deps.config.max_request_body_size),
                 invalid=schema_error,
+                validator=REQUEST_VALIDATOR,
             ),
         ],
         cors_enable=False,

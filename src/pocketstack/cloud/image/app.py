@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from pocketstack.cloud import jsonmedia
 from pocketstack.cloud.api.enforce import enforcer, mount
+from pocketstack.cloud.api.keywords import LINEAR_VALIDATOR
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.auth.middleware import TokenAuthMiddleware
@@ -241,6 +242,7 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
             caller_of=policy.caller_of,
             read_body=json_reader(deps.config.max_request_body_size),
             invalid=schema_error,
+            validator=LINEAR_VALIDATOR,
         ),
     ]
     app: falcon.App[falcon.Request, falcon.Response] = falcon.App(middleware=middleware)

@@ -136,3 +136,46 @@ def test_a_group_the_caller_cannot_see_is_400(compute: Compute) -> None:
                         body=body)  # fmt: skip
     assert made.status_code == 400
     assert "could not be found" in made.json["badRequest"]["message"]
+
+
+def test_personality_files_count_against_the_injected_file_quotas(compute: Compute) -> None:
+    files = [{"path": f"/etc/f{n}", "contents": "aGk="} for n in range(6)]
+    refused = compute.call("POST", "/v2.1/servers", headers=compute.alice_h, version="2.56",
+                           body={"server": {**SERVER, "personality": files}})  # fmt: skip
+    assert refused.status_code == 403
+    assert refused.json["forbidden"]["message"] == "Personality file limit exceeded"
+    allowed = compute.call("POST", "/v2.1/servers", headers=compute.alice_h, version="2.56",
+                           body={"server": {**SERVER, "personality": files[:5]}})  # fmt: skip
+    assert allowed.status_code == 202, allowed.text
+
+
+def test_a_host_dropped_from_the_configuration_takes_no_new_servers(compute: Compute) -> None:
+    from pocketstack.cloud.compute import fleet
+    from pocketstack.cloud.config import FleetHost
+
+    with compute.deps.store.session(write=True) as session:
+        fleet.ensure_services(session, (FleetHost("compute-1"),), compute.deps.clock.now())
+    listed = compute.get("/v2.1/os-services", headers=compute.admin, version="2.53",
+                         params={"binary": "nova-compute"})  # fmt: skip
+    states = {s["host"]: (s["status"], s["disabled_reason"]) for s in listed.json["services"]}
+    assert states == {
+        "compute-1": ("enabled", None),
+        "compute-2": ("disabled", "not in the configuration"),
+    }
+    hosts = {_show(compute, compute.boot(compute.alice_h))["OS-EXT-SRV-ATTR:host"]
+             for _ in range(2)}  # fmt: skip
+    assert hosts == {"compute-1"}
+
+
+def test_a_users_own_server_group_limit_holds_inside_the_project(compute: Compute) -> None:
+    project, user = compute.alice.project_id, compute.alice.id
+    body = {"quota_set": {"server_groups": 1}}
+    result = compute.call("PUT", f"/v2.1/os-quota-sets/{project}?user_id={user}",
+                          headers=compute.admin, body=body)  # fmt: skip
+    assert result.status_code == 200, result.text
+    _group(compute, "affinity")
+    second = {"server_group": {"name": "two", "policy": "affinity"}}
+    refused = compute.call("POST", "/v2.1/os-server-groups", headers=compute.alice_h,
+                           version="2.64", body=second)  # fmt: skip
+    assert refused.status_code == 403
+    assert refused.json["forbidden"]["message"] == "Quota exceeded, too many server groups."

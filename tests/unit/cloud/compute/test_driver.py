@@ -13,12 +13,6 @@ def _row() -> Instance:
     return Instance(addresses="[]", ip4="", ip6="")
 
 
-def test_hosts_in_turn() -> None:
-    assert [driver.host_for(seq) for seq in range(1, 5)] == [
-        "compute-2", "compute-1", "compute-2", "compute-1"
-    ]  # fmt: skip
-
-
 def test_schedule_networked_places_and_addresses() -> None:
     row = _row()
     driver.schedule(row, host="compute-2", seq=7, networked=True)

@@ -269,3 +269,24 @@ def test_the_key_pairs_quota_refuses_the_101st_with_403(c: Compute) -> None:
     assert create(c, c.bob_h, "2.2", name="one-more", public_key=RSA_PUBLIC).status_code == 201
     assert c.call("DELETE", f"{URL}/k000", headers=c.alice_h, version="2.2").status_code == 204
     assert create(c, c.alice_h, "2.2", name="one-more", public_key=RSA_PUBLIC).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "version"),
+    [
+        (URL, "size=1&colour=red&limit=1", "2.75"),
+        (f"{URL}/k", "size=1&colour=red", "2.75"),
+        ("/v2.1/os-server-groups", "size=1&colour=red", "2.75"),
+        ("/v2.1/os-services", "size=1&colour=red", "2.75"),
+        ("/v2.1/os-simple-tenant-usage", "size=1&colour=red", "2.75"),
+        ("/v2.1/os-quota-sets/p", "size=1&colour=red", "2.75"),
+        ("/v2.1/limits", "size=1&colour=red", "2.75"),
+    ],
+)
+def test_unknown_query_parameters_are_all_named_in_novas_words(
+    compute: Compute, path: str, query: str, version: str
+) -> None:
+    result = compute.get(path, headers=compute.admin, version=version, query=query)
+    assert fault(result) == (
+        "badRequest", "Additional properties are not allowed ('colour', 'size' were unexpected)"
+    )  # fmt: skip

@@ -394,3 +394,11 @@ def test_metadata_and_personality_limits(compute: Compute) -> None:
                 quotas.check_injected_files(session, project_id=project, user_id=user,
                                             files=files)  # fmt: skip
             assert over.value.message == message
+
+
+def test_a_float_is_no_integer_for_a_limit_as_for_novas_validator(compute: Compute) -> None:
+    body = {"quota_set": {"instances": 3.0}}
+    result = compute.call("PUT", f"/v2.1/os-quota-sets/{compute.alice.project_id}",
+                          headers=compute.admin, body=body)  # fmt: skip
+    assert result.status_code == 400
+    assert fault(result)[1].startswith("Invalid input for field/attribute instances. Value: 3.0.")

@@ -9,6 +9,7 @@ import urllib.parse
 import pytest
 
 from pocketstack.cloud.compute import states
+from pocketstack.cloud.compute.usage import page_query
 from tests.unit.cloud.compute.helpers import BASE_TIME, Compute
 
 T0 = BASE_TIME
@@ -142,3 +143,76 @@ def test_an_unknown_marker_or_parameter_is_400(compute: Compute) -> None:
     strict = _usage(compute, "", compute.admin, "2.75", colour="red", **WINDOW)
     assert strict.status_code == 400
     assert "'colour' was unexpected" in strict.json["badRequest"]["message"]
+
+
+def test_no_period_is_the_empty_window_at_now_as_novas(
+    compute: Compute, fleet: dict[str, str]
+) -> None:
+    """Nova reads the clock once per missing bound, the end's later: a 200, never its 400."""
+    every = _usage(compute, "", compute.admin)
+    assert every.status_code == 200, every.text
+    assert all(u["total_hours"] == 0 for u in every.json["tenant_usages"])
+    own = _usage(compute, f"/{compute.alice.project_id}", compute.alice_h)
+    assert own.status_code == 200, own.text
+    assert own.json["tenant_usage"]["total_hours"] == 0
+    # Given bounds are still checked: an end at or before the start is refused.
+    same = _usage(compute, "", compute.admin, start=WINDOW["start"], end=WINDOW["start"])
+    assert same.status_code == 400
+
+
+def _follow(compute: Compute, path: str, headers: dict[str, str], key: str) -> list[str]:
+    seen: list[str] = []
+    result = _usage(compute, path, headers, "2.40", detailed="1", limit="1", **WINDOW)
+    while True:
+        body = result.json
+        usages = body[key] if isinstance(body[key], list) else [body[key]]
+        seen += [s["instance_id"] for u in usages for s in u.get("server_usages", [])]
+        links = body.get(f"{key}_links")
+        if not links:
+            return seen
+        href = urllib.parse.urlsplit(links[0]["href"])
+        result = compute.get(href.path, headers=headers, version="2.40", query=href.query)
+
+
+def test_a_marker_page_crosses_projects_in_novas_order(
+    compute: Compute, fleet: dict[str, str]
+) -> None:
+    alpha, beta = compute.alice.project_id, compute.bob.project_id
+    extra = [compute.make(project=p, name=f"x{n}", launched_at=T0)
+             for n, p in enumerate([alpha, beta, alpha, beta])]  # fmt: skip
+    expected = sorted(
+        [(alpha, fleet["running"]), (beta, fleet["gone"])]
+        + [(p, s) for p, s in zip([alpha, beta, alpha, beta], extra, strict=True)]
+    )
+    listed = _follow(compute, "", compute.admin, "tenant_usages")
+    assert listed == [server for _, server in expected]
+    own = _follow(compute, f"/{alpha}", compute.alice_h, "tenant_usage")
+    assert own == [server for project, server in expected if project == alpha]
+    # One project's report pages by its own servers: another project's is no marker there.
+    foreign = _usage(compute, f"/{alpha}", compute.alice_h, "2.40", marker=fleet["gone"],
+                     **WINDOW)  # fmt: skip
+    assert foreign.status_code == 400
+    assert foreign.json["badRequest"]["message"] == f"Marker {fleet['gone']} could not be found."
+
+
+def _plan(compute: Compute, project_id: str | None) -> list[str]:
+    stmt = page_query(T0, T0 + HOUR, project_id=project_id, limit=10, after=("p", "u"))
+    with compute.deps.store.session() as session:
+        conn = session.connection()
+        compiled = stmt.compile(conn)
+        params = compiled.construct_params()
+        positional = tuple(params[name] for name in compiled.positiontup or ())
+        plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", positional).all()
+    return [str(row[-1]) for row in plan]
+
+
+def test_a_marker_page_starts_the_index_range_at_the_marker(compute: Compute) -> None:
+    every = page_query(T0, T0 + HOUR, project_id=None, limit=10, after=("p", "u"))
+    # The sargable leading bound every backend starts its range from.
+    assert "instance.project_id >= " in str(every)
+    assert _plan(compute, None) == [
+        "SEARCH instance USING INDEX ix_instance_project_uuid (project_id>?)"
+    ]
+    assert _plan(compute, "p") == [
+        "SEARCH instance USING INDEX ix_instance_project_uuid (project_id=? AND uuid>?)"
+    ]

@@ -184,3 +184,27 @@ def test_endpoints_take_keystones_urls_and_the_legacy_region(client: Client, adm
     assert created.json["endpoint"]["enabled"] is True
     missing = {"endpoint": {**body["endpoint"], "service_id": "nope"}}
     assert client.post("/v3/endpoints", json=missing, token=admin).status_code == 404
+
+
+@pytest.mark.timeout(30)
+def test_a_long_unsortable_array_is_checked_for_duplicates_in_one_pass(
+    client: Client, admin: str
+) -> None:
+    # Items that do not sort against each other: jsonschema's own uniqueItems compares every
+    # pair of them (about a minute for this many); the body stays under the size limit.
+    unsortable: list[object] = ["a", *range(16_000)]
+    tagged = client.post("/v3/projects", json={"project": {"name": "p", "tags": unsortable}},
+                         token=admin)  # fmt: skip
+    assert _bad_request(tagged).startswith("Invalid input for field 'tags")
+    rules = {"user": {"name": "u", "options": {"multi_factor_auth_rules": unsortable}}}
+    assert _bad_request(client.post(USERS, json=rules, token=admin)).startswith(
+        "Invalid input for field 'options/multi_factor_auth_rules"
+    )
+    twice = {"project": {"name": "p", "tags": ["a", "a"]}}
+    assert _bad_request(client.post("/v3/projects", json=twice, token=admin)) == (
+        "Invalid input for field 'tags': ['a', 'a'] has non-unique elements"
+    )
+    rule = {"user": {"name": "u", "options": {"multi_factor_auth_rules": [["password"]] * 2}}}
+    assert "has non-unique elements" in _bad_request(client.post(USERS, json=rule, token=admin))
+    distinct = {"project": {"name": "p", "tags": ["a", "b"]}}
+    assert client.post("/v3/projects", json=distinct, token=admin).status_code == 201

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from pocketstack.cloud.api.operation import Service
 from pocketstack.cloud.compute.api import (
+    flavor_extras,
     flavors,
     fleet,
+    host_admin,
+    images,
+    instance_actions,
     keypairs,
     quotas,
+    server_extras,
     server_groups,
     server_ips,
     servers,
@@ -27,11 +32,16 @@ _MODULES = (
     server_groups,
     servers,
     flavors,
+    flavor_extras,
     server_ips,
     usage,
     keypairs,
     quotas,
     fleet,
+    host_admin,
+    server_extras,
+    images,
+    instance_actions,
 )
 
 SERVICE = Service(

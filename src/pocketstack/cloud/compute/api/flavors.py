@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pocketstack.cloud.api.operation import Operation, every_version
+from pocketstack.cloud.api.operation import JSON, Operation
 from pocketstack.cloud.api.shapes import arr, obj, query, ref
 from pocketstack.cloud.compute import requests
 from pocketstack.cloud.compute.api import requests as request_schemas
+from pocketstack.cloud.compute.api import server_views
 from pocketstack.cloud.compute.api.common import (
     ADMIN,
     READ_ERRORS,
@@ -17,18 +18,24 @@ from pocketstack.cloud.compute.api.common import (
 FLAVOR_FILTERS = ("minRam", "minDisk", "is_public", "sort_key", "sort_dir", "limit", "marker")
 
 
+def _flavor_list(flavor: JSON) -> JSON:
+    return obj(
+        {"flavors": arr(flavor), "flavors_links": arr(ref("ComputeLink"))},
+        required=("flavors",),
+        closed=True,
+    )
+
+
 def operations() -> tuple[Operation, ...]:
     flavor_queries = tuple(query(n) for n in FLAVOR_FILTERS)
-    flavors = every_version(
-        obj(
-            {"flavors": arr(ref("Flavor")), "flavors_links": arr(ref("ComputeLink"))},
-            required=("flavors",),
-        )
+    brief = server_views.versioned("FlavorBrief", _flavor_list)
+    flavors = server_views.versioned("Flavor", _flavor_list)
+    one_flavor = server_views.versioned(
+        "Flavor", lambda flavor: obj({"flavor": flavor}, closed=True)
     )
-    one_flavor = every_version(obj({"flavor": ref("Flavor")}))
     return (
         Operation(method="GET", path="/flavors", summary="List flavors",
-                  policy=rule("flavors:index", READER), status=(200,), response=flavors,
+                  policy=rule("flavors:index", READER), status=(200,), response=brief,
                   parameters=flavor_queries, errors=READ_ERRORS),
         Operation(method="POST", path="/flavors", summary="Create a flavor",
                   policy=rule("os-flavor-manage:create", ADMIN), status=(200,),

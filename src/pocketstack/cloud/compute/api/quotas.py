@@ -16,6 +16,7 @@ from pocketstack.cloud.compute.api.common import (
     WRITE_ERRORS,
     rule,
 )
+from pocketstack.cloud.compute.api.params import BOOLEAN, MAX_DIGITS
 from pocketstack.cloud.compute.microversion import ApiVersion, Version
 from pocketstack.cloud.compute.quota_limits import (
     MAX_LIMIT,
@@ -23,6 +24,8 @@ from pocketstack.cloud.compute.quota_limits import (
     class_set_resources,
     quota_set_resources,
 )
+from pocketstack.cloud.compute.requests import boolean
+from pocketstack.cloud.inputs import decimal
 
 # A limit as Nova takes it: an integer, or a string of one, from -1 (unlimited) to its MAX_INT
 # (compute's validator applies minimum and maximum to a numeric string too, as Nova's does).
@@ -31,11 +34,8 @@ LIMIT_VALUE: JSON = {
     "pattern": "^-?[0-9]+$",
     "minimum": UNLIMITED,
     "maximum": MAX_LIMIT,
+    "maxLength": MAX_DIGITS,
 }
-# oslo's strict booleans, as Nova's parameter_types.boolean lists them.
-TRUE_WORDS = ("True", "TRUE", "true", "1", "ON", "On", "on", "YES", "Yes", "yes")
-FALSE_WORDS = ("False", "FALSE", "false", "0", "OFF", "Off", "off", "NO", "No", "no")
-FORCE: JSON = {"enum": [True, *TRUE_WORDS, False, *FALSE_WORDS]}
 LIMIT: JSON = {"type": "integer", "minimum": UNLIMITED}
 USAGE: JSON = obj({"in_use": LIMIT, "limit": LIMIT, "reserved": LIMIT}, closed=True)
 
@@ -63,18 +63,28 @@ class ClassUpdate:
     values: dict[str, int]
 
 
+def limit_value(value: int | str) -> int:
+    """A LIMIT_VALUE the schema took: an integer, or a string of one ("-0001" is -1)."""
+    if isinstance(value, int):
+        return value
+    negative = value.startswith("-")
+    # The schema bounded it to [-1, MAX_LIMIT]: the cap is never reached, only kept from int().
+    number = decimal(value[1:] if negative else value, cap=MAX_LIMIT)
+    assert number is not None  # the schema's pattern: an optional minus, then ASCII digits
+    return -number if negative else number
+
+
 def parse_quota_update(body: Any, version: Microversion | None) -> QuotaUpdate:
     quota_set: dict[str, Any] = body["quota_set"]
-    force = quota_set.get("force", False)
     return QuotaUpdate(
-        values={k: int(v) for k, v in quota_set.items() if k != "force"},
-        force=force is True or force in TRUE_WORDS,
+        values={k: limit_value(v) for k, v in quota_set.items() if k != "force"},
+        force=boolean(quota_set.get("force", False)),
     )
 
 
 def parse_class_update(body: Any, version: Microversion | None) -> ClassUpdate:
     values: dict[str, Any] = body["quota_class_set"]
-    return ClassUpdate(values={k: int(v) for k, v in values.items()})
+    return ClassUpdate(values={k: limit_value(v) for k, v in values.items()})
 
 
 def _by_range(ranges: Ranges, schema_at: Callable[[ApiVersion], JSON]) -> tuple[Versioned, ...]:
@@ -106,7 +116,7 @@ def _update_request(
     def schema(api: ApiVersion) -> JSON:
         props = dict.fromkeys(resources(api), LIMIT_VALUE)
         if force:
-            props["force"] = FORCE
+            props["force"] = BOOLEAN
         inner = {"type": "object", "properties": props, "additionalProperties": False}
         return {
             "type": "object",

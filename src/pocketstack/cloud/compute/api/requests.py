@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from pocketstack.cloud.api.operation import JSON, Microversion, Versioned
+from pocketstack.cloud.compute.api import action_schemas
 from pocketstack.cloud.compute.api import params as p
-from pocketstack.cloud.compute.requests import PLAIN_ACTIONS
+from pocketstack.cloud.compute.requests import FLAVOR_ID_PATTERN, PLAIN_ACTIONS
 
 Builder = Callable[[Microversion], JSON]
 LEGACY: Microversion = (2, 0)
@@ -214,10 +215,11 @@ def server_action(version: Microversion) -> JSON:
             "properties": {"locked_reason": {"type": "string", "minLength": 1, "maxLength": 255}},
             "additionalProperties": False,
         }
+    actions.update(action_schemas.lifecycle(version))
     return {"format": "action", "properties": actions}
 
 
-SERVER_ACTION = by_version(server_action, [(2, 1), (2, 73)])
+SERVER_ACTION = by_version(server_action, sorted({(2, 1), (2, 73), *action_schemas.CHANGES}))
 
 
 # --- metadata, tags ----------------------------------------------------------------------------
@@ -255,7 +257,7 @@ def flavor_create(version: Microversion) -> JSON:
             "type": ["string", "number", "null"],
             "minLength": 1,
             "maxLength": 255,
-            "pattern": "^(?! )[a-zA-Z0-9. _-]+(?<! )$",
+            "pattern": FLAVOR_ID_PATTERN,
         },
         "ram": p.FLAVOR_POSITIVE,
         "vcpus": p.FLAVOR_POSITIVE,

@@ -22,7 +22,9 @@ from pocketstack.cloud.compute.api.common import (
     WRITE_ERRORS,
     rule,
 )
-from pocketstack.cloud.compute.api.params import NAME, POSITIVE_INTEGER
+from pocketstack.cloud.compute.api.params import MAX_DIGITS, NAME, POSITIVE_INTEGER
+from pocketstack.cloud.compute.requests import integer
+from pocketstack.cloud.inputs import MAX_INT
 
 AFFINITY = "affinity"
 ANTI_AFFINITY = "anti-affinity"
@@ -54,8 +56,8 @@ def parse_create(body: Any, version: Microversion | None) -> NewServerGroup:
     if version is not None and version >= POLICY_SINCE:
         rules: dict[str, int] = {}
         if "max_server_per_host" in (spec.get("rules") or {}):
-            # The schema took an integer or a string of digits, at least 1.
-            rules["max_server_per_host"] = int(spec["rules"]["max_server_per_host"])
+            # The schema took an integer or a string of digits, from 1 to MAX_INT.
+            rules["max_server_per_host"] = integer(spec["rules"]["max_server_per_host"])
         return NewServerGroup(name=spec["name"], policy=spec["policy"], rules=rules)
     return NewServerGroup(name=spec["name"], policy=spec["policies"][0], rules={})
 
@@ -75,8 +77,9 @@ def _policies_body(allowed: tuple[str, ...]) -> JSON:
     return _create_body(obj({"name": NAME, "policies": policies}))
 
 
-# A number past what a JSON integer column means is refused as the database would refuse it.
-_MAX_PER_HOST: JSON = {**POSITIVE_INTEGER, "maximum": 2**31 - 1}
+# A number past what a JSON integer column means is refused as the database would refuse it; a
+# string of digits is a number's length, not a page of leading zeros.
+MAX_PER_HOST: JSON = {**POSITIVE_INTEGER, "maximum": MAX_INT, "maxLength": MAX_DIGITS}
 
 
 def _create_requests() -> tuple[Versioned, ...]:
@@ -86,7 +89,7 @@ def _create_requests() -> tuple[Versioned, ...]:
             "policy": {"type": "string", "enum": list(POLICIES)},
             "rules": {
                 "type": "object",
-                "properties": {"max_server_per_host": _MAX_PER_HOST},
+                "properties": {"max_server_per_host": MAX_PER_HOST},
                 "additionalProperties": False,
             },
         },

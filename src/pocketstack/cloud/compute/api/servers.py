@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pocketstack.cloud.api.operation import Operation, every_version
 from pocketstack.cloud.api.shapes import STR, arr, obj, query, ref
-from pocketstack.cloud.compute import policy, requests, server_create
+from pocketstack.cloud.compute import action_requests, policy, requests, server_create
 from pocketstack.cloud.compute.api import requests as request_schemas
+from pocketstack.cloud.compute.api import server_views
 from pocketstack.cloud.compute.api.common import (
     MEMBER,
     READ_ERRORS,
@@ -57,6 +58,19 @@ SERVER_FILTERS = (
     "marker",
 )
 
+# The actions that answer with a body: rebuild (the server), rescue (its password) and
+# os-getConsoleOutput.
+ACTION_REPLIES = every_version(
+    {
+        "anyOf": [
+            # The server's detail and its new adminPass.
+            obj({"server": obj({"id": STR, "status": STR, "adminPass": STR})}, closed=True),
+            obj({"adminPass": STR}, closed=True),
+            obj({"output": STR}, closed=True),
+        ]
+    }
+)
+
 
 def operations() -> tuple[Operation, ...]:
     server_queries = tuple(query(n) for n in SERVER_FILTERS)
@@ -64,15 +78,23 @@ def operations() -> tuple[Operation, ...]:
         obj(
             {"servers": arr(ref("ServerRef")), "servers_links": arr(ref("ComputeLink"))},
             required=("servers",),
+            closed=True,
         )
     )
-    details = every_version(
-        obj(
-            {"servers": arr(ref("Server")), "servers_links": arr(ref("ComputeLink"))},
+    details = server_views.versioned(
+        "Server",
+        lambda server: obj(
+            {"servers": arr(server), "servers_links": arr(ref("ComputeLink"))},
             required=("servers",),
-        )
+            closed=True,
+        ),
     )
-    one_server = every_version(obj({"server": ref("Server")}))
+    one_server = server_views.versioned(
+        "ServerShown", lambda server: obj({"server": server}, closed=True)
+    )
+    updated = server_views.versioned(
+        "ServerUpdated", lambda server: obj({"server": server}, closed=True)
+    )
     tags = every_version(obj({"tags": arr(STR)}))
     metadata = every_version(obj({"metadata": {"type": "object", "additionalProperties": STR}}))
     meta = every_version(obj({"meta": {"type": "object", "additionalProperties": STR}}))
@@ -109,16 +131,18 @@ def operations() -> tuple[Operation, ...]:
         Operation(method="PUT", path="/servers/{server_id}", summary="Update a server",
                   policy=rule("servers:update", MEMBER), status=(200,),
                   request=request_schemas.SERVER_UPDATE, parse=requests.parse_server_update,
-                  response=one_server, errors=WRITE_ERRORS),
+                  response=updated, errors=WRITE_ERRORS),
         Operation(method="DELETE", path="/servers/{server_id}", summary="Delete a server",
                   policy=rule("servers:delete", MEMBER), status=(204,), errors=WRITE_ERRORS),
         # Each action has its own rule, checked once the body names the action.
         Operation(method="POST", path="/servers/{server_id}/action",
-                  summary="Run an action (os-start, os-stop, reboot, pause, unpause, suspend,"
-                  " resume, lock, unlock)",
-                  policy=rule("servers:<the action's rule>", None), status=(202,),
-                  request=request_schemas.SERVER_ACTION, parse=requests.parse_server_action,
-                  errors=WRITE_ERRORS),
+                  summary="Run an action (power, lock, rebuild, resize, migrate, shelve,"
+                  " rescue, os-resetState, changePassword, os-getConsoleOutput, ...): 202,"
+                  " rescue and os-getConsoleOutput 200, confirmResize 204",
+                  policy=rule("servers:<the action's rule>", None), status=(202, 200, 204),
+                  request=request_schemas.SERVER_ACTION,
+                  parse=action_requests.parse_server_action, response=ACTION_REPLIES,
+                  body_optional=True, errors=WRITE_ERRORS),
         Operation(method="GET", path="/servers/{server_id}/tags", summary="List tags",
                   policy=rule("os-server-tags:index", READER), status=(200,), response=tags,
                   errors=READ_ERRORS, since=TAGS_SINCE),

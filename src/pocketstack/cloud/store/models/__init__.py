@@ -2,6 +2,7 @@
 
 from pocketstack.cloud.store.models import compute, identity, image
 from pocketstack.cloud.store.models import fleet as fleet
+from pocketstack.cloud.store.models import instance_action as instance_action
 from pocketstack.cloud.store.models import quota as quota
 from pocketstack.cloud.store.models import server_group as server_group
 

@@ -21,6 +21,16 @@ PROJECT_ID = String(64)
 
 class Flavor(Base):
     __tablename__ = "flavor"
+    __table_args__ = (
+        # A page of flavors is read in the order asked for (sort_key, then the flavor id, as
+        # Nova's keyset): the id order is the primary key's, these are the others' that the
+        # size filters (minRam, minDisk) and usual sorts meet.
+        Index("ix_flavor_memory_id", "memory_mb", "id"),
+        Index("ix_flavor_root_id", "root_gb", "id"),
+        Index("ix_flavor_vcpus_id", "vcpus", "id"),
+        Index("ix_flavor_created_id", "created_at", "id"),
+        Index("ix_flavor_public_id", "is_public", "id"),
+    )
 
     # Nova's public flavor id ("1".."5" for the m1.* set, or any string an admin chooses).
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
@@ -44,6 +54,10 @@ class FlavorProject(Base):
     """Which projects may use a private flavor."""
 
     __tablename__ = "flavor_project"
+    __table_args__ = (
+        # The private flavors a project may use, looked up for every listing of its flavors.
+        Index("ix_flavor_project_project", "project_id", "flavor_id"),
+    )
 
     flavor_id: Mapped[str] = mapped_column(
         String(255), ForeignKey("flavor.id", ondelete="CASCADE"), primary_key=True

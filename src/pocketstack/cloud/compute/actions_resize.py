@@ -1,0 +1,201 @@
+"""Moving a server: resize (and its confirm and revert), cold migration and live migration.
+
+A resize or cold migration puts the server on its new host with its new flavor at once and
+waits in VERIFY_RESIZE; the `migration` row keeps the old host and flavor for a revert. The
+fake hosts share nothing, so a move only has to find room (fleet.pick_host).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import falcon
+from sqlalchemy import select
+
+from pocketstack.cloud.compute import fleet, states
+from pocketstack.cloud.compute.action_requests import Migrate, Resize
+from pocketstack.cloud.compute.actions_base import Call, Entry, Reply, check_state
+from pocketstack.cloud.compute.requests import ServerAction
+from pocketstack.cloud.errors import BadRequest
+from pocketstack.cloud.store.models.compute import Flavor, FlavorProject, Instance
+from pocketstack.cloud.store.models.instance_action import Migration
+
+_MOVABLE = (states.ACTIVE, states.STOPPED)
+_FLAVOR_FIELDS = ("vcpus", "memory_mb", "root_gb", "ephemeral_gb", "swap")
+
+
+def _flavor_copy(row: Instance) -> str:
+    copy = {f: getattr(row, f) for f in _FLAVOR_FIELDS}
+    copy |= {"id": row.flavor_id, "name": row.flavor_name, "extra_specs": row.flavor_extra_specs}
+    return json.dumps(copy)
+
+
+def _apply_flavor(row: Instance, copy: str) -> None:
+    values = json.loads(copy)
+    for field in _FLAVOR_FIELDS:
+        setattr(row, field, values[field])
+    row.flavor_id, row.flavor_name = values["id"], values["name"]
+    row.flavor_extra_specs = values["extra_specs"]
+
+
+def _find_flavor(call: Call, flavor_id: str) -> Flavor:
+    flavor = call.session.get(Flavor, flavor_id)
+    if flavor is not None and not flavor.is_public and not call.ctx.is_admin:
+        access = call.session.get(FlavorProject, (flavor.id, call.ctx.project_id or ""))
+        flavor = flavor if access is not None else None
+    if flavor is None or flavor.disabled:
+        raise BadRequest("Unable to locate requested flavor.")
+    return flavor
+
+
+def _place(call: Call, *, hosts: list[str] | None, exclude: str | None = None) -> str:
+    row = call.row
+    if hosts is None and exclude is not None:
+        hosts = sorted(fleet.compute_hosts(call.session) - {exclude})
+    placement = fleet.pick_host(
+        call.session, vcpus=row.vcpus, memory_mb=row.memory_mb,
+        disk_gb=row.root_gb + row.ephemeral_gb, hosts=hosts,
+    )  # fmt: skip
+    if placement is None:
+        raise BadRequest(fleet.NO_VALID_HOST)
+    return placement.host
+
+
+def _requested_host(call: Call, host: str | None) -> list[str] | None:
+    if host is None:
+        return None
+    if host not in fleet.compute_hosts(call.session):
+        raise BadRequest(f"Compute host {host} could not be found.")
+    return [host]
+
+
+def _move(call: Call, *, kind: str, new_flavor: str, host: str) -> None:
+    row = call.row
+    call.session.add(
+        Migration(
+            uuid=str(uuid.uuid4()),
+            instance_uuid=row.uuid,
+            project_id=row.project_id,
+            user_id=row.user_id,
+            migration_type=kind,
+            status="finished",
+            source_compute=row.host,
+            dest_compute=host,
+            old_flavor=_flavor_copy(row),
+            new_flavor=new_flavor,
+            created_at=call.now,
+            updated_at=call.now,
+        )
+    )
+    _apply_flavor(row, new_flavor)
+    row.host = row.node = host
+    call.start(states.RESIZE_PREP)
+
+
+def _resize(call: Call, action: ServerAction) -> Reply | None:
+    assert isinstance(action, Resize)
+    call.member("servers:resize")
+    row = call.row
+    check_state("resize", row, _MOVABLE)
+    flavor = _find_flavor(call, action.flavor_id)
+    if flavor.id == row.flavor_id:
+        raise BadRequest("When resizing, instances must change flavor!")
+    old = _flavor_copy(row)
+    new = {f: getattr(flavor, f) for f in _FLAVOR_FIELDS}
+    new |= {"id": flavor.id, "name": flavor.name, "extra_specs": flavor.extra_specs}
+    # Placement sees the server at its new size (Nova's allow_resize_to_same_host, as devstack
+    # sets it: the same host may take it).
+    _apply_flavor(row, json.dumps(new))
+    try:
+        host = _place(call, hosts=None)
+    finally:
+        _apply_flavor(row, old)
+    _move(call, kind="resize", new_flavor=json.dumps(new), host=host)
+    return None
+
+
+def _migrate(call: Call, action: ServerAction) -> Reply | None:
+    assert isinstance(action, Migrate)
+    call.admin("os-migrate-server:migrate")
+    row = call.row
+    check_state("migrate", row, _MOVABLE)
+    host = _place(call, hosts=_requested_host(call, action.host), exclude=row.host)
+    if host == row.host:
+        raise BadRequest(fleet.NO_VALID_HOST)
+    _move(call, kind="migration", new_flavor=_flavor_copy(row), host=host)
+    return None
+
+
+def _migrate_live(call: Call, action: ServerAction) -> Reply | None:
+    assert isinstance(action, Migrate)
+    call.admin("os-migrate-server:migrate_live")
+    row = call.row
+    check_state("os-migrateLive", row, (states.ACTIVE, states.PAUSED))
+    if action.host is not None and action.host == row.host:
+        raise BadRequest(f"Unable to migrate instance ({row.uuid}) to current host ({row.host}).")
+    host = _place(call, hosts=_requested_host(call, action.host), exclude=row.host)
+    call.session.add(
+        Migration(
+            uuid=str(uuid.uuid4()),
+            instance_uuid=row.uuid,
+            project_id=row.project_id,
+            user_id=row.user_id,
+            migration_type="live-migration",
+            status="completed",
+            source_compute=row.host,
+            dest_compute=host,
+            old_flavor=_flavor_copy(row),
+            new_flavor=_flavor_copy(row),
+            created_at=call.now,
+            updated_at=call.now,
+        )
+    )
+    row.host = row.node = host
+    call.start(states.MIGRATING)
+    return None
+
+
+def _pending(call: Call) -> Migration:
+    migration = call.session.scalars(
+        select(Migration)
+        .where(Migration.instance_uuid == call.row.uuid, Migration.status == "finished")
+        .order_by(Migration.id.desc())
+        .limit(1)
+    ).first()
+    if migration is None:
+        raise BadRequest("Instance has not been resized.")
+    return migration
+
+
+def _confirm(call: Call, action: ServerAction) -> Reply | None:
+    call.member("servers:confirm_resize")
+    row = call.row
+    check_state("confirmResize", row, (states.RESIZED,))
+    migration = _pending(call)
+    migration.status, migration.updated_at = "confirmed", call.now
+    row.vm_state = states.ACTIVE if row.power_state == states.RUNNING else states.STOPPED
+    row.updated_at = call.now
+    # Nova answers a confirmation 204 (the only action without a 202 or a body).
+    return Reply(falcon.HTTP_204)
+
+
+def _revert(call: Call, action: ServerAction) -> Reply | None:
+    call.member("servers:revert_resize")
+    row = call.row
+    check_state("revertResize", row, (states.RESIZED,))
+    migration = _pending(call)
+    migration.status, migration.updated_at = "reverted", call.now
+    _apply_flavor(row, migration.old_flavor)
+    row.host = row.node = migration.source_compute
+    call.start(states.RESIZE_REVERTING)
+    return None
+
+
+HANDLERS: dict[str, Entry] = {
+    "resize": Entry(_resize, "resize"),
+    "confirmResize": Entry(_confirm, "confirmResize"),
+    "revertResize": Entry(_revert, "revertResize"),
+    "migrate": Entry(_migrate, "migrate"),
+    "os-migrateLive": Entry(_migrate_live, "live-migration"),
+}
