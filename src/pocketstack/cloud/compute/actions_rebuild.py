@@ -89,6 +89,12 @@ def _rebuild(call: Call, action: ServerAction) -> Reply | None:
         metadata=server_db.load_metadata(session, [row.id])[row.id],
     )  # fmt: skip
     server["adminPass"] = action.admin_pass or generated_password()
+    # What only a rebuild's answer adds: the key from 2.54, the user data from 2.57.
+    api = version_of(call.req)
+    if api.at_least("2.54"):
+        server["key_name"] = row.key_name
+    if api.at_least("2.57"):
+        server["user_data"] = row.user_data
     return Reply(falcon.HTTP_202, {"server": server})
 
 

@@ -13,7 +13,7 @@ import uuid
 import falcon
 from sqlalchemy import select
 
-from pocketstack.cloud.compute import fleet, states
+from pocketstack.cloud.compute import fleet, quotas, states
 from pocketstack.cloud.compute.action_requests import Migrate, Resize
 from pocketstack.cloud.compute.actions_base import Call, Entry, Reply, check_state
 from pocketstack.cloud.compute.requests import ServerAction
@@ -101,6 +101,10 @@ def _resize(call: Call, action: ServerAction) -> Reply | None:
     flavor = _find_flavor(call, action.flavor_id)
     if flavor.id == row.flavor_id:
         raise BadRequest("When resizing, instances must change flavor!")
+    quotas.check_upsize(
+        call.session, project_id=row.project_id, user_id=row.user_id,
+        cores=flavor.vcpus - row.vcpus, ram=flavor.memory_mb - row.memory_mb,
+    )  # fmt: skip
     old = _flavor_copy(row)
     new = {f: getattr(flavor, f) for f in _FLAVOR_FIELDS}
     new |= {"id": flavor.id, "name": flavor.name, "extra_specs": flavor.extra_specs}

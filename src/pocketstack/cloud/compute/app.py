@@ -13,6 +13,7 @@ from pocketstack.cloud.compute import faults, routing, validation
 from pocketstack.cloud.compute.actions import ServerAction
 from pocketstack.cloud.compute.api import SERVICE
 from pocketstack.cloud.compute.diagnostics import ServerDiagnostics
+from pocketstack.cloud.compute.extensions import ExtensionItem, ExtensionList
 from pocketstack.cloud.compute.flavor_access import FlavorAccessList, FlavorAction
 from pocketstack.cloud.compute.flavor_extras import FlavorExtraSpec, FlavorExtraSpecs
 from pocketstack.cloud.compute.flavors import FlavorItem, FlavorList
@@ -99,6 +100,8 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
             "/servers/{server_id}/metadata": ServerMetadata(deps),
             "/servers/{server_id}/metadata/{key}": ServerMetadataItem(deps),
             "/servers/{server_id}/ips": ServerIps(deps),
+            "/extensions": ExtensionList(),
+            "/extensions/{alias}": ExtensionItem(),
             "/servers/{server_id}/ips/{network}": ServerIpsOfNetwork(deps),
             "/servers/{server_id}/os-server-password": ServerPassword(deps),
             "/servers/{server_id}/diagnostics": ServerDiagnostics(deps),

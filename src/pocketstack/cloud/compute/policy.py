@@ -46,3 +46,7 @@ def project_member_or_admin_in_project(ctx: RequestContext, name: str) -> None:
 def admin_api(ctx: RequestContext, name: str) -> None:
     if not ctx.is_admin:
         raise _deny_rule(name)
+
+
+def any_token(ctx: RequestContext, name: str) -> None:
+    """Nova's "@": any caller with a valid token (the enforcer has already required one)."""

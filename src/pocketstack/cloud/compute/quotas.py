@@ -174,6 +174,32 @@ def claim_instances(
     raise over_quota(["instances"], [requested["instances"]], [0], [0])
 
 
+def check_upsize(
+    session: Session, *, project_id: str, user_id: str, cores: int, ram: int
+) -> None:
+    """A resize that grows a server by `cores` and `ram` (what is not growing is 0): the
+    growth against the project's (and a user's own) limits, as Nova checks an upsize; 403 with
+    Nova's message when over. Call in the resize's write transaction."""
+    deltas = {r: d for r, d in (("cores", cores), ("ram", ram)) if d > 0}
+    if not deltas:
+        return
+    lock(session, project_scope(project_id))
+    project = project_limits(session, project_id)
+    scopes: list[tuple[dict[str, int], str | None]] = [(project, None)]
+    if any(r in user_set_limits(session, project_id, user_id) for r in deltas):
+        scopes.append((user_limits(session, project_id, user_id), user_id))
+    for limits, user in scopes:
+        if all(unlimited(limits[r]) for r in deltas):
+            continue
+        used = instance_usage(session, project_id, user).as_dict()
+        overs = [r for r in sorted(deltas) if _over(limits[r], used[r] + deltas[r])]
+        if overs:
+            raise over_quota(
+                overs, [deltas[r] for r in overs], [used[r] for r in overs],
+                [limits[r] for r in overs],
+            )  # fmt: skip
+
+
 def _effective(session: Session, project_id: str | None, user_id: str | None) -> dict[str, int]:
     # A token without a project has only the defaults to go by.
     if project_id is None:

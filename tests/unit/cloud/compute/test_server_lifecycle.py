@@ -40,6 +40,21 @@ def test_rebuild_changes_image_name_metadata_and_answers_the_server(compute: Com
     assert (server["status"], server["description"]) == ("ACTIVE", "again")
 
 
+def test_a_rebuilds_answer_shows_the_key_from_2_54_and_user_data_from_2_57(
+    compute: Compute,
+) -> None:
+    server_id = compute.boot(compute.alice_h)
+    rebuild = {"rebuild": {"imageRef": CIRROS_ID}}
+    before = act(compute, server_id, rebuild, version="2.53").json["server"]
+    assert "key_name" not in before
+    assert "user_data" not in before
+    middle = act(compute, server_id, rebuild, version="2.54").json["server"]
+    assert ("key_name" in middle, "user_data" in middle) == (True, False)
+    after = act(compute, server_id, {"rebuild": {"imageRef": CIRROS_ID, "user_data": "aGk="}},
+                version="2.57").json["server"]  # fmt: skip
+    assert (after["key_name"], after["user_data"]) == (None, "aGk=")
+
+
 def test_rebuild_refusals(compute: Compute) -> None:
     server_id = compute.boot(compute.alice_h)
     missing = act(
@@ -229,3 +244,17 @@ def test_with_a_driver_delay_the_task_shows_and_the_event_finishes_later(tmp_pat
     ]
     assert event["result"] == "Success"
     deps.store.dispose()
+
+
+def test_a_resize_that_grows_past_the_quota_is_403(compute: Compute) -> None:
+    server_id = compute.boot(compute.alice_h)  # m1.tiny: 1 vCPU, 512 MB
+    body = {"quota_set": {"ram": 1024}}
+    set_ram = compute.call("PUT", f"/v2.1/os-quota-sets/{compute.alice.project_id}",
+                           headers=compute.admin, body=body)  # fmt: skip
+    assert set_ram.status_code == 200, set_ram.text
+    refused = act(compute, server_id, {"resize": {"flavorRef": "2"}})  # m1.small: 2048 MB
+    assert refused.status_code == 403
+    assert fault(refused)[1] == (
+        "Quota exceeded for ram: Requested 1536, but already used 512 of 1024 ram"
+    )
+    assert show(compute, server_id)["status"] == "ACTIVE"

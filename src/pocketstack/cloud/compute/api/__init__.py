@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pocketstack.cloud.api.operation import Service
 from pocketstack.cloud.compute.api import (
+    extensions,
     flavor_extras,
     flavors,
     fleet,
@@ -42,6 +43,7 @@ _MODULES = (
     server_extras,
     images,
     instance_actions,
+    extensions,
 )
 
 SERVICE = Service(
