@@ -95,6 +95,8 @@ def _rebuild(call: Call, action: ServerAction) -> Reply | None:
         server["key_name"] = row.key_name
     if api.at_least("2.57"):
         server["user_data"] = row.user_data
+    # Nova's rebuild view leaves the extended user data out (it gives `user_data` instead).
+    server.pop("OS-EXT-SRV-ATTR:user_data", None)
     return Reply(falcon.HTTP_202, {"server": server})
 
 

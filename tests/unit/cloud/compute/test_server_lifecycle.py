@@ -53,6 +53,10 @@ def test_a_rebuilds_answer_shows_the_key_from_2_54_and_user_data_from_2_57(
     after = act(compute, server_id, {"rebuild": {"imageRef": CIRROS_ID, "user_data": "aGk="}},
                 version="2.57").json["server"]  # fmt: skip
     assert (after["key_name"], after["user_data"]) == (None, "aGk=")
+    # An admin's answer (the full view from 2.75) has it once, not also as the extended field.
+    admin = act(compute, server_id, rebuild, headers=compute.admin, version="2.75")
+    assert "OS-EXT-SRV-ATTR:user_data" not in admin.json["server"]
+    assert "user_data" in admin.json["server"]
 
 
 def test_rebuild_refusals(compute: Compute) -> None:
