@@ -7,6 +7,7 @@ action and hands those to it.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 from collections.abc import Mapping
 from typing import Any
@@ -39,6 +40,8 @@ class Rebuild(ServerAction):
     key_name: str | Keep | None
     user_data: str | Keep | None
     hostname: str | None
+    # Personality files (before 2.57): counted against the injected-file quotas, as on create.
+    personality: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -108,6 +111,10 @@ def _rebuild(arg: dict[str, Any], version: AtVersion) -> Rebuild:
         key_name=since("key_name", (2, 54)),
         user_data=since("user_data", (2, 57)),
         hostname=arg.get("hostname") if at_least(version, (2, 90)) else None,
+        personality=tuple(
+            (str(item.get("path", "")), base64.b64decode(item.get("contents", "")))
+            for item in arg.get("personality", ())
+        ),
     )
 
 
@@ -126,8 +133,9 @@ def _length(arg: Any) -> int | None:
     value = arg.get("length") if isinstance(arg, dict) else None
     if value is None:
         return None
-    number = int(value) if isinstance(value, int) else int(str(value))
-    return None if number < 0 else integer(number)
+    text = str(value)
+    # The schema allows -1 (every line) and takes digits as text: capped, never int() on them.
+    return None if text.startswith("-") else integer(text)
 
 
 def parse_server_action(body: Any, version: AtVersion) -> ServerAction:

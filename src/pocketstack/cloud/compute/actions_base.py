@@ -69,6 +69,12 @@ def invalid_state(action: str, row: Instance, attr: str, value: str | None) -> C
     return Conflict(f"Cannot '{action}' instance {row.uuid} while it is in {attr} {value}")
 
 
+def check_host(action: str, row: Instance) -> None:
+    """Nova's check_instance_host: a server no host took (NoValidHost) cannot be acted on."""
+    if row.host is None:
+        raise Conflict(f"Instance {row.uuid} is not ready")
+
+
 def check_state(
     action: str, row: Instance, vm_states: tuple[str, ...], *, any_task: bool = False
 ) -> None:

@@ -19,6 +19,7 @@ from pocketstack.cloud.compute.actions_base import (
     Call,
     Entry,
     Reply,
+    check_host,
     check_state,
     generated_password,
 )
@@ -53,6 +54,9 @@ def _rebuild(call: Call, action: ServerAction) -> Reply | None:
         session, user_id=call.ctx.user_id, name=action.key_name
     ):
         raise BadRequest("Invalid key_name provided.")
+    quotas.check_injected_files(
+        session, project_id=row.project_id, user_id=row.user_id, files=action.personality
+    )
     row.image_ref = image.id
     row.image_properties = json.dumps(
         {k: v for k, v in image.properties.items() if v is not None}, ensure_ascii=False
@@ -110,6 +114,7 @@ def _change_password(call: Call, action: ServerAction) -> Reply | None:
 
 def _trigger_crash_dump(call: Call, action: ServerAction) -> Reply | None:
     call.member("servers:trigger_crash_dump")
+    check_host("trigger_crash_dump", call.row)
     check_state("trigger_crash_dump", call.row, _CRASH_DUMP_STATES)
     # The fake hypervisor's guest "dumps" at once: nothing about the server changes.
     return None
@@ -168,6 +173,6 @@ HANDLERS: dict[str, Entry] = {
     "rebuild": Entry(_rebuild, "rebuild"),
     "changePassword": Entry(_change_password, "changePassword"),
     "trigger_crash_dump": Entry(_trigger_crash_dump, "trigger_crash_dump"),
-    "os-resetState": Entry(_reset_state, None),
+    "os-resetState": Entry(_reset_state, "resetState"),
     "os-getConsoleOutput": Entry(_console_output, None),
 }

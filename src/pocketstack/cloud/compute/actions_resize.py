@@ -189,6 +189,12 @@ def _revert(call: Call, action: ServerAction) -> Reply | None:
     row = call.row
     check_state("revertResize", row, (states.RESIZED,))
     migration = _pending(call)
+    # A revert may grow the server back past a quota that its smaller size made room under.
+    old = json.loads(migration.old_flavor)
+    quotas.check_upsize(
+        call.session, project_id=row.project_id, user_id=row.user_id,
+        cores=old["vcpus"] - row.vcpus, ram=old["memory_mb"] - row.memory_mb,
+    )  # fmt: skip
     migration.status, migration.updated_at = "reverted", call.now
     _apply_flavor(row, migration.old_flavor)
     row.host = row.node = migration.source_compute

@@ -27,6 +27,9 @@ def last_completed_month(before: dt.datetime) -> tuple[dt.datetime, dt.datetime]
     return _month_before(end), end
 
 
+_EARLIEST = dt.datetime(1, 3, 1)
+
+
 def _month_before(when: dt.datetime) -> dt.datetime:
     if when.month == 1:
         return dt.datetime(when.year - 1, 12, 1)
@@ -36,9 +39,13 @@ def _month_before(when: dt.datetime) -> dt.datetime:
 def parse_before(text: str) -> dt.datetime:
     fmt = "%Y-%m-%d %H:%M:%S.%f" if "." in text else "%Y-%m-%d %H:%M:%S"
     try:
-        return dt.datetime.strptime(text, fmt)
+        when = dt.datetime.strptime(text, fmt)
     except ValueError:
         raise BadRequest(f"Invalid timestamp for date {text}") from None
+    # The period is the month before the last one that ended: it must start in year 1.
+    if when < _EARLIEST:
+        raise BadRequest(f"Invalid timestamp for date {text}")
+    return when
 
 
 def _audit(deps: CloudDeps, before: dt.datetime | None) -> dict[str, Any]:

@@ -79,4 +79,10 @@ class ServerDiagnostics:
         if not host:
             # Nova asks the server's compute host; a server not yet placed has none to ask.
             raise Conflict(f"Instance {uuid} is not ready")
+        if power_state != states.RUNNING:
+            # Nova's compute host reads diagnostics from a running guest only.
+            raise Conflict(
+                f"Instance {uuid} in power state {_POWER_NAMES.get(power_state, 'pending')}."
+                " Cannot get_diagnostics while the instance is in this state."
+            )
         resp.media = standard(power_state) if version_of(req).at_least("2.48") else LEGACY

@@ -40,6 +40,8 @@ _HOSTNAME_BAD = re.compile(r"[^a-z0-9.-]+")
 class Created:
     first_id: str
     reservation_id: str
+    # Every server the request made, in launch order.
+    rows: tuple[Instance, ...]
 
 
 def create_servers(
@@ -75,7 +77,7 @@ def create_servers(
     reservation = "r-" + "".join(
         secrets.choice(string.ascii_lowercase + string.digits) for _ in range(8)
     )
-    first: Instance | None = None
+    made: list[Instance] = []
     for index in range(count):
         row = _new_instance(
             spec, ctx=ctx, flavor=flavor, image=image, now=now, index=index,
@@ -99,9 +101,9 @@ def create_servers(
             driver.start_transition(row, states.SPAWNING, now=now, delay=delay)
         # The next server of this request is placed knowing where this one went.
         session.flush()
-        first = first or row
-    assert first is not None  # the schema: max_count >= 1
-    return Created(first.uuid, reservation)
+        made.append(row)
+    assert made  # the schema: max_count >= 1
+    return Created(made[0].uuid, reservation, tuple(made))
 
 
 def _check_networks(networks: str | tuple[NetworkRequest, ...]) -> None:

@@ -136,8 +136,7 @@ class ServerList:
             created = create_servers(
                 session, spec, ctx=ctx, now=now, delay=self._deps.config.driver_delay
             )
-            batch = select(Instance).where(Instance.reservation_id == created.reservation_id)
-            for row in session.scalars(batch):
+            for row in created.rows:
                 _log(req, session, row, "create", now)
         resp.status = falcon.HTTP_202
         if spec.return_reservation_id:

@@ -15,6 +15,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.image.lookup import is_visible
+from pocketstack.cloud.image.requests import is_free_property
 from pocketstack.cloud.inputs import too_big_for_text
 from pocketstack.cloud.store.models.image import Image
 
@@ -179,6 +180,9 @@ def change_properties(
     current = json.loads(image.properties)
     updated = change(dict(current))
     if not _may_change(image, caller):
+        raise NotAllowed(image_id)
+    # Glance's rules for what a property may be named hold whichever API asks.
+    if any(current.get(k) != v and not is_free_property(k) for k, v in updated.items()):
         raise NotAllowed(image_id)
     text = json.dumps(updated)
     if len(updated) > MAX_PROPERTIES or too_big_for_text(text):

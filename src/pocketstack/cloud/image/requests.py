@@ -36,6 +36,14 @@ _RESERVED = ("location", "deleted", "deleted_at")
 _RESERVED_PREFIX = "os_glance"
 
 
+def is_free_property(key: str) -> bool:
+    """Whether `key` may be set as an image's custom property: not a core attribute, not one
+    Glance keeps read-only, not reserved."""
+    return not (
+        key in CORE or key in READ_ONLY or key in _RESERVED or key.startswith(_RESERVED_PREFIX)
+    )
+
+
 def _mismatch(reason: str) -> BadRequest:
     return BadRequest(f"Provided object does not match schema 'image': {reason}")
 

@@ -125,3 +125,19 @@ def test_diagnostics_are_the_drivers_keys_before_248_and_the_standard_form_from_
     assert compute.get(path, headers=compute.alice_h).status_code == 403
     missing = compute.get("/v2.1/servers/nothing/diagnostics", headers=compute.admin)
     assert missing.status_code == 404
+
+
+def test_an_audit_period_before_year_one_is_400_not_500(compute: Compute) -> None:
+    result = compute.get("/v2.1/os-instance_usage_audit_log/0001-01-15 00:00:00",
+                         headers=compute.admin)  # fmt: skip
+    assert result.status_code == 400
+
+
+def test_diagnostics_of_a_stopped_server_are_409(compute: Compute) -> None:
+    server_id = compute.boot(compute.alice_h)
+    compute.call("POST", f"/v2.1/servers/{server_id}/action", headers=compute.alice_h,
+                 body={"os-stop": None})  # fmt: skip
+    result = compute.get(f"/v2.1/servers/{server_id}/diagnostics", headers=compute.admin,
+                         version="2.48")  # fmt: skip
+    assert result.status_code == 409
+    assert "Cannot get_diagnostics" in result.text

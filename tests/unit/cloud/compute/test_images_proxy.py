@@ -89,6 +89,18 @@ def test_metadata_is_read_and_written_through_the_image_service(compute: Compute
     assert compute.get(path, headers=compute.bob_h).status_code == 404
 
 
+def test_glances_reserved_and_read_only_names_cannot_be_set_as_metadata(
+    compute: Compute,
+) -> None:
+    image = _glance_image(compute, compute.alice_h, name="mine")
+    path = f"/v2.1/images/{image}/metadata"
+    for key in ("locations", "direct_url", "os_glance_import_task", "deleted", "name"):
+        refused = compute.call("POST", path, headers=compute.alice_h,
+                               body={"metadata": {key: "x"}})  # fmt: skip
+        assert refused.status_code == 403, key
+    assert compute.get(path, headers=compute.alice_h).json == {"metadata": {}}
+
+
 def test_deleting_an_image(compute: Compute) -> None:
     image = _glance_image(compute, compute.alice_h, name="doomed")
     assert (

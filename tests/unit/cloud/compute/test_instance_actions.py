@@ -76,3 +76,11 @@ def test_other_projects_cannot_read_the_log(compute: Compute) -> None:
     server_id = compute.boot(compute.alice_h)
     other = compute.get(f"/v2.1/servers/{server_id}/os-instance-actions", headers=compute.bob_h)
     assert other.status_code == 404
+
+
+def test_a_state_reset_is_in_the_log(compute: Compute) -> None:
+    server_id = compute.boot(compute.alice_h)
+    compute.call("POST", f"/v2.1/servers/{server_id}/action", headers=compute.admin,
+                 body={"os-resetState": {"state": "error"}})  # fmt: skip
+    listed = compute.get(f"/v2.1/servers/{server_id}/os-instance-actions", headers=compute.admin)
+    assert "resetState" in {a["action"] for a in listed.json["instanceActions"]}

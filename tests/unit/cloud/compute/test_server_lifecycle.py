@@ -262,3 +262,54 @@ def test_a_resize_that_grows_past_the_quota_is_403(compute: Compute) -> None:
         "Quota exceeded for ram: Requested 1536, but already used 512 of 1024 ram"
     )
     assert show(compute, server_id)["status"] == "ACTIVE"
+
+
+def test_a_hard_reboot_cannot_interrupt_a_move_or_a_delete(compute: Compute) -> None:
+    server_id = compute.make(project=compute.alice.project_id, task_state="resize_prep")
+    refused = act(compute, server_id, {"reboot": {"type": "HARD"}})
+    assert refused.status_code == 409
+    assert "task_state resize_prep" in fault(refused)[1]
+
+
+def test_an_admin_lock_overrides_the_owners(compute: Compute) -> None:
+    server_id = compute.boot(compute.alice_h)
+    assert act(compute, server_id, {"lock": None}).status_code == 202
+    assert act(compute, server_id, {"lock": None}, headers=compute.admin).status_code == 202
+    # Now the admin's lock: the owner may not lift it.
+    assert act(compute, server_id, {"unlock": None}).status_code == 403
+    assert act(compute, server_id, {"unlock": None}, headers=compute.admin).status_code == 202
+
+
+def test_a_server_no_host_took_cannot_be_stopped(compute: Compute) -> None:
+    server_id = compute.make(project=compute.alice.project_id, vm_state="error", host=None,
+                             node=None)  # fmt: skip
+    refused = act(compute, server_id, {"os-stop": None})
+    assert refused.status_code == 409
+    assert fault(refused)[1] == f"Instance {server_id} is not ready"
+
+
+def test_a_revert_that_would_pass_the_quota_is_403(compute: Compute) -> None:
+    server_id = compute.boot(compute.alice_h, flavorRef="2")  # m1.small: 2048 MB
+    assert act(compute, server_id, {"resize": {"flavorRef": "1"}}).status_code == 202
+    body = {"quota_set": {"ram": 1024}}
+    compute.call("PUT", f"/v2.1/os-quota-sets/{compute.alice.project_id}",
+                 headers=compute.admin, body=body)  # fmt: skip
+    refused = act(compute, server_id, {"revertResize": None})
+    assert refused.status_code == 403
+    assert "Quota exceeded for ram" in fault(refused)[1]
+
+
+def test_console_output_takes_a_length_of_any_digits(compute: Compute) -> None:
+    server_id = compute.boot(compute.alice_h)
+    result = act(compute, server_id, {"os-getConsoleOutput": {"length": "0" * 4400 + "1"}})
+    assert result.status_code == 200
+    assert len(result.json["output"].splitlines()) == 1
+
+
+def test_rebuild_personality_files_count_against_the_quota(compute: Compute) -> None:
+    server_id = compute.boot(compute.alice_h)
+    files = [{"path": f"/etc/f{n}", "contents": "aGk="} for n in range(6)]
+    refused = act(compute, server_id, {"rebuild": {"imageRef": CIRROS_ID, "personality": files}},
+                  version="2.56")  # fmt: skip
+    assert refused.status_code == 403
+    assert fault(refused)[1] == "Personality file limit exceeded"
