@@ -3,39 +3,11 @@ flavor with properties (extra specs), shared with a project, shown and listed.""
 
 from __future__ import annotations
 
-import json
-import subprocess
-from pathlib import Path
-from typing import Any
-
 import pytest
 
+from tests.interop.live_clients import Live
+
 pytestmark = pytest.mark.interop
-
-
-class Live:
-    def __init__(self, venv: Path, env: dict[str, str], workdir: Path) -> None:
-        self.venv = venv
-        self.env = env
-        self.workdir = workdir
-
-    def run(self, *argv: str) -> str:
-        result = subprocess.run(
-            [str(self.venv / "bin" / argv[0]), *argv[1:]], env=self.env, capture_output=True,
-            text=True, timeout=120, check=False, cwd=self.workdir,
-        )  # fmt: skip
-        assert result.returncode == 0, f"{argv}: {result.stderr}"
-        return result.stdout
-
-    def json(self, *argv: str) -> Any:
-        return json.loads(self.run(*argv, "-f", "json"))
-
-
-@pytest.fixture
-def live(interop_venv: Path, live_cloud: Any, tmp_path: Path) -> Live:
-    env = live_cloud.client_env()
-    env["OS_COMPUTE_API_VERSION"] = "2.latest"
-    return Live(interop_venv, env, tmp_path)
 
 
 def test_private_flavor_with_properties_shared_shown_and_listed(live: Live) -> None:

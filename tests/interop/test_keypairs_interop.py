@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.fixtures.cloud import CloudDeps
+from tests.interop.live_clients import Live
 from tests.unit.cloud.compute.helpers import Compute, build_compute
 from tests.unit.cloud.compute.keypair_material import RSA_PUBLIC, make_certificate
 
@@ -73,31 +74,6 @@ def test_tempest_schemas_validate_our_keypair_bodies(
 
 
 # --- real clients against a real server ------------------------------------------------------
-
-
-class Live:
-    def __init__(self, venv: Path, env: dict[str, str], workdir: Path) -> None:
-        self.venv = venv
-        self.env = env
-        self.workdir = workdir
-
-    def run(self, *argv: str) -> str:
-        result = subprocess.run(
-            [str(self.venv / "bin" / argv[0]), *argv[1:]], env=self.env, capture_output=True,
-            text=True, timeout=120, check=False, cwd=self.workdir,
-        )  # fmt: skip
-        assert result.returncode == 0, f"{argv}: {result.stderr}"
-        return result.stdout
-
-    def json(self, *argv: str) -> Any:
-        return json.loads(self.run(*argv, "-f", "json"))
-
-
-@pytest.fixture
-def live(interop_venv: Path, live_cloud: Any, tmp_path: Path) -> Live:
-    env = live_cloud.client_env()
-    env["OS_COMPUTE_API_VERSION"] = "2.latest"
-    return Live(interop_venv, env, tmp_path)
 
 
 def _ssh_keygen() -> str:

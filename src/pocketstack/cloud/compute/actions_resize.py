@@ -70,7 +70,8 @@ def _requested_host(call: Call, host: str | None) -> list[str] | None:
     return [host]
 
 
-def _move(call: Call, *, kind: str, new_flavor: str, host: str) -> None:
+def _record(call: Call, *, kind: str, status: str, new_flavor: str, host: str) -> None:
+    """The move's `migration` row: where from and to, and both flavors (a revert's way back)."""
     row = call.row
     call.session.add(
         Migration(
@@ -79,7 +80,7 @@ def _move(call: Call, *, kind: str, new_flavor: str, host: str) -> None:
             project_id=row.project_id,
             user_id=row.user_id,
             migration_type=kind,
-            status="finished",
+            status=status,
             source_compute=row.host,
             dest_compute=host,
             old_flavor=_flavor_copy(row),
@@ -88,6 +89,11 @@ def _move(call: Call, *, kind: str, new_flavor: str, host: str) -> None:
             updated_at=call.now,
         )
     )
+
+
+def _move(call: Call, *, kind: str, new_flavor: str, host: str) -> None:
+    row = call.row
+    _record(call, kind=kind, status="finished", new_flavor=new_flavor, host=host)
     _apply_flavor(row, new_flavor)
     row.host = row.node = host
     call.start(states.RESIZE_PREP)
@@ -139,22 +145,8 @@ def _migrate_live(call: Call, action: ServerAction) -> Reply | None:
     if action.host is not None and action.host == row.host:
         raise BadRequest(f"Unable to migrate instance ({row.uuid}) to current host ({row.host}).")
     host = _place(call, hosts=_requested_host(call, action.host), exclude=row.host)
-    call.session.add(
-        Migration(
-            uuid=str(uuid.uuid4()),
-            instance_uuid=row.uuid,
-            project_id=row.project_id,
-            user_id=row.user_id,
-            migration_type="live-migration",
-            status="completed",
-            source_compute=row.host,
-            dest_compute=host,
-            old_flavor=_flavor_copy(row),
-            new_flavor=_flavor_copy(row),
-            created_at=call.now,
-            updated_at=call.now,
-        )
-    )
+    _record(call, kind="live-migration", status="completed", new_flavor=_flavor_copy(row),
+            host=host)  # fmt: skip
     row.host = row.node = host
     call.start(states.MIGRATING)
     return None

@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.compute import fleet
-from pocketstack.cloud.compute.routing import version_of
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import NotFound
 from pocketstack.cloud.store.models.fleet import ComputeService
@@ -29,11 +28,6 @@ class HostUpdate:
 
     status: bool | None
     maintenance: bool | None
-
-
-def gone_at_243(req: falcon.Request) -> None:
-    if version_of(req).at_least("2.43"):
-        raise falcon.HTTPNotFound()
 
 
 def host_not_found(host_name: str) -> NotFound:
@@ -54,7 +48,6 @@ def _assert_compute_host(deps: CloudDeps, host_name: str) -> None:
 
 
 def update_host(deps: CloudDeps, req: falcon.Request, resp: falcon.Response, host: str) -> None:
-    gone_at_243(req)
     update = request_of(req, HostUpdate)
     result: dict[str, Any] = {"host": host}
     # Nova asks the host only for what the body names; an empty body asks nothing.
@@ -73,6 +66,5 @@ class HostPowerAction:
         self._action = action
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, host_name: str) -> None:
-        gone_at_243(req)
         _assert_compute_host(self._deps, host_name)
         resp.media = {"host": host_name, "power_action": self._action}

@@ -231,12 +231,6 @@ def _one(session: Session, api: ApiVersion, ident: str) -> ComputeService:
     return row
 
 
-def _removed_after(api: ApiVersion, last: str) -> None:
-    major, minor = last.split(".")
-    if api.at_least(f"{major}.{int(minor) + 1}"):
-        raise falcon.HTTPNotFound()
-
-
 class HypervisorItem:
     def __init__(self, deps: CloudDeps) -> None:
         self._deps = deps
@@ -263,7 +257,6 @@ class HypervisorUptime:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, hypervisor_id: str) -> None:
         api = version_of(req)
-        _removed_after(api, "2.87")
         now = self._deps.clock.now()
         with self._deps.store.session() as session:
             row = _one(session, api, hypervisor_id)
@@ -281,7 +274,6 @@ class HypervisorSearch:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, hypervisor_id: str) -> None:
         api = version_of(req)
-        _removed_after(api, "2.52")
         view = View(api, self._deps.clock.now())
         with self._deps.store.session() as session:
             rows = _by_pattern(session, hypervisor_id)
@@ -294,7 +286,6 @@ class HypervisorStatistics:
         self._deps = deps
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        _removed_after(version_of(req), "2.87")
         with self._deps.store.session() as session:
             # As Nova: the hosts whose compute service is enabled.
             rows = list(session.scalars(_computes().where(ComputeService.disabled.is_(False))))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.compute.listing import MAX_LIMIT, parse_time
 from pocketstack.cloud.compute.requests import MetadataItem, MetadataUpdate
-from pocketstack.cloud.compute.routing import Links, auth_of, version_of
+from pocketstack.cloud.compute.routing import Links, auth_of
 from pocketstack.cloud.compute.services import query_params
 from pocketstack.cloud.compute.views import isotime
 from pocketstack.cloud.deps import CloudDeps
@@ -32,11 +32,6 @@ _STATUS = {"active": "ACTIVE", "queued": "SAVING", "saving": "SAVING", "deleted"
            "pending_delete": "DELETED", "killed": "ERROR"}  # fmt: skip
 _PROGRESS = {"queued": 25, "saving": 50, "active": 100}
 _TRUE = frozenset({"1", "t", "true", "on", "y", "yes"})
-
-
-def gone_at_236(req: falcon.Request) -> None:
-    if version_of(req).at_least("2.36"):
-        raise falcon.HTTPNotFound()
 
 
 def _caller(req: falcon.Request) -> Caller:
@@ -127,7 +122,6 @@ class ImageList:
         self._detail = detail
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        gone_at_236(req)
         params = query_params(req)
         wanted = _filter(params)
         limit = MAX_LIMIT
@@ -167,13 +161,11 @@ class ImageItem:
         self._deps = deps
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, image_id: str) -> None:
-        gone_at_236(req)
         with self._deps.store.session() as session, _image_errors(image_id, refused=""):
             image = proxy_ops.get_image(session, image_id, _caller(req))
         resp.media = {"image": image_view(image, Links(req))}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, image_id: str) -> None:
-        gone_at_236(req)
         refused = "You are not allowed to delete the image."
         with (
             self._deps.store.session(write=True) as session,
@@ -188,7 +180,6 @@ class _MetadataBase:
         self._deps = deps
 
     def _read(self, req: falcon.Request, image_id: str) -> dict[str, Any]:
-        gone_at_236(req)
         with self._deps.store.session() as session, _image_errors(image_id, refused=""):
             return proxy_ops.get_image(session, image_id, _caller(req)).properties
 
@@ -198,7 +189,6 @@ class _MetadataBase:
         image_id: str,
         change: Callable[[dict[str, Any]], dict[str, Any]],
     ) -> ProxyImage:
-        gone_at_236(req)
         refused = f"Not authorized for image {image_id}."
         session: Session
         with (

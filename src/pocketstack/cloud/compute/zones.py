@@ -15,7 +15,7 @@ import falcon
 from sqlalchemy import func, select
 
 from pocketstack.cloud.compute import fleet
-from pocketstack.cloud.compute.host_actions import gone_at_243, host_not_found, update_host
+from pocketstack.cloud.compute.host_actions import host_not_found, update_host
 from pocketstack.cloud.compute.services import query_params
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.store.models.compute import Instance
@@ -81,7 +81,6 @@ class HostList:
         self._deps = deps
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        gone_at_243(req)
         stmt = _services().where(ComputeService.disabled.is_(False))
         zone = query_params(req).get("zone")
         if zone:
@@ -112,7 +111,6 @@ class HostItem:
         self._deps = deps
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, host_name: str) -> None:
-        gone_at_243(req)
         with self._deps.store.session() as session:
             row = session.scalars(
                 _services().where(

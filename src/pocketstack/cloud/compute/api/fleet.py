@@ -2,8 +2,7 @@
 os-availability-zone, with the body of each microversion as Nova's own schemas give it.
 
 An operation that a microversion removed (hypervisor statistics, uptime, search and servers,
-os-hosts) keeps its declaration up to its last version (the response's `high`); its responder
-answers 404 past it, as Nova does.
+os-hosts) declares its last version (`until`): past it the app answers 404, as Nova does.
 """
 
 from __future__ import annotations
@@ -181,7 +180,7 @@ def _hypervisors() -> tuple[Operation, ...]:
                   summary="List hypervisors with details",
                   policy=rule("os-hypervisors:list-detail", ADMIN), status=(200,),
                   response=details, parameters=list_queries, errors=READ_ERRORS),
-        Operation(method="GET", path="/os-hypervisors/statistics",
+        Operation(until=STATISTICS_LAST, method="GET", path="/os-hypervisors/statistics",
                   summary="Hypervisor statistics (up to 2.87)",
                   policy=rule("os-hypervisors:statistics", ADMIN), status=(200,),
                   response=(Versioned(obj({"hypervisor_statistics": stats}, closed=True), None,
@@ -190,15 +189,18 @@ def _hypervisors() -> tuple[Operation, ...]:
                   summary="Show a hypervisor (its integer id before 2.53, its uuid from 2.53)",
                   policy=rule("os-hypervisors:show", ADMIN), status=(200,), response=shown,
                   parameters=(query("with_servers"),), errors=READ_ERRORS),
-        Operation(method="GET", path="/os-hypervisors/{hypervisor_id}/uptime",
+        Operation(until=STATISTICS_LAST, method="GET",
+                  path="/os-hypervisors/{hypervisor_id}/uptime",
                   summary="A hypervisor's uptime (up to 2.87)",
                   policy=rule("os-hypervisors:uptime", ADMIN), status=(200,),
                   response=with_uptime, errors=(*READ_ERRORS, 501)),
-        Operation(method="GET", path="/os-hypervisors/{hypervisor_id}/search",
+        Operation(until=LAST_LEGACY, method="GET",
+                  path="/os-hypervisors/{hypervisor_id}/search",
                   summary="Hypervisors whose name contains {hypervisor_id} (up to 2.52)",
                   policy=rule("os-hypervisors:search", ADMIN), status=(200,),
                   response=(Versioned(found, None, LAST_LEGACY),), errors=READ_ERRORS),
-        Operation(method="GET", path="/os-hypervisors/{hypervisor_id}/servers",
+        Operation(until=LAST_LEGACY, method="GET",
+                  path="/os-hypervisors/{hypervisor_id}/servers",
                   summary="Hypervisors whose name contains {hypervisor_id}, with their servers"
                   " (up to 2.52)",
                   policy=rule("os-hypervisors:servers", ADMIN), status=(200,),
@@ -224,11 +226,12 @@ def _hosts_and_zones() -> tuple[Operation, ...]:
         {"zoneName": STR, "zoneState": zone_state, "hosts": zone_hosts}, closed=True))},
         closed=True)  # fmt: skip
     return (
-        Operation(method="GET", path="/os-hosts", summary="List hosts (deprecated; up to 2.42)",
+        Operation(until=HOSTS_LAST, method="GET", path="/os-hosts",
+                  summary="List hosts (deprecated; up to 2.42)",
                   policy=rule("os-hosts:list", ADMIN), status=(200,),
                   response=(Versioned(hosts, None, HOSTS_LAST),), parameters=(query("zone"),),
                   errors=READ_ERRORS),
-        Operation(method="GET", path="/os-hosts/{host_name}",
+        Operation(until=HOSTS_LAST, method="GET", path="/os-hosts/{host_name}",
                   summary="A host's resources (deprecated; up to 2.42)",
                   policy=rule("os-hosts:show", ADMIN), status=(200,),
                   response=(Versioned(host, None, HOSTS_LAST),), errors=READ_ERRORS),

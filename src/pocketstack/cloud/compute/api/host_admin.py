@@ -32,7 +32,7 @@ def _hosts() -> tuple[Operation, ...]:
                    "maintenance_mode": {"enum": ["on_maintenance", "off_maintenance"]}},
                   required=("host",), closed=True)  # fmt: skip
     ops = [
-        Operation(method="PUT", path="/os-hosts/{host_name}",
+        Operation(until=HOSTS_LAST, method="PUT", path="/os-hosts/{host_name}",
                   summary="Enable or disable a host, or put it in or out of maintenance"
                   " (deprecated; up to 2.42)",
                   policy=rule("os-hosts:update", ADMIN), status=(200,),
@@ -43,7 +43,7 @@ def _hosts() -> tuple[Operation, ...]:
     for action, policy_name in (("reboot", "reboot"), ("shutdown", "shutdown"),
                                 ("startup", "start")):  # fmt: skip
         ops.append(
-            Operation(method="GET", path=f"/os-hosts/{{host_name}}/{action}",
+            Operation(until=HOSTS_LAST, method="GET", path=f"/os-hosts/{{host_name}}/{action}",
                       summary=f"Ask a host to {action} (deprecated; up to 2.42)",
                       policy=rule(f"os-hosts:{policy_name}", ADMIN), status=(200,),
                       response=(Versioned(obj({"host": STR, "power_action": {"const": action}},
