@@ -6,8 +6,9 @@ import dataclasses
 
 from pocketstack.cloud.auth.tokens import TokenPayload
 
-READ_ROLES = frozenset({"reader", "member", "admin"})
-WRITE_ROLES = frozenset({"member", "admin"})
+# Keystone's implied roles read into the granted ones: admin -> manager -> member -> reader.
+READ_ROLES = frozenset({"reader", "member", "manager", "admin"})
+WRITE_ROLES = frozenset({"member", "manager", "admin"})
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -33,7 +33,7 @@ from pocketstack.cloud.api.shapes import (
     ref,
 )
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.identity import auth_requests, policy
+from pocketstack.cloud.identity import auth_requests, group_requests, policy
 from pocketstack.cloud.identity import request_schemas as schemas
 from pocketstack.cloud.identity import requests as bodies
 
@@ -58,6 +58,8 @@ def _schemas() -> dict[str, JSON]:
                         "links": entity_links}),
         "User": obj({"id": STR, "name": STR, "domain_id": STR, "enabled": BOOL,
                      "password_expires_at": NSTR, "links": entity_links}),
+        "Group": obj({"id": STR, "name": STR, "domain_id": STR, "description": STR,
+                      "links": entity_links}),
         "Role": obj({"id": STR, "name": STR, "domain_id": NSTR, "description": NSTR,
                      "links": entity_links}, required=("id", "name", "links")),
         "Service": obj({"id": STR, "type": STR, "name": NSTR, "description": STR,
@@ -152,33 +154,86 @@ def _crud(
     return ops
 
 
-def _grants(target: str) -> list[Operation]:
+def _grants(target: str, actor: str) -> list[Operation]:
+    """A user's or a group's roles on a project, a domain or the system."""
     base = f"/v3/{target}s/{{{target}_id}}" if target != "system" else "/v3/system"
     roles = every_version(obj({"roles": arr(ref("Role")), "links": ref("CollectionLinks")}))
-    listing = f"{base}/users/{{user_id}}/roles"
+    listing = f"{base}/{actor}s/{{{actor}_id}}/roles"
     grant = f"{listing}/{{role_id}}"
 
-    # Keystone's rule names: one set for projects and domains, another for the system.
+    # Keystone's rule names: one set for projects and domains (users and groups alike), another
+    # for the system, by actor.
     def rule(action: str, system: str) -> Rule:
-        return _rule(system if target == "system" else action, ADMIN)
+        return _rule(f"{system}_for_{actor}" if target == "system" else action, ADMIN)
 
     return [
-        Operation(method="GET", path=listing, summary=f"List a user's roles on a {target}",
-                  policy=rule("list_grants", "list_system_grants_for_user"),
+        Operation(method="GET", path=listing, summary=f"List a {actor}'s roles on a {target}",
+                  policy=rule("list_grants", "list_system_grants"),
                   status=(200,), response=roles, errors=READ),
-        Operation(method="PUT", path=grant, summary=f"Grant a role on a {target}",
-                  policy=rule("create_grant", "create_system_grant_for_user"),
+        Operation(method="PUT", path=grant, summary=f"Grant a {actor} a role on a {target}",
+                  policy=rule("create_grant", "create_system_grant"),
                   status=(204,), errors=WRITE),
-        Operation(method="GET", path=grant, summary=f"Check a role grant on a {target}",
-                  policy=rule("check_grant", "check_system_grant_for_user"),
+        Operation(method="GET", path=grant, summary=f"Check a {actor}'s role on a {target}",
+                  policy=rule("check_grant", "check_system_grant"),
                   status=(204,), errors=READ),
-        Operation(method="HEAD", path=grant, summary=f"Check a role grant on a {target}",
-                  policy=rule("check_grant", "check_system_grant_for_user"),
+        Operation(method="HEAD", path=grant, summary=f"Check a {actor}'s role on a {target}",
+                  policy=rule("check_grant", "check_system_grant"),
                   status=(204,), errors=READ),
-        Operation(method="DELETE", path=grant, summary=f"Revoke a role on a {target}",
-                  policy=rule("revoke_grant", "revoke_system_grant_for_user"),
+        Operation(method="DELETE", path=grant, summary=f"Revoke a {actor}'s role on a {target}",
+                  policy=rule("revoke_grant", "revoke_system_grant"),
                   status=(204,), errors=WRITE),
     ]  # fmt: skip
+
+
+def _groups() -> list[Operation]:
+    """Groups and their members. Keystone's rules depend on the group's and the user's domains
+    (admin, a reader of the system or the domain, a domain manager, the user themselves): named
+    here, checked by the responders (admin/groups.py)."""
+    one = every_version(obj({"group": ref("Group")}))
+    member = "/v3/groups/{group_id}/users/{user_id}"
+    ops = [
+        Operation(method="GET", path="/v3/groups", summary="List groups",
+                  policy=_rule("list_groups"), status=(200,),
+                  response=_entities("groups", "Group"),
+                  parameters=(query("name"), query("domain_id")), errors=READ),
+        Operation(method="POST", path="/v3/groups", summary="Create a group",
+                  policy=_rule("create_group"), status=(201,),
+                  request=every_version(group_requests.GROUP_CREATE),
+                  parse=group_requests.parse_group_create, response=one, errors=WRITE),
+        Operation(method="GET", path="/v3/groups/{group_id}", summary="Show a group",
+                  policy=_rule("get_group"), status=(200,), response=one, errors=READ),
+        Operation(method="PATCH", path="/v3/groups/{group_id}", summary="Update a group",
+                  policy=_rule("update_group"), status=(200,),
+                  request=every_version(group_requests.GROUP_UPDATE),
+                  parse=group_requests.parse_group_update, response=one, errors=WRITE),
+        Operation(method="DELETE", path="/v3/groups/{group_id}", summary="Delete a group",
+                  policy=_rule("delete_group"), status=(204,), errors=WRITE),
+        Operation(method="GET", path="/v3/groups/{group_id}/users",
+                  summary="List the users in a group", policy=_rule("list_users_in_group"),
+                  status=(200,), response=_entities("users", "User"),
+                  parameters=(query("name"), query("domain_id"), query("enabled")),
+                  errors=READ),
+        Operation(method="PUT", path=member, summary="Add a user to a group",
+                  policy=_rule("add_user_to_group"), status=(204,), errors=WRITE),
+        Operation(method="HEAD", path=member, summary="Check that a user is in a group",
+                  policy=_rule("check_user_in_group"), status=(204,), errors=READ),
+        Operation(method="GET", path=member, summary="Check that a user is in a group",
+                  policy=_rule("check_user_in_group"), status=(204,), errors=READ),
+        Operation(method="DELETE", path=member, summary="Remove a user from a group",
+                  policy=_rule("remove_user_from_group"), status=(204,), errors=WRITE),
+        Operation(method="GET", path="/v3/users/{user_id}/groups",
+                  summary="List the groups a user is in", policy=_rule("list_groups_for_user"),
+                  status=(200,), response=_entities("groups", "Group"),
+                  parameters=(query("name"),), errors=READ),
+        # No token: the original password is the credential (Keystone's unenforced route).
+        Operation(method="POST", path="/v3/users/{user_id}/password",
+                  summary="Change one's own password", policy=None, status=(204,),
+                  request=every_version(group_requests.PASSWORD_CHANGE),
+                  parse=group_requests.parse_password_change, errors=AUTH_ERRORS),
+    ]  # fmt: skip
+    for target in ("project", "domain", "system"):
+        ops += _grants(target, "group")
+    return ops
 
 
 def _discovery() -> list[Operation]:
@@ -291,7 +346,8 @@ def _operations() -> tuple[Operation, ...]:
                          parameters=tuple(query(n) for n in assignment_filters),
                          errors=READ))  # fmt: skip
     for target in ("project", "domain", "system"):
-        ops += _grants(target)
+        ops += _grants(target, "user")
+    ops += _groups()
     ops += _crud("services", "service", "Service", filters=("type", "name"),
                  create=Body(schemas.SERVICE_CREATE, bodies.parse_service_create))  # fmt: skip
     ops += _crud("endpoints", "endpoint", "Endpoint",

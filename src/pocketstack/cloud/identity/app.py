@@ -8,7 +8,17 @@ from pocketstack.cloud.api.enforce import enforcer, mount
 from pocketstack.cloud.api.keywords import REQUEST_VALIDATOR
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.identity import discovery, errors, policy, v2, v3_tokens
-from pocketstack.cloud.identity.admin import catalog, domains, projects, roles, users
+from pocketstack.cloud.identity.admin import (
+    assignments,
+    catalog,
+    domains,
+    group_grants,
+    groups,
+    password,
+    projects,
+    roles,
+    users,
+)
 from pocketstack.cloud.identity.api import SERVICE
 from pocketstack.cloud.identity.service import Identity
 from pocketstack.cloud.identity.web import RequestIdMiddleware, json_reader, schema_error
@@ -53,15 +63,23 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
         "/v3/users": users.Users(identity),
         "/v3/users/{user_id}": users.UserItem(identity),
         "/v3/users/{user_id}/projects": users.UserProjects(identity),
+        "/v3/users/{user_id}/groups": groups.UserGroups(identity),
+        "/v3/users/{user_id}/password": password.UserPassword(identity),
+        "/v3/groups": groups.Groups(identity),
+        "/v3/groups/{group_id}": groups.GroupItem(identity),
+        "/v3/groups/{group_id}/users": groups.GroupUsers(identity),
+        "/v3/groups/{group_id}/users/{user_id}": groups.GroupMember(identity),
         "/v3/projects": projects.Projects(identity),
         "/v3/projects/{project_id}": projects.ProjectItem(identity),
         "/v3/domains": domains.Domains(identity),
         "/v3/domains/{domain_id}": domains.DomainItem(identity),
         "/v3/roles": roles.Roles(identity),
         "/v3/roles/{role_id}": roles.RoleItem(identity),
-        "/v3/role_assignments": roles.RoleAssignments(identity),
+        "/v3/role_assignments": assignments.RoleAssignments(identity),
         "/v3/system/users/{user_id}/roles": roles.GrantList(identity, "system"),
         "/v3/system/users/{user_id}/roles/{role_id}": roles.Grant(identity, "system"),
+        "/v3/system/groups/{group_id}/roles": group_grants.GroupGrantList(identity, "system"),
+        "/v3/system/groups/{group_id}/roles/{role_id}": group_grants.GroupGrant(identity, "system"),
         "/v3/services": catalog.Services(identity),
         "/v3/services/{service_id}": catalog.ServiceItem(identity),
         "/v3/endpoints": catalog.Endpoints(identity),
@@ -73,5 +91,8 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
         base = f"/v3/{target}s/{{{target}_id}}/users/{{user_id}}/roles"
         resources[base] = roles.GrantList(identity, target)
         resources[f"{base}/{{role_id}}"] = roles.Grant(identity, target)
+        base = f"/v3/{target}s/{{{target}_id}}/groups/{{group_id}}/roles"
+        resources[base] = group_grants.GroupGrantList(identity, target)
+        resources[f"{base}/{{role_id}}"] = group_grants.GroupGrant(identity, target)
     mount(app, SERVICE, resources)
     return app

@@ -34,13 +34,17 @@ LOG = logging.getLogger(__name__)
 
 DEFAULT_DOMAIN_ID = "default"
 ADMIN = "admin"
-ROLES = ("admin", "member", "reader")
+# Keystone's bootstrap roles (2023.2+). There admin implies manager, manager member, member
+# reader, and service implies none; this identity keeps no implied roles, so a token carries the
+# roles granted and the checks read the chain into them (auth/context.py).
+ROLES = ("admin", "manager", "member", "reader", "service")
 INTERFACES = ("public", "internal", "admin")
 # (type, name, path under public_url)
 SERVICES = (
     ("identity", "keystone", "/identity"),
     ("compute", "nova", "/compute/v2.1"),
     ("image", "glance", "/image"),
+    ("network", "neutron", "/networking"),
 )
 
 

@@ -9,17 +9,19 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import CompoundSelect, bindparam, select, union
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, aliased
 
 from pocketstack.cloud.store.models.identity import (
     Domain,
     FailedLogin,
+    GroupRoleAssignment,
     Project,
     Role,
     RoleAssignment,
     User,
+    UserGroupMembership,
 )
 
 SYSTEM_TARGET = "all"
@@ -185,13 +187,30 @@ def find_domain(
     return DomainRef(id=row[0], name=row[1], enabled=bool(row[2]))
 
 
+# The user's roles on a target: granted to them, or to a group they belong to (Keystone's
+# effective roles without inheritance), each role once.
 _ROLES_ON = (
     select(Role.id, Role.name)
-    .join(RoleAssignment, RoleAssignment.role_id == Role.id)
     .where(
-        RoleAssignment.user_id == bindparam("user_id"),
-        RoleAssignment.target_type == bindparam("target_type"),
-        RoleAssignment.target_id == bindparam("target_id"),
+        Role.id.in_(
+            union(
+                select(RoleAssignment.role_id).where(
+                    RoleAssignment.user_id == bindparam("user_id"),
+                    RoleAssignment.target_type == bindparam("target_type"),
+                    RoleAssignment.target_id == bindparam("target_id"),
+                ),
+                select(GroupRoleAssignment.role_id)
+                .join(
+                    UserGroupMembership,
+                    UserGroupMembership.group_id == GroupRoleAssignment.group_id,
+                )
+                .where(
+                    UserGroupMembership.user_id == bindparam("user_id"),
+                    GroupRoleAssignment.target_type == bindparam("target_type"),
+                    GroupRoleAssignment.target_id == bindparam("target_id"),
+                ),
+            )
+        )
     )
     .order_by(Role.name)
 )
@@ -272,15 +291,35 @@ def project_token_view(
     return user, project, roles
 
 
+def _targets_of(user_id: str, target_type: str) -> CompoundSelect[str]:
+    """Ids of the targets of one type where the user holds a role, directly or through a group."""
+    return union(
+        select(RoleAssignment.target_id).where(
+            RoleAssignment.user_id == user_id, RoleAssignment.target_type == target_type
+        ),
+        select(GroupRoleAssignment.target_id)
+        .join(UserGroupMembership, UserGroupMembership.group_id == GroupRoleAssignment.group_id)
+        .where(
+            UserGroupMembership.user_id == user_id, GroupRoleAssignment.target_type == target_type
+        ),
+    )
+
+
 def projects_for_user(session: Session, user_id: str) -> list[Project]:
     """Projects where the user holds any role, in one query."""
-    assigned = (
-        select(RoleAssignment.target_id)
-        .where(RoleAssignment.user_id == user_id, RoleAssignment.target_type == "project")
-        .distinct()
-    )
+    assigned = _targets_of(user_id, "project")
     return list(
         session.execute(
             select(Project).where(Project.id.in_(assigned)).order_by(Project.name)
+        ).scalars()
+    )
+
+
+def domains_for_user(session: Session, user_id: str) -> list[Domain]:
+    """Domains where the user holds any role, in one query."""
+    assigned = _targets_of(user_id, "domain")
+    return list(
+        session.execute(
+            select(Domain).where(Domain.id.in_(assigned)).order_by(Domain.name)
         ).scalars()
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import falcon
-from sqlalchemy import select
 
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.identity import directory, entities
@@ -14,7 +13,6 @@ from pocketstack.cloud.identity.errors import AuthenticationFailed, PolicyDenied
 from pocketstack.cloud.identity.render import v3_token
 from pocketstack.cloud.identity.service import Identity
 from pocketstack.cloud.identity.web import SUBJECT_HEADER, v3_url
-from pocketstack.cloud.store.models.identity import Domain, RoleAssignment
 
 
 def wants_catalog(req: falcon.Request) -> bool:
@@ -128,13 +126,8 @@ class AuthDomains:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         ctx = self.identity.caller(req)
-        assigned = select(RoleAssignment.target_id).where(
-            RoleAssignment.user_id == ctx.user_id, RoleAssignment.target_type == "domain"
-        )
         with self.identity.deps.store.session() as session:
-            rows = session.execute(
-                select(Domain).where(Domain.id.in_(assigned)).order_by(Domain.name)
-            ).scalars()
+            rows = directory.domains_for_user(session, ctx.user_id)
             domains = [entities.domain(req, row) for row in rows]
         resp.media = {
             "domains": domains,

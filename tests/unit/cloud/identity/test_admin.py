@@ -108,7 +108,7 @@ def test_project_delete(client: Client, admin: str) -> None:
 
 def test_roles_crud(client: Client, admin: str) -> None:
     names = [r["name"] for r in client.get("/v3/roles", token=admin).json["roles"]]
-    assert names == ["admin", "member", "reader"]
+    assert names == ["admin", "manager", "member", "reader", "service"]
     created = client.post("/v3/roles", json={"role": {"name": "auditor"}}, token=admin)
     assert created.status_code == 201
     rid = created.json["role"]["id"]
@@ -122,13 +122,14 @@ def test_roles_crud(client: Client, admin: str) -> None:
 
 def test_catalog_admin(client: Client, admin: str) -> None:
     endpoints = client.get("/v3/endpoints", token=admin).json["endpoints"]
-    assert len(endpoints) == 9
+    assert len(endpoints) == 12
     assert {e["interface"] for e in endpoints} == {"public", "internal", "admin"}
     services = client.get("/v3/services", token=admin).json["services"]
     assert {(s["type"], s["name"]) for s in services} == {
         ("identity", "keystone"),
         ("compute", "nova"),
         ("image", "glance"),
+        ("network", "neutron"),
     }
     region = client.post("/v3/regions", json={"region": {"id": "RegionTwo"}}, token=admin)
     assert region.status_code == 201

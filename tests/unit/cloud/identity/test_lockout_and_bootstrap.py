@@ -69,7 +69,7 @@ def test_bootstrap_is_idempotent_and_follows_public_url(deps: CloudDeps) -> None
             )
 
     before = counts()
-    assert before == (1, 1, 3, 9, 2)
+    assert before == (1, 1, 4, 12, 2)
     bootstrap_identity(deps, admin_password=ADMIN_PASSWORD)
     assert counts() == before
     moved = CloudDeps(

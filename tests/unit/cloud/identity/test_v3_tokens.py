@@ -63,7 +63,7 @@ def test_project_scoped_token_body(client: Client, deps: CloudDeps) -> None:
     assert TIMESTAMP.match(token["issued_at"])
     assert len(token["audit_ids"]) == 1
     types = {s["type"] for s in token["catalog"]}
-    assert types == {"identity", "compute", "image"}
+    assert types == {"identity", "compute", "image", "network"}
     endpoint = token["catalog"][0]["endpoints"][0]
     assert set(endpoint) == {"id", "interface", "region", "region_id", "url"}
 
@@ -280,7 +280,8 @@ def test_users_may_validate_their_own_tokens_only(
 def test_auth_catalog_and_projects(client: Client, admin: str, deps: CloudDeps) -> None:
     result = client.get("/v3/auth/catalog", token=admin)
     assert result.status_code == 200
-    assert {s["type"] for s in result.json["catalog"]} == {"identity", "compute", "image"}
+    types = {s["type"] for s in result.json["catalog"]}
+    assert types == {"identity", "compute", "image", "network"}
     assert result.json["links"]["self"].endswith("/v3/auth/catalog")
     projects = client.get("/v3/auth/projects", token=admin)
     assert [p["name"] for p in projects.json["projects"]] == ["admin"]

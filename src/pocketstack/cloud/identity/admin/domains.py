@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import falcon
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.errors import Conflict, Forbidden
@@ -12,7 +12,13 @@ from pocketstack.cloud.identity.admin.common import get_or_404, new_id
 from pocketstack.cloud.identity.requests import DomainCreate, EntityUpdate
 from pocketstack.cloud.identity.service import Identity
 from pocketstack.cloud.identity.web import collection_links, query_bool
-from pocketstack.cloud.store.models.identity import Domain, Project, User
+from pocketstack.cloud.store.models.identity import (
+    Domain,
+    Group,
+    GroupRoleAssignment,
+    Project,
+    User,
+)
 
 
 class Domains:
@@ -99,15 +105,21 @@ class DomainItem:
             row = get_or_404(session, Domain, domain_id, "domain")
             if row.enabled:
                 raise Forbidden("Cannot delete a domain that is enabled, please disable it first.")
-            in_use = (
-                session.execute(select(User.id).where(User.domain_id == domain_id).limit(1)).first()
-                or session.execute(
-                    select(Project.id).where(Project.domain_id == domain_id).limit(1)
+            in_use = any(
+                session.execute(
+                    select(model.id).where(model.domain_id == domain_id).limit(1)
                 ).first()
+                for model in (User, Group, Project)
             )
             if in_use:
                 raise Forbidden(
-                    f"Cannot delete domain {domain_id}: it still owns users or projects."
+                    f"Cannot delete domain {domain_id}: it still owns users, groups or projects."
                 )
+            session.execute(
+                delete(GroupRoleAssignment).where(
+                    GroupRoleAssignment.target_type == "domain",
+                    GroupRoleAssignment.target_id == domain_id,
+                )
+            )
             session.delete(row)
         resp.status = falcon.HTTP_204

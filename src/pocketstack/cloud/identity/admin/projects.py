@@ -14,7 +14,12 @@ from pocketstack.cloud.identity.admin.users import default_domain_id
 from pocketstack.cloud.identity.requests import EntityUpdate, ProjectCreate
 from pocketstack.cloud.identity.service import Identity
 from pocketstack.cloud.identity.web import collection_links, query_bool
-from pocketstack.cloud.store.models.identity import Domain, Project, RoleAssignment
+from pocketstack.cloud.store.models.identity import (
+    Domain,
+    GroupRoleAssignment,
+    Project,
+    RoleAssignment,
+)
 
 
 def _duplicate(session: Session, *, name: str, domain_id: str, exclude: str | None = None) -> None:
@@ -130,11 +135,12 @@ class ProjectItem:
             ).first()
             if child is not None:
                 raise Forbidden(f"Cannot delete project {project_id}: it has child projects.")
-            session.execute(
-                delete(RoleAssignment).where(
-                    RoleAssignment.target_type == "project", RoleAssignment.target_id == project_id
+            for grants in (RoleAssignment, GroupRoleAssignment):
+                session.execute(
+                    delete(grants).where(
+                        grants.target_type == "project", grants.target_id == project_id
+                    )
                 )
-            )
             session.delete(row)
         ident.deps.tokens.revoke_project(project_id)
         resp.status = falcon.HTTP_204

@@ -1,8 +1,7 @@
-"""/v3/roles, role grants on projects/domains/the system, and /v3/role_assignments."""
+"""/v3/roles and users' role grants on projects, domains and the system (groups' grants are in
+group_grants.py, the listing of assignments in assignments.py)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import falcon
 from sqlalchemy import select
@@ -13,11 +12,12 @@ from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.revocation import Grant as RevokedGrant
 from pocketstack.cloud.errors import Conflict, NotFound
 from pocketstack.cloud.identity import entities
+from pocketstack.cloud.identity.admin import group_tokens
 from pocketstack.cloud.identity.admin.common import conflicts, get_or_404, new_id
 from pocketstack.cloud.identity.directory import SYSTEM_TARGET
 from pocketstack.cloud.identity.requests import RoleCreate
 from pocketstack.cloud.identity.service import Identity
-from pocketstack.cloud.identity.web import collection_links, query_flag, v3_url
+from pocketstack.cloud.identity.web import collection_links
 from pocketstack.cloud.store.models.identity import (
     Domain,
     Project,
@@ -73,7 +73,10 @@ class RoleItem:
     def on_delete(self, req: falcon.Request, resp: falcon.Response, role_id: str) -> None:
         ident = self.identity
         with ident.deps.store.session(write=True) as session:
-            row = get_or_404(session, Role, role_id, "role")
+            # Locked: a grant of the role made meanwhile waits, and is not missed below.
+            row = session.get(Role, role_id, with_for_update=True)
+            if row is None:
+                raise NotFound(f"Could not find role: {role_id}.")
             # Read before the delete cascades to them: where each holder's tokens carry the role.
             holders = [
                 RevokedGrant(user_id=a.user_id, target_type=a.target_type, target_id=a.target_id)
@@ -81,12 +84,15 @@ class RoleItem:
                     select(RoleAssignment).where(RoleAssignment.role_id == role_id)
                 ).scalars()
             ]
+            through_groups = group_tokens.of_role(session, role_id)
             session.delete(row)
         ident.deps.tokens.revoke_grants(holders)
+        group_tokens.revoke(ident.deps.tokens, through_groups)
         resp.status = falcon.HTTP_204
 
 
-_TARGETS: dict[str, tuple[type[Project] | type[Domain] | None, str]] = {
+# The model of each kind of grant target and its name in a 404 (the system has no row).
+TARGETS: dict[str, tuple[type[Project] | type[Domain] | None, str]] = {
     "project": (Project, "project"),
     "domain": (Domain, "domain"),
     "system": (None, "system"),
@@ -107,7 +113,7 @@ class Grant:
         self.target_type = target_type
 
     def _check(self, session: Session, target_id: str, user_id: str, role_id: str) -> None:
-        model, kind = _TARGETS[self.target_type]
+        model, kind = TARGETS[self.target_type]
         if model is not None:
             get_or_404(session, model, target_id, kind)
         get_or_404(session, User, user_id, "user")
@@ -208,7 +214,7 @@ class GrantList:
         target_id = project_id or domain_id or SYSTEM_TARGET
         ident = self.identity
         with ident.deps.store.session() as session:
-            model, kind = _TARGETS[self.target_type]
+            model, kind = TARGETS[self.target_type]
             if model is not None:
                 get_or_404(session, model, target_id, kind)
             get_or_404(session, User, user_id, "user")
@@ -225,105 +231,3 @@ class GrantList:
             roles = [entities.role(req, row) for row in rows]
         path = _grant_path(self.target_type, target_id, user_id, "x").rsplit("/", 1)[0]
         resp.media = {"roles": roles, "links": collection_links(req, path)}
-
-
-class RoleAssignments:
-    def __init__(self, identity: Identity) -> None:
-        self.identity = identity
-
-    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        ident = self.identity
-        ctx = ident.caller(req)
-        user_id = req.get_param("user.id")
-        if not ctx.is_admin and user_id != ctx.user_id:
-            ident.admin(req, "list_role_assignments")
-        if req.get_param("group.id"):
-            # There are no groups, so no group assignments.
-            resp.media = {
-                "role_assignments": [],
-                "links": collection_links(req, "role_assignments"),
-            }
-            return
-        names = query_flag(req, "include_names")
-        query = select(RoleAssignment).order_by(
-            RoleAssignment.user_id, RoleAssignment.target_type, RoleAssignment.target_id
-        )
-        if user_id is not None:
-            query = query.where(RoleAssignment.user_id == user_id)
-        role_id = req.get_param("role.id")
-        if role_id is not None:
-            query = query.where(RoleAssignment.role_id == role_id)
-        for kind in ("project", "domain"):
-            value = req.get_param(f"scope.{kind}.id")
-            if value is not None:
-                query = query.where(
-                    RoleAssignment.target_type == kind, RoleAssignment.target_id == value
-                )
-        system = req.get_param("scope.system")
-        if system is not None:
-            query = query.where(RoleAssignment.target_type == "system")
-        with ident.deps.store.session() as session:
-            rows = list(session.execute(query).scalars())
-            lookup = _NameLookup(session, rows) if names else None
-            items = [self._render(req, row, lookup) for row in rows]
-        resp.media = {"role_assignments": items, "links": collection_links(req, "role_assignments")}
-
-    @staticmethod
-    def _render(
-        req: falcon.Request, row: RoleAssignment, lookup: _NameLookup | None
-    ) -> dict[str, Any]:
-        role: dict[str, Any] = {"id": row.role_id}
-        user: dict[str, Any] = {"id": row.user_id}
-        target: dict[str, Any] = {"id": row.target_id}
-        if lookup is not None:
-            role["name"] = lookup.roles.get(row.role_id, "")
-            user.update(lookup.user(row.user_id))
-            if row.target_type == "project":
-                target.update(lookup.project(row.target_id))
-            elif row.target_type == "domain":
-                target["name"] = lookup.domains.get(row.target_id, "")
-        scope: dict[str, Any]
-        if row.target_type == "system":
-            scope = {"system": {"all": True}}
-        else:
-            scope = {row.target_type: target}
-        link = v3_url(req, _grant_path(row.target_type, row.target_id, row.user_id, row.role_id))
-        return {"role": role, "user": user, "scope": scope, "links": {"assignment": link}}
-
-
-class _NameLookup:
-    """Names for `include_names`, fetched with one query per kind of entity."""
-
-    def __init__(self, session: Session, rows: list[RoleAssignment]) -> None:
-        role_ids = {r.role_id for r in rows}
-        user_ids = {r.user_id for r in rows}
-        project_ids = {r.target_id for r in rows if r.target_type == "project"}
-        self.roles = dict(
-            session.execute(select(Role.id, Role.name).where(Role.id.in_(role_ids))).all()
-        )
-        self.users = {
-            row[0]: (row[1], row[2])
-            for row in session.execute(
-                select(User.id, User.name, User.domain_id).where(User.id.in_(user_ids))
-            )
-        }
-        self.projects = {
-            row[0]: (row[1], row[2])
-            for row in session.execute(
-                select(Project.id, Project.name, Project.domain_id).where(
-                    Project.id.in_(project_ids)
-                )
-            )
-        }
-        self.domains = dict(session.execute(select(Domain.id, Domain.name)).all())
-
-    def _domain(self, domain_id: str) -> dict[str, str]:
-        return {"id": domain_id, "name": self.domains.get(domain_id, "")}
-
-    def user(self, user_id: str) -> dict[str, Any]:
-        name, domain_id = self.users.get(user_id, ("", ""))
-        return {"name": name, "domain": self._domain(domain_id)}
-
-    def project(self, project_id: str) -> dict[str, Any]:
-        name, domain_id = self.projects.get(project_id, ("", ""))
-        return {"name": name, "domain": self._domain(domain_id)}

@@ -85,6 +85,51 @@ class RoleAssignment(Base):
     )
 
 
+class Group(Base):
+    """A group of users: roles granted to it hold for each of its members."""
+
+    __tablename__ = "group"
+    __table_args__ = (UniqueConstraint("domain_id", "name", name="uq_group_domain_id_name"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    # Keystone's column is 64 long (its schema takes 255 and the database refuses the rest).
+    name: Mapped[str] = mapped_column(String(64))
+    domain_id: Mapped[str] = mapped_column(ID, ForeignKey("domain.id"))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class UserGroupMembership(Base):
+    __tablename__ = "user_group_membership"
+    # Listing a user's groups (and their roles at token time) starts from the user.
+    __table_args__ = (Index("ix_user_group_membership_user_id", "user_id"),)
+
+    group_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("group.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class GroupRoleAssignment(Base):
+    """A role granted to a group on a project, a domain or the system (as RoleAssignment)."""
+
+    __tablename__ = "group_role_assignment"
+    __table_args__ = (
+        Index("ix_group_role_assignment_target", "target_type", "target_id"),
+        Index("ix_group_role_assignment_group_id", "group_id"),
+    )
+
+    target_type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    target_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    group_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("group.id", ondelete="CASCADE"), primary_key=True
+    )
+    role_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("role.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
 class Region(Base):
     __tablename__ = "region"
 
