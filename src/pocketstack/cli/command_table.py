@@ -56,7 +56,7 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {
     ),
     ("serve",): CommandSpec(
         module="pocketstack.cli.commands.serve",
-        help="Run the cloud (identity, compute, image) in the foreground",
+        help="Run the cloud (identity, compute, image, network) in the foreground",
         auth=False,
     ),
     ("up",): CommandSpec(

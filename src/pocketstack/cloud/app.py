@@ -1,7 +1,8 @@
 """The whole cloud as one WSGI callable, each service under its path prefix as devstack does.
 
-`/identity` -> Keystone API, `/compute` -> Nova API, `/image` -> Glance API. The prefix moves from
-PATH_INFO to SCRIPT_NAME, so each app sees its own root and builds links from the request.
+`/identity` -> Keystone API, `/compute` -> Nova API, `/image` -> Glance API, `/networking` ->
+Neutron API. The prefix moves from PATH_INFO to SCRIPT_NAME, so each app sees its own root and
+builds links from the request.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def create_cloud_app(deps: CloudDeps) -> WSGIApp:
     from pocketstack.cloud.compute.app import create_app as create_compute
     from pocketstack.cloud.identity.app import create_app as create_identity
     from pocketstack.cloud.image.app import create_app as create_image
+    from pocketstack.cloud.network.app import create_app as create_network
     from pocketstack.cloud.openapi import DOCUMENT_PATH, endpoint
 
     return PrefixDispatcher(
@@ -73,6 +75,7 @@ def create_cloud_app(deps: CloudDeps) -> WSGIApp:
             "/identity": create_identity(deps),
             "/compute": create_compute(deps),
             "/image": create_image(deps),
+            "/networking": create_network(deps),
         },
         documents={DOCUMENT_PATH: endpoint()},
     )

@@ -9,8 +9,9 @@ from pocketstack.cloud.api.operation import JSON, Service
 from pocketstack.cloud.compute.api import SERVICE as COMPUTE
 from pocketstack.cloud.identity.api import SERVICE as IDENTITY
 from pocketstack.cloud.image.api import SERVICE as IMAGE
+from pocketstack.cloud.network.api import SERVICE as NETWORK
 
-SERVICES: tuple[Service, ...] = (IDENTITY, COMPUTE, IMAGE)
+SERVICES: tuple[Service, ...] = (IDENTITY, COMPUTE, IMAGE, NETWORK)
 
 __all__ = ["DOCUMENT_PATH", "SERVICES", "build_document", "endpoint"]
 

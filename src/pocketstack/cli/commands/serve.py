@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from pocketstack.cli.argspec import Namespace
     from pocketstack.cli.context import Context
 
-HELP = "run the cloud (identity, compute, image) in the foreground under gunicorn"
+HELP = "run the cloud (identity, compute, image, network) in the foreground under gunicorn"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

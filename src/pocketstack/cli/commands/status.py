@@ -35,5 +35,6 @@ def run(args: Namespace, ctx: Context) -> int:
         f"  identity {state.url}/identity\n"
         f"  compute  {state.url}/compute/v2.1\n"
         f"  image    {state.url}/image\n"
+        f"  network  {state.url}/networking\n"
     )
     return 0

@@ -107,10 +107,11 @@ def build_document(services: Sequence[Service]) -> JSON:
                 "title": "pocketstack",
                 "version": "1",
                 "description": "Identity (Keystone v3/v2.0), compute (Nova v2.1 with microversions"
-                " 2.1-2.100) and image (Glance v2 subset) on one port, under path prefixes.",
+                " 2.1-2.100), image (Glance v2 subset) and network (Neutron v2.0 subset) on one"
+                " port, under path prefixes.",
             },
             "servers": [{"url": "/"}],
-            "tags": [{"name": n} for n in ("cloud", "identity", "compute", "image")],
+            "tags": [{"name": n} for n in ("cloud", "identity", "compute", "image", "network")],
             "paths": paths,
             "components": {
                 "schemas": schemas,

@@ -99,7 +99,8 @@ class CloudApplication(BaseApplication):  # type: ignore[misc]
         )
         log.info(
             "pocketstack is serving %s (identity %s/identity, compute %s/compute/v2.1, image "
-            "%s/image) with %d workers; data directory %s",
+            "%s/image, network %s/networking) with %d workers; data directory %s",
+            config.public_url,
             config.public_url,
             config.public_url,
             config.public_url,

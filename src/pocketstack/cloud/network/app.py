@@ -1,0 +1,87 @@
+"""The network API (a Neutron v2.0 subset: networks, subnets with IPAM, ports, security groups)
+as a falcon app, mounted at `/networking` as devstack lays Neutron out. Data only: nothing
+carries packets."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import falcon
+
+from pocketstack.cloud import jsonmedia
+from pocketstack.cloud.api.enforce import enforcer, mount
+from pocketstack.cloud.api.keywords import LINEAR_VALIDATOR
+from pocketstack.cloud.auth.middleware import TokenAuthMiddleware
+from pocketstack.cloud.deps import CloudDeps
+from pocketstack.cloud.inputs import RefuseNul
+from pocketstack.cloud.network import body, faults, policy
+from pocketstack.cloud.network.api import SERVICE
+from pocketstack.cloud.network.extensions import ExtensionItem, ExtensionList
+from pocketstack.cloud.network.networks import NetworkItem, NetworkList
+from pocketstack.cloud.network.ports import PortItem, PortList
+from pocketstack.cloud.network.security_group_rules import (
+    SecurityGroupRuleItem,
+    SecurityGroupRuleList,
+)
+from pocketstack.cloud.network.security_groups import SecurityGroupItem, SecurityGroupList
+from pocketstack.cloud.network.subnets import SubnetItem, SubnetList
+from pocketstack.cloud.network.versions import Resources, Versions
+
+
+class _RequestId:
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        req.context.request_id = f"req-{uuid.uuid4()}"
+
+    def process_response(
+        self, req: falcon.Request, resp: falcon.Response, resource: Any, req_succeeded: bool
+    ) -> None:
+        resp.set_header("X-Openstack-Request-Id", req.context.request_id)
+
+
+def _is_public(req: falcon.Request) -> bool:
+    return req.path in ("", "/")
+
+
+def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
+    middleware: list[Any] = [
+        _RequestId(),
+        TokenAuthMiddleware(
+            tokens=deps.tokens, public_url=deps.config.public_url, is_public=_is_public
+        ),
+        RefuseNul(),
+        enforcer(
+            SERVICE,
+            check_responses=deps.config.check_responses,
+            caller_of=policy.caller_of,
+            read_body=body.json_reader(deps.config.max_request_body_size),
+            invalid=body.schema_error,
+            validator=LINEAR_VALIDATOR,
+        ),
+    ]
+    app: falcon.App[falcon.Request, falcon.Response] = falcon.App(middleware=middleware)
+    app.req_options.keep_blank_qs_values = True
+    app.req_options.strip_url_path_trailing_slash = True
+    faults.install(app)
+    jsonmedia.install(app)
+    mount(
+        app,
+        SERVICE,
+        {
+            "/": Versions(),
+            "/v2.0": Resources(),
+            "/v2.0/extensions": ExtensionList(),
+            "/v2.0/extensions/{alias}": ExtensionItem(),
+            "/v2.0/networks": NetworkList(deps),
+            "/v2.0/networks/{network_id}": NetworkItem(deps),
+            "/v2.0/subnets": SubnetList(deps),
+            "/v2.0/subnets/{subnet_id}": SubnetItem(deps),
+            "/v2.0/ports": PortList(deps),
+            "/v2.0/ports/{port_id}": PortItem(deps),
+            "/v2.0/security-groups": SecurityGroupList(deps),
+            "/v2.0/security-groups/{security_group_id}": SecurityGroupItem(deps),
+            "/v2.0/security-group-rules": SecurityGroupRuleList(deps),
+            "/v2.0/security-group-rules/{security_group_rule_id}": SecurityGroupRuleItem(deps),
+        },
+    )
+    return app

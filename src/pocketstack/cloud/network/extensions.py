@@ -1,0 +1,92 @@
+"""`/v2.0/extensions`: exactly the Neutron API extensions this service implements. Clients and
+tempest decide what to call from this list (openstacksdk's `find_extension`, tempest's
+`api_extensions`), so an alias is listed only when what it adds is served in full.
+
+Not listed, because not served (yet): router, external gateways, floating IPs, quotas, tags
+(standard-attr-tag), provider networks, availability zones, subnet pools, DNS integration, extra
+DHCP options, QoS, trunks, address scopes, agents, revision-if-match; of security groups, address
+groups (security-groups-remote-address-group), sharing (rbac-security-groups,
+security-groups-shared-filtering) and the default rule templates (security-groups-default-rules).
+"""
+
+from __future__ import annotations
+
+import falcon
+
+from pocketstack.cloud.network import faults
+
+# (alias, name, description, updated): names and dates as Neutron's definitions give them,
+# descriptions in our words.
+EXTENSIONS: tuple[tuple[str, str, str, str], ...] = (
+    ("allowed-address-pairs", "Allowed Address Pairs",
+     "Extra addresses (and MACs) a port may use besides its own", "2013-07-23T10:00:00-00:00"),
+    ("binding", "Port Binding",
+     "Port binding attributes: host, VNIC type, profile, VIF type and details",
+     "2014-02-03T10:00:00-00:00"),
+    ("empty-string-filtering", "Empty String Filtering Extension",
+     "Lists filter on attributes equal to the empty string", "2018-05-01T10:00:00-00:00"),
+    ("external-net", "Neutron external network",
+     "The router:external attribute of networks", "2013-01-14T10:00:00-00:00"),
+    ("filter-validation", "Filter parameters validation",
+     "A list refuses a filter on an attribute that is not filterable",
+     "2018-07-04T10:00:00-00:00"),
+    ("ip-substring-filtering", "IP address substring filtering",
+     "Ports listed by a part of an address (fixed_ips=ip_address_substr=...)",
+     "2017-11-28T09:00:00-00:00"),
+    ("net-mtu", "Network MTU", "The mtu attribute of networks", "2015-03-25T10:00:00-00:00"),
+    ("net-mtu-writable", "Network MTU (writable)",
+     "A network's MTU set on create and update", "2017-07-12T00:00:00-00:00"),
+    ("pagination", "Pagination support",
+     "Lists paged with limit, marker and page_reverse", "2016-06-12T00:00:00-00:00"),
+    ("port-security", "Port Security",
+     "The port_security_enabled attribute of networks and ports", "2012-07-23T10:00:00-00:00"),
+    ("port-security-groups-filtering", "Port filtering on security groups",
+     "Ports listed by the security groups they are in", "2018-01-09T09:00:00-00:00"),
+    ("project-id", "project_id field enabled",
+     "Resources show project_id beside tenant_id", "2016-09-09T09:09:09-09:09"),
+    ("security-group", "security-group",
+     "Security groups and their rules, each project's default group, and ports' groups",
+     "2012-10-05T10:00:00-00:00"),
+    ("security-groups-normalized-cidr", "Normalized CIDR field for security group rules",
+     "A rule's remote_ip_prefix without its host bits (normalized_cidr)",
+     "2020-07-28T10:00:00-00:00"),
+    ("security-groups-rules-belongs-to-default-sg",
+     "Security group rule belongs to the project's default security group",
+     "Whether a rule is in a project's default group (belongs_to_default_sg)",
+     "2023-05-23T10:00:00-00:00"),
+    ("sorting", "Sorting support", "Lists sorted with sort_key and sort_dir",
+     "2016-06-12T00:00:00-00:00"),
+    ("standard-attr-description", "standard-attr-description",
+     "A description on networks, subnets, ports, security groups and their rules",
+     "2016-02-10T10:00:00-00:00"),
+    ("standard-attr-revisions", "Resource revision numbers",
+     "A revision_number counting each resource's changes", "2016-04-11T10:00:00-00:00"),
+    ("stateful-security-group", "Stateful security group",
+     "Whether a security group is stateful", "2019-11-26T09:00:00-00:00"),
+    ("standard-attr-timestamp", "Resource timestamps",
+     "created_at and updated_at on every resource, and the changed_since filter",
+     "2016-09-12T10:00:00-00:00"),
+    ("subnet-external-network", "Subnet belongs to an external network",
+     "The router:external attribute of subnets", "2024-02-05T18:00:00-00:00"),
+)  # fmt: skip
+
+ALIASES = frozenset(alias for alias, *_ in EXTENSIONS)
+
+
+def _view(alias: str, name: str, description: str, updated: str) -> dict[str, object]:
+    return {"alias": alias, "name": name, "description": description, "updated": updated,
+            "links": []}  # fmt: skip
+
+
+class ExtensionList:
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = {"extensions": [_view(*ext) for ext in EXTENSIONS]}
+
+
+class ExtensionItem:
+    def on_get(self, req: falcon.Request, resp: falcon.Response, alias: str) -> None:
+        for ext in EXTENSIONS:
+            if ext[0] == alias:
+                resp.media = {"extension": _view(*ext)}
+                return
+        raise faults.not_found("HTTPNotFound", f"Extension with alias {alias} does not exist")
