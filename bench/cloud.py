@@ -39,13 +39,21 @@ class CloudSpec:
     bcrypt_rounds: int = 4
     workers: int = 2
     db_url: str | None = None
+    # The fleet's compute hosts ([[hosts]] tables, named by host_name); 0: the default two.
+    hosts: int = 0
 
     def write_config(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         lines = [f"bcrypt_rounds = {self.bcrypt_rounds}", 'log_level = "warning"']
         if self.db_url:
             lines.append(f"db_url = {json.dumps(self.db_url)}")
+        for index in range(self.hosts):
+            lines += ["[[hosts]]", f'name = "{host_name(index)}"']
         (self.data_dir / "pocketstack.toml").write_text("\n".join(lines) + "\n")
+
+
+def host_name(index: int) -> str:
+    return f"host-{index:06d}"
 
 
 @dataclass(kw_only=True)

@@ -33,6 +33,11 @@ class Knobs:
     memory_servers: int  # case 5
     token_requests: tuple[int, int]  # password tokens at 4 and 12 rounds
     abuse_seconds: float  # case 6: how long slow connections and the login flood last
+    create_requests: int  # case 7: sequential creates timed at each project size
+    create_project_servers: tuple[int, ...]  # case 7: servers already in the project
+    create_load_workers: tuple[int, ...]  # case 7: creates per second with these workers
+    page_table_sizes: tuple[int, ...]  # case 8: rows in each table (SQLite)
+    page_table_sizes_postgresql: tuple[int, ...]
 
 
 QUICK = Knobs(
@@ -51,6 +56,11 @@ QUICK = Knobs(
     memory_servers=10_000,
     token_requests=(10, 3),
     abuse_seconds=6.0,
+    create_requests=10,
+    create_project_servers=(0, 10_000),
+    create_load_workers=(2,),
+    page_table_sizes=(1_000, 10_000),
+    page_table_sizes_postgresql=(1_000,),
 )
 
 FULL = Knobs(
@@ -75,6 +85,11 @@ FULL = Knobs(
     memory_servers=100_000,
     token_requests=(30, 8),
     abuse_seconds=20.0,
+    create_requests=30,
+    create_project_servers=(0, 100_000),
+    create_load_workers=(1, 2),
+    page_table_sizes=(1_000, 10_000, 100_000),
+    page_table_sizes_postgresql=(1_000, 10_000, 100_000),
 )
 
 

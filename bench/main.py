@@ -17,13 +17,18 @@ from typing import Any
 from bench import report
 from bench.cases_abuse import case_abuse
 from bench.cases_client import case_list, case_startup
+from bench.cases_create import case_create
+from bench.cases_pages import case_pages
 from bench.cases_server import case_server
 from bench.context import FULL, QUICK, Context
 from bench.machine import describe, load_average
 from bench.procs import BenchError
-from bench.venv import BENCH_DIR, REPO_ROOT, ensure_venv, existing_venv
+from bench.venv import BENCH_DIR, REPO_ROOT, BenchVenv, ensure_venv, existing_venv
 
-CASES = ("startup", "list", "server", "wsgi", "abuse")
+CASES = ("startup", "list", "server", "wsgi", "abuse", "create", "pages")
+# Cases that drive the cloud with the bench's own HTTP client only: run alone, they need no
+# bench/.venv (upstream tools, matplotlib) built first.
+NO_VENV_CASES = frozenset({"create", "pages"})
 RESULTS = BENCH_DIR / "results"
 
 
@@ -40,7 +45,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         choices=CASES,
         help="run only this case (repeatable): startup = case 1, list = cases 2-3, "
         "server = cases 4-5 (with a genuine Keystone side by side), wsgi = framework overhead, "
-        "abuse = case 6 (slow connections, a login flood)",
+        "abuse = case 6 (slow connections, a login flood), create = case 7 (POST /servers "
+        "to ACTIVE), pages = case 8 (list endpoints' pages from 1k to 100k rows)",
     )
     parser.add_argument(
         "--pocketstack",
@@ -151,7 +157,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     started = time.perf_counter()
     pocketstack = find_pocketstack(args.pocketstack)
-    venv = ensure_venv(python=str(python_of(pocketstack)))
+    only = frozenset(args.only) if args.only else None
+    built = existing_venv()
+    if only is not None and only <= NO_VENV_CASES and built is None:
+        # Never used by these cases; the project's own venv stands in.
+        venv = BenchVenv(root=REPO_ROOT / ".venv")
+        versions: dict[str, str] = {}
+    else:
+        venv = ensure_venv(python=str(python_of(pocketstack)))
+        versions = venv.versions()
     workdir = Path(tempfile.mkdtemp(prefix="pocketstack-bench-"))
     ctx = Context(
         quick=args.quick,
@@ -163,14 +177,14 @@ def main(argv: list[str] | None = None) -> int:
         workdir=workdir,
         results_path=args.output,
         postgresql_url=args.postgresql,
-        only=frozenset(args.only) if args.only else None,
+        only=only,
         keystone=args.keystone == "on",
         abuse_before=args.abuse_before.resolve() if args.abuse_before else None,
     )
     ctx.results = {
         "mode": "quick" if args.quick else "full",
         "machine": describe(repo=REPO_ROOT, python=ctx.pocketstack_python),
-        "versions": venv.versions(),
+        "versions": versions,
         "cases": {},
     }
     merging = args.merge and args.output.exists()
@@ -192,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
     print(f"bench: results in {ctx.results_path}", flush=True)
     if not args.no_report:
-        report.write(results_path=ctx.results_path, venv=venv)
+        report.write(results_path=ctx.results_path, venv=existing_venv())
     print(f"bench: done in {time.perf_counter() - started:.0f} s", flush=True)
     return 0
 
@@ -231,6 +245,19 @@ def _run_cases(ctx: Context) -> None:
         cases["abuse"]["mode"] = "quick" if ctx.quick else "full"
         cases["abuse"]["date"] = describe(repo=REPO_ROOT, python=ctx.pocketstack_python)["date"]
         ctx.save()
+    for case, title, run in (
+        ("create", "case 7: POST /servers to ACTIVE", case_create),
+        ("pages", "case 8: list endpoints by table size", case_pages),
+    ):
+        if _wanted(ctx, case):
+            print(title, flush=True)
+            # Like case 6, each carries its own run's facts: --merge refreshes it alone.
+            machine = describe(repo=REPO_ROOT, python=ctx.pocketstack_python)
+            cases[case] = _guard(lambda run=run: run(ctx))
+            machine["load_average_at_end"] = load_average()
+            cases[case].update(mode="quick" if ctx.quick else "full", date=machine["date"])
+            cases[case]["machine"] = machine
+            ctx.save()
     # The framework comparison is the lead's fixed-cost script: full runs (or --only wsgi).
     if _wanted(ctx, "wsgi") and (not ctx.quick or ctx.only):
         print("WSGI framework overhead (bench/wsgi_overhead.py)", flush=True)

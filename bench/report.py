@@ -1,7 +1,8 @@
 """BENCHMARKS.md and the plots, regenerated from a results file (nothing here measures).
 
-The sections are built in report_client (1-3, 5), report_server (4, WSGI), report_abuse (6)
-and report_summary (headline ratios, the targets, failures), from report_format's pieces.
+The sections are built in report_client (1-3, 5), report_server (4, WSGI), report_abuse (6),
+report_api (7, 8) and report_summary (headline ratios, the targets, failures), from
+report_format's pieces.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from bench import report_abuse, report_client, report_server, report_summary
+from bench import report_abuse, report_api, report_client, report_server, report_summary
 from bench.report_format import table
 from bench.venv import BENCH_DIR, REPO_ROOT, BenchVenv
 
@@ -23,7 +24,12 @@ def write(*, results_path: Path, venv: BenchVenv | None) -> None:
     plots_dir = results_path.parent
     plots: set[str] = set()
     if venv is None:
-        print("bench: no bench/.venv (matplotlib): BENCHMARKS.md without plots", flush=True)
+        # The plots already there (a --merge of cases that have none keeps the others' figures).
+        plots = {path.name for path in plots_dir.glob("*.png")}
+        print(
+            f"bench: no bench/.venv (matplotlib): plots not redrawn ({len(plots)} kept)",
+            flush=True,
+        )
     else:
         done = subprocess.run(
             [str(venv.python), str(BENCH_DIR / "plots.py"), str(results_path), str(plots_dir)],
@@ -67,6 +73,8 @@ def render(results: dict[str, Any], *, plots: set[str], plots_prefix: str) -> st
     out += report_client.memory(cases.get("memory", {}))
     out += report_server.wsgi(cases.get("wsgi", {}))
     out += report_abuse.abuse(cases.get("abuse", {}))
+    out += report_api.create(cases.get("create", {}))
+    out += report_api.pages(cases.get("pages", {}))
     out += report_summary.targets(cases)
     out += report_summary.errors(cases)
     return "\n".join(out).rstrip() + "\n"

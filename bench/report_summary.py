@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench import report_server
+from bench import report_api, report_server
 from bench.report_format import by_key, cpu_note, median_of, ms, one_line, table
 from bench.stats import fmt_ratio, fmt_seconds
 
@@ -83,6 +83,7 @@ def targets(cases: dict[str, Any]) -> list[str]:
             rows.append([label, str(count), str(need), "met" if count <= need else "NOT met"])
     rows += _server_targets(cases.get("server", {}))
     rows += _abuse_targets(cases.get("abuse", {}))
+    rows += report_api.targets(cases.get("pages", {}))
     lines += table(["goal", "measured", "target", ""], rows)
     lines += ["", _keystone_note(cases.get("server", {}).get("keystone"))]
     return [*lines, ""]

@@ -44,8 +44,11 @@ def class_of(name: str) -> str:
 
 
 def group_of(name: str) -> str:
-    """`tempest.api.compute.admin.test_x.C.test_y` -> `compute`."""
+    """`tempest.api.compute.admin.test_x.C.test_y` -> `compute`; the serial tests
+    (`tempest.serial_tests.api.compute...`) count in their service's group."""
     parts = name.split(".")
+    if parts[:2] == ["tempest", "serial_tests"]:
+        parts = parts[:1] + parts[2:]
     return parts[2] if len(parts) > 3 and parts[:2] == ["tempest", "api"] else "other"
 
 

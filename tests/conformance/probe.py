@@ -71,6 +71,10 @@ class CloudFacts:
     glance_reserved_namespace: bool
     image_format_enforcement: bool
     image_secure_hash: bool
+    # Compute hosts up and enabled: tempest's multi-node tests need two.
+    compute_nodes: int
+    # The network service's extension aliases; empty without a network service.
+    network_extensions: tuple[str, ...] = ()
 
 
 class _Client:
@@ -199,8 +203,22 @@ def describe(identity_v3: str, *, username: str, password: str, project: str) ->
         security_compliance=compliance.status == 200,
         image_import=client.call("GET", f"{image_url}/v2/info/import").status == 200,
         glance_reserved_namespace=_reserves_os_glance(client, image_url),
+        compute_nodes=_compute_nodes(client, compute_url),
+        network_extensions=_network_extensions(client, _public(catalog, "network")),
         **_upload_features(client, image_url),
     )
+
+
+def _network_extensions(client: _Client, network: tuple[str, str] | None) -> tuple[str, ...]:
+    if network is None:
+        return ()
+    listed = _expect(client.call("GET", f"{network[0]}/v2.0/extensions"), "extensions", 200)
+    return tuple(sorted(e["alias"] for e in listed["extensions"]))
+
+
+def _compute_nodes(client: _Client, compute_url: str) -> int:
+    listed = _expect(client.call("GET", f"{compute_url}/os-hypervisors"), "hypervisors", 200)
+    return sum(1 for h in listed["hypervisors"] if h["state"] == "up" and h["status"] == "enabled")
 
 
 def _knows_action(client: _Client, compute_url: str, action: str) -> bool:

@@ -30,6 +30,16 @@ BUILD_TIMEOUT = 15
 BUILD_INTERVAL = 1
 
 
+SCHEDULER_FILTERS = (
+    "AvailabilityZoneFilter",
+    "ComputeFilter",
+    "ServerGroupAntiAffinityFilter",
+    "ServerGroupAffinityFilter",
+    "SameHostFilter",
+    "DifferentHostFilter",
+)
+
+
 def render(
     facts: CloudFacts,
     *,
@@ -49,7 +59,8 @@ def render(
     conf["oslo_concurrency"] = {"lock_path": str(workspace / "locks")}
     conf["auth"] = {
         "use_dynamic_credentials": "true",
-        "create_isolated_networks": str("network" in facts.services).lower(),
+        # A network, subnet and router per test project: only once the network service routes.
+        "create_isolated_networks": str("router" in facts.network_extensions).lower(),
         "admin_username": "admin",
         "admin_password": admin_password,
         "admin_project_name": "admin",
@@ -78,6 +89,7 @@ def render(
         "flavor_ref_alt": facts.flavor_ref_alt,
         "min_microversion": facts.compute_min,
         "max_microversion": facts.compute_max,
+        "min_compute_nodes": str(facts.compute_nodes),
         "build_timeout": str(BUILD_TIMEOUT),
         "build_interval": str(BUILD_INTERVAL),
     }
@@ -94,10 +106,16 @@ def render(
             "config_drive": "false",
             "shelve_migrate": "false",
             # The probe's body-less action is a 400 for these (their schemas need an object),
-            # but the fake driver resizes, sets passwords and prints a console log truthfully.
+            # but the fake driver resizes, live-migrates, sets passwords and prints a console log.
             "resize": "true",
+            "live_migration": "true",
             "change_password": "true",
             "console_output": "true",
+            # Files injected at create and rebuild are kept and counted against their quotas
+            # (up to 2.56, where Nova dropped them).
+            "personality": "true",
+            # The placement rules the fleet applies (compute/server_build.py, fleet.py).
+            "scheduler_enabled_filters": ",".join(SCHEDULER_FILTERS),
         }
     )
     conf["compute-feature-enabled"] = features
@@ -121,6 +139,16 @@ def render(
     # Nothing boots, so there is nothing to reach over SSH.
     conf["validation"] = {"run_validation": "false"}
     conf["network"] = {"region": facts.region}
+    extensions = set(facts.network_extensions)
+    conf["network-feature-enabled"] = {
+        # tempest's default is "all": it would test every extension Neutron has.
+        "api_extensions": ",".join(facts.network_extensions),
+        "ipv6": "true",
+        "ipv6_subnet_attributes": "true",
+        "port_security": str("port-security" in extensions).lower(),
+        "port_admin_state_change": "true",
+        "floating_ips": str("router" in extensions).lower(),
+    }
     lines: list[str] = []
     for section, values in conf.items():
         lines += [f"[{section}]", *(f"{key} = {value}" for key, value in values.items()), ""]

@@ -49,7 +49,7 @@ SKIPPED: dict[str, str] = {
     "(tests/e2e/test_terminal_e2e.py runs --watch on a terminal)",
     "POCKETSTACK_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest -s "
     "tests/reliability/test_fuzz.py": "a long fuzzing run of this test suite's own tests",
-    ".venv/bin/python -m bench": "the 15-minute benchmark, which builds virtualenvs of "
+    ".venv/bin/python -m bench": "the 25-minute benchmark, which builds virtualenvs of "
     "upstream tools",
     ".venv/bin/python -m bench --quick": "builds virtualenvs of upstream tools",
     "rsync -a --exclude=0 ~/.local/share/pocketstack/fernet-keys/ "

@@ -17,6 +17,7 @@ from pocketstack.cloud.compute import routing
 from pocketstack.cloud.compute.app import create_app as create_compute
 from pocketstack.cloud.identity.app import create_app as create_identity
 from pocketstack.cloud.image.app import create_app as create_image
+from pocketstack.cloud.network.app import create_app as create_network
 from pocketstack.cloud.openapi import DOCUMENT_PATH, build_document
 from tests.reliability.conftest import InProcessCloud
 
@@ -43,6 +44,7 @@ def served_operations(deps: Any) -> set[tuple[str, str]]:
         "identity": create_identity(deps),
         "compute": create_compute(deps),
         "image": create_image(deps),
+        "networking": create_network(deps),
     }
     served: set[tuple[str, str]] = set()
     for service, app in apps.items():
@@ -84,10 +86,10 @@ def test_drift_check_notices_a_missing_and_an_invented_operation(
 ) -> None:
     document = copy.deepcopy(build_document())
     del document["paths"]["/compute/v2.1/servers/{server_id}"]["delete"]
-    document["paths"]["/identity/v3/groups"] = {"get": {"responses": {"200": {}}}}
+    document["paths"]["/identity/v3/credentials"] = {"get": {"responses": {"200": {}}}}
     missing, extra = drift(document, inprocess_cloud.deps)
     assert missing == {("/compute/v2.1/servers/{server_id}", "delete")}
-    assert extra == {("/identity/v3/groups", "get")}
+    assert extra == {("/identity/v3/credentials", "get")}
 
 
 def test_document_loads_as_openapi_3_1_with_every_reference_resolved() -> None:
@@ -118,7 +120,7 @@ def test_the_cloud_serves_the_document(inprocess_cloud: InProcessCloud) -> None:
     assert post.status_code == 405
     assert post.headers["allow"] == "GET, HEAD"
     index = falcon.testing.simulate_get(app, "/").json
-    assert {s["name"] for s in index["services"]} == {"identity", "compute", "image"}
+    assert {s["name"] for s in index["services"]} == {"identity", "compute", "image", "networking"}
 
 
 def _fill(path: str, cloud: InProcessCloud, *, destructive: bool) -> str:

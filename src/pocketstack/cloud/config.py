@@ -57,6 +57,10 @@ class CloudConfig:
     # Keystone's default max_request_body_size.
     max_request_body_size: int = 114688
     driver_delay: float = 0.0
+    # Nova's [DEFAULT] reclaim_instance_interval: above 0, a deleted server stays SOFT_DELETED
+    # (restorable, off, not counted against the quota) for this many seconds before it is
+    # deleted for good.
+    reclaim_instance_interval: int = 0
     region: str = "RegionOne"
     workers: int = 2
     max_active_keys: int = 3
@@ -84,6 +88,9 @@ class CloudConfig:
     hosts: tuple[FleetHost, ...] = DEFAULT_FLEET
 
     def __post_init__(self) -> None:
+        if self.reclaim_instance_interval < 0:
+            # Nova would soft-delete and then never reclaim: refused rather than half-working.
+            raise ConfigError("reclaim_instance_interval must be 0 (off) or more seconds")
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
 
@@ -115,6 +122,7 @@ _FIELD_TYPES: dict[str, type] = {
     "lockout_duration": int,
     "max_request_body_size": int,
     "driver_delay": float,
+    "reclaim_instance_interval": int,
     "region": str,
     "workers": int,
     "max_active_keys": int,

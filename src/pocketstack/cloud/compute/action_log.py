@@ -40,6 +40,12 @@ EVENTS: dict[str, str] = {
     "unrescue": "compute_unrescue_instance",
     "changePassword": "compute_set_admin_password",
     "trigger_crash_dump": "compute_trigger_crash_dump",
+    # An evacuation is a rebuild on another host.
+    "evacuate": "compute_rebuild_instance",
+    "live_migration_force_complete": "compute_live_migration_force_complete",
+    "live_migration_cancel": "compute_live_migration_abort",
+    "extend_volume": "compute_extend_volume",
+    "restore": "compute_restore_instance",
 }
 
 
@@ -53,9 +59,11 @@ def record(
     now: dt.datetime,
     host: str | None,
     done: bool,
+    event: str | None = None,
 ) -> None:
     """Records `action` of this request on the server, with its event when it has one (lock
-    and unlock have none, as in Nova)."""
+    and unlock have none, as in Nova); `event` names it where the action's usual one is not
+    what ran (a soft delete is a "delete" whose event is compute_soft_delete_instance)."""
     row = InstanceAction(
         instance_uuid=instance_uuid, request_id=request_id, action=action,
         user_id=ctx.user_id or "", project_id=ctx.project_id or "", message=None,
@@ -67,7 +75,7 @@ def record(
     except IntegrityError:
         # One request acting twice on a server (a multi-create never does): the first stands.
         return
-    event = EVENTS.get(action)
+    event = event or EVENTS.get(action)
     if event is not None:
         session.add(
             InstanceActionEvent(

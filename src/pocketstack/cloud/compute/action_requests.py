@@ -23,6 +23,8 @@ PLAIN_LIFECYCLE = (
     "shelveOffload",
     "unrescue",
     "trigger_crash_dump",
+    "restore",
+    "forceDelete",
 )
 
 
@@ -81,6 +83,28 @@ class ChangePassword(ServerAction):
 class ConsoleOutput(ServerAction):
     # None: all of it.
     length: int | None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Evacuate(ServerAction):
+    host: str | None
+    # Before 2.14 only; None from 2.14, where the disk is never taken to be shared.
+    on_shared_storage: bool | None
+    admin_pass: str | None
+    # 2.29 to 2.67: go to `host` without asking the scheduler.
+    force: bool
+
+
+def _evacuate(arg: dict[str, Any], version: AtVersion) -> Evacuate:
+    shared = None if at_least(version, (2, 14)) else requests.boolean(arg["onSharedStorage"])
+    forced = at_least(version, (2, 29)) and not at_least(version, (2, 68))
+    return Evacuate(
+        "evacuate",
+        host=arg.get("host"),
+        on_shared_storage=shared,
+        admin_pass=arg.get("adminPass"),
+        force=forced and requests.boolean(arg.get("force", False)),
+    )
 
 
 def _flavor_id(ref: str) -> str:
@@ -159,6 +183,8 @@ def parse_server_action(body: Any, version: AtVersion) -> ServerAction:
         return ChangePassword(name, admin_pass=arg["adminPass"])
     if name == "os-getConsoleOutput":
         return ConsoleOutput(name, length=_length(arg))
+    if name == "evacuate":
+        return _evacuate(arg, version)
     if name in PLAIN_LIFECYCLE and (name != "trigger_crash_dump" or at_least(version, (2, 17))):
         return ServerAction(name)
     return requests.parse_server_action(body, version)

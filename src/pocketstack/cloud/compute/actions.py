@@ -9,6 +9,8 @@ import falcon
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.compute import (
     action_log,
+    actions_deferred_delete,
+    actions_evacuate,
     actions_power,
     actions_rebuild,
     actions_resize,
@@ -26,6 +28,8 @@ REGISTRY: dict[str, Entry] = {
     **actions_rebuild.HANDLERS,
     **actions_resize.HANDLERS,
     **actions_shelve.HANDLERS,
+    **actions_deferred_delete.HANDLERS,
+    **actions_evacuate.HANDLERS,
 }
 
 

@@ -13,10 +13,11 @@ import uuid
 import falcon
 from sqlalchemy import select
 
-from pocketstack.cloud.compute import fleet, quotas, states
+from pocketstack.cloud.compute import fleet, policy, quotas, states
 from pocketstack.cloud.compute.action_requests import Migrate, Resize
 from pocketstack.cloud.compute.actions_base import Call, Entry, Reply, check_state
 from pocketstack.cloud.compute.requests import ServerAction
+from pocketstack.cloud.compute.servers import check_not_locked
 from pocketstack.cloud.errors import BadRequest
 from pocketstack.cloud.store.models.compute import Flavor, FlavorProject, Instance
 from pocketstack.cloud.store.models.instance_action import Migration
@@ -25,7 +26,7 @@ _MOVABLE = (states.ACTIVE, states.STOPPED)
 _FLAVOR_FIELDS = ("vcpus", "memory_mb", "root_gb", "ephemeral_gb", "swap")
 
 
-def _flavor_copy(row: Instance) -> str:
+def flavor_copy(row: Instance) -> str:
     copy = {f: getattr(row, f) for f in _FLAVOR_FIELDS}
     copy |= {"id": row.flavor_id, "name": row.flavor_name, "extra_specs": row.flavor_extra_specs}
     return json.dumps(copy)
@@ -49,7 +50,7 @@ def _find_flavor(call: Call, flavor_id: str) -> Flavor:
     return flavor
 
 
-def _place(call: Call, *, hosts: list[str] | None, exclude: str | None = None) -> str:
+def place_move(call: Call, *, hosts: list[str] | None, exclude: str | None = None) -> str:
     row = call.row
     if hosts is None and exclude is not None:
         hosts = sorted(fleet.compute_hosts(call.session) - {exclude})
@@ -62,6 +63,16 @@ def _place(call: Call, *, hosts: list[str] | None, exclude: str | None = None) -
     return placement.host
 
 
+def _authorize_move(call: Call, rule: str, host: str | None) -> None:
+    """Nova's defaults (2025.1+): a project manager moves a server where the scheduler puts
+    it, only an admin names the host (`<rule>:host`); admins may act on a locked server."""
+    if host:
+        call.admin(f"os-migrate-server:{rule}:host")
+        return
+    policy.project_manager_or_admin(call.ctx, f"os_compute_api:os-migrate-server:{rule}")
+    check_not_locked(call.ctx, call.row)
+
+
 def _requested_host(call: Call, host: str | None) -> list[str] | None:
     if host is None:
         return None
@@ -70,7 +81,7 @@ def _requested_host(call: Call, host: str | None) -> list[str] | None:
     return [host]
 
 
-def _record(call: Call, *, kind: str, status: str, new_flavor: str, host: str) -> None:
+def record_migration(call: Call, *, kind: str, status: str, new_flavor: str, host: str) -> None:
     """The move's `migration` row: where from and to, and both flavors (a revert's way back)."""
     row = call.row
     call.session.add(
@@ -83,7 +94,7 @@ def _record(call: Call, *, kind: str, status: str, new_flavor: str, host: str) -
             status=status,
             source_compute=row.host,
             dest_compute=host,
-            old_flavor=_flavor_copy(row),
+            old_flavor=flavor_copy(row),
             new_flavor=new_flavor,
             created_at=call.now,
             updated_at=call.now,
@@ -93,7 +104,7 @@ def _record(call: Call, *, kind: str, status: str, new_flavor: str, host: str) -
 
 def _move(call: Call, *, kind: str, new_flavor: str, host: str) -> None:
     row = call.row
-    _record(call, kind=kind, status="finished", new_flavor=new_flavor, host=host)
+    record_migration(call, kind=kind, status="finished", new_flavor=new_flavor, host=host)
     _apply_flavor(row, new_flavor)
     row.host = row.node = host
     call.start(states.RESIZE_PREP)
@@ -111,14 +122,14 @@ def _resize(call: Call, action: ServerAction) -> Reply | None:
         call.session, project_id=row.project_id, user_id=row.user_id,
         cores=flavor.vcpus - row.vcpus, ram=flavor.memory_mb - row.memory_mb,
     )  # fmt: skip
-    old = _flavor_copy(row)
+    old = flavor_copy(row)
     new = {f: getattr(flavor, f) for f in _FLAVOR_FIELDS}
     new |= {"id": flavor.id, "name": flavor.name, "extra_specs": flavor.extra_specs}
     # Placement sees the server at its new size (Nova's allow_resize_to_same_host, as devstack
     # sets it: the same host may take it).
     _apply_flavor(row, json.dumps(new))
     try:
-        host = _place(call, hosts=None)
+        host = place_move(call, hosts=None)
     finally:
         _apply_flavor(row, old)
     _move(call, kind="resize", new_flavor=json.dumps(new), host=host)
@@ -127,25 +138,28 @@ def _resize(call: Call, action: ServerAction) -> Reply | None:
 
 def _migrate(call: Call, action: ServerAction) -> Reply | None:
     assert isinstance(action, Migrate)
-    call.admin("os-migrate-server:migrate")
+    _authorize_move(call, "migrate", action.host)
     row = call.row
     check_state("migrate", row, _MOVABLE)
-    host = _place(call, hosts=_requested_host(call, action.host), exclude=row.host)
+    host = place_move(call, hosts=_requested_host(call, action.host), exclude=row.host)
     if host == row.host:
         raise BadRequest(fleet.NO_VALID_HOST)
-    _move(call, kind="migration", new_flavor=_flavor_copy(row), host=host)
+    _move(call, kind="migration", new_flavor=flavor_copy(row), host=host)
     return None
 
 
 def _migrate_live(call: Call, action: ServerAction) -> Reply | None:
     assert isinstance(action, Migrate)
-    call.admin("os-migrate-server:migrate_live")
+    _authorize_move(call, "migrate_live", action.host)
     row = call.row
     check_state("os-migrateLive", row, (states.ACTIVE, states.PAUSED))
     if action.host is not None and action.host == row.host:
         raise BadRequest(f"Unable to migrate instance ({row.uuid}) to current host ({row.host}).")
-    host = _place(call, hosts=_requested_host(call, action.host), exclude=row.host)
-    _record(call, kind="live-migration", status="completed", new_flavor=_flavor_copy(row),
+    host = place_move(call, hosts=_requested_host(call, action.host), exclude=row.host)
+    # With a driver delay the migration runs until the transition settles (or is forced to
+    # complete, or aborted: compute/migrations.py).
+    status = "running" if call.deps.config.driver_delay > 0 else "completed"
+    record_migration(call, kind="live-migration", status=status, new_flavor=flavor_copy(row),
             host=host)  # fmt: skip
     row.host = row.node = host
     call.start(states.MIGRATING)

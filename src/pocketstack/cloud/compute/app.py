@@ -11,9 +11,16 @@ from pocketstack.cloud.api.enforce import enforcer, mount
 from pocketstack.cloud.auth.middleware import TokenAuthMiddleware
 from pocketstack.cloud.compute import faults, routing, validation
 from pocketstack.cloud.compute.actions import ServerAction
+from pocketstack.cloud.compute.aggregates import (
+    AggregateActions,
+    AggregateImages,
+    AggregateItem,
+    AggregateList,
+)
 from pocketstack.cloud.compute.api import SERVICE
 from pocketstack.cloud.compute.diagnostics import ServerDiagnostics
 from pocketstack.cloud.compute.extensions import ExtensionItem, ExtensionList
+from pocketstack.cloud.compute.external_events import ServerExternalEvents
 from pocketstack.cloud.compute.flavor_access import FlavorAccessList, FlavorAction
 from pocketstack.cloud.compute.flavor_extras import FlavorExtraSpec, FlavorExtraSpecs
 from pocketstack.cloud.compute.flavors import FlavorItem, FlavorList
@@ -27,6 +34,12 @@ from pocketstack.cloud.compute.images_proxy import (
 from pocketstack.cloud.compute.instance_actions import InstanceActionItem, InstanceActions
 from pocketstack.cloud.compute.keypairs import KeypairItem, KeypairList
 from pocketstack.cloud.compute.limits import Limits
+from pocketstack.cloud.compute.migrations import (
+    MigrationList,
+    ServerMigrationAction,
+    ServerMigrationItem,
+    ServerMigrations,
+)
 from pocketstack.cloud.compute.quota_sets import (
     QuotaClassSet,
     QuotaDefaults,
@@ -105,6 +118,11 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
             "/servers/{server_id}/ips/{network}": ServerIpsOfNetwork(deps),
             "/servers/{server_id}/os-server-password": ServerPassword(deps),
             "/servers/{server_id}/diagnostics": ServerDiagnostics(deps),
+            "/servers/{server_id}/migrations": ServerMigrations(deps),
+            "/servers/{server_id}/migrations/{migration_id}": ServerMigrationItem(deps),
+            "/servers/{server_id}/migrations/{migration_id}/action": ServerMigrationAction(deps),
+            "/os-migrations": MigrationList(deps),
+            "/os-server-external-events": ServerExternalEvents(deps),
             "/images": ImageList(deps, detail=False),
             "/images/detail": ImageList(deps, detail=True),
             "/images/{image_id}": ImageItem(deps),
@@ -122,6 +140,10 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
             "/flavors/{flavor_id}/os-flavor-access": FlavorAccessList(deps),
             "/flavors/{flavor_id}/action": FlavorAction(deps),
             **fleet_routes(deps),
+            "/os-aggregates": AggregateList(deps),
+            "/os-aggregates/{aggregate_id}": AggregateItem(deps),
+            "/os-aggregates/{aggregate_id}/action": AggregateActions(deps),
+            "/os-aggregates/{aggregate_id}/images": AggregateImages(deps),
             "/os-keypairs": KeypairList(deps),
             "/os-keypairs/{keypair_name}": KeypairItem(deps),
             "/os-quota-sets/{project_id}": QuotaSet(deps),

@@ -38,6 +38,9 @@ OUTCOMES: dict[str, tuple[str, int]] = {
     states.RESCUING: (states.RESCUED, states.RUNNING),
     states.UNRESCUING: (states.ACTIVE, states.RUNNING),
     states.UPDATING_PASSWORD: (states.ACTIVE, states.RUNNING),
+    # Nova's soft delete powers the server off; a restore powers it on.
+    states.SOFT_DELETING: (states.SOFT_DELETED, states.SHUTDOWN),
+    states.RESTORING: (states.ACTIVE, states.RUNNING),
     # Nova's default shelved_offload_time is 0: a shelved server is offloaded at once.
     states.SHELVING: (states.SHELVED_OFFLOADED, states.NOSTATE),
     states.SHELVING_OFFLOADING: (states.SHELVED_OFFLOADED, states.NOSTATE),
@@ -74,11 +77,14 @@ def set_addresses(row: Instance, entries: list[dict[str, object]]) -> None:
     row.ip6 = " ".join(str(e["addr"]) for e in entries if e["version"] == 6)
 
 
-def _complete(row: Instance, now: dt.datetime) -> None:
+def _complete(row: Instance, now: dt.datetime, reclaim_after: float = 0.0) -> None:
     task = row.task_state
     row.transition_due_at = None
     if task == states.DELETING:
         mark_deleted(row, now)
+        return
+    if task is None and row.vm_state == states.SOFT_DELETED:
+        _reclaim(row, now, reclaim_after)
         return
     power_state: int | None
     if task in POWER_KEEPING:
@@ -99,6 +105,34 @@ def _complete(row: Instance, now: dt.datetime) -> None:
         row.power_state = power_state
     row.task_state = None
     row.updated_at = now
+    if task == states.SOFT_DELETING:
+        _reclaim(row, now, reclaim_after)
+
+
+def _reclaim(row: Instance, now: dt.datetime, reclaim_after: float) -> None:
+    """Nova's periodic reclaim, settled lazily: a soft-deleted server is deleted for good once
+    `reclaim_after` seconds have passed since its delete (its deleted_at), never when the
+    interval is 0; until then its due time waits in transition_due_at (the index settle
+    probes). The interval is read when the reclaim is due, so a changed setting applies to
+    servers already soft-deleted, as Nova's periodic task reads it on every run."""
+    if reclaim_after <= 0:
+        return
+    due = (row.deleted_at or now) + dt.timedelta(seconds=reclaim_after)
+    if due <= now:
+        mark_deleted(row, now)
+    else:
+        row.transition_due_at = due
+
+
+def soft_delete(row: Instance, *, now: dt.datetime, delay: float, reclaim_after: float) -> None:
+    """Nova's deferred delete: powered off and kept as SOFT_DELETED, restorable until it is
+    reclaimed `reclaim_after` seconds from now. A delete of a server already being deleted
+    changes nothing (Nova ignores it)."""
+    if row.task_state in (states.DELETING, states.SOFT_DELETING):
+        return
+    row.deleted_at = now
+    row.progress = 0
+    start_transition(row, states.SOFT_DELETING, now=now, delay=delay, reclaim_after=reclaim_after)
 
 
 def mark_deleted(row: Instance, now: dt.datetime) -> None:
@@ -112,12 +146,14 @@ def mark_deleted(row: Instance, now: dt.datetime) -> None:
     row.updated_at = now
 
 
-def start_transition(row: Instance, task_state: str, *, now: dt.datetime, delay: float) -> None:
+def start_transition(
+    row: Instance, task_state: str, *, now: dt.datetime, delay: float, reclaim_after: float = 0.0
+) -> None:
     """Begin `task_state`; finish it now when there is no delay."""
     row.task_state = task_state
     row.updated_at = now
     if delay <= 0:
-        _complete(row, now)
+        _complete(row, now, reclaim_after)
     else:
         row.transition_due_at = now + dt.timedelta(seconds=delay)
 
@@ -148,14 +184,24 @@ def no_valid_host(row: Instance, *, now: dt.datetime, message: str) -> None:
     row.updated_at = now
 
 
-def settle(session: Session, now: dt.datetime) -> None:
-    """Completes every transition that is due (one indexed probe when none is)."""
+def anything_due(session: Session, now: dt.datetime) -> bool:
+    """Whether settle has work: one indexed probe that a read transaction can run, so that a
+    request with nothing due never takes the database's write lock (SQLite's is global)."""
+    probe = select(Instance.id).where(
+        Instance.transition_due_at.is_not(None), Instance.transition_due_at <= now
+    )
+    return session.scalars(probe.limit(1)).first() is not None
+
+
+def settle(session: Session, now: dt.datetime, *, reclaim_after: float = 0.0) -> None:
+    """Completes every transition that is due, and reclaims the soft-deleted servers whose
+    time has come (one indexed probe when none is)."""
     due = session.scalars(
         select(Instance)
         .where(Instance.transition_due_at.is_not(None), Instance.transition_due_at <= now)
         .with_for_update()
     ).all()
     for row in due:
-        _complete(row, now)
+        _complete(row, now, reclaim_after)
     if due:
         action_log.finish(session, [row.uuid for row in due], now)

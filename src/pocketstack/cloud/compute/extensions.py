@@ -15,8 +15,11 @@ _UPDATED = "2014-12-03T00:00:00Z"
 _NAMESPACE = "http://docs.openstack.org/compute/ext/fake_xml"
 # (alias, name, what it is)
 _SERVED = (
+    ("os-aggregates", "Aggregates", "Host aggregates and their zones."),
     ("os-availability-zone", "AvailabilityZone", "Availability zones of the compute hosts."),
     ("os-consoles", "Consoles", "Server console output."),
+    ("os-deferred-delete", "DeferredDelete", "Restoring and force-deleting deleted servers."),
+    ("os-evacuate", "Evacuate", "Evacuating servers from a failed host."),
     ("os-extended-server-attributes", "ExtendedServerAttributes", "Hosts and more in views."),
     ("os-extended-status", "ExtendedStatus", "Task, VM and power states in server views."),
     ("os-flavor-access", "FlavorAccess", "Private flavors and the projects that may use them."),
@@ -28,10 +31,12 @@ _SERVED = (
     ("os-keypairs", "Keypairs", "SSH and x509 key pairs."),
     ("os-lock-server", "LockServer", "Locking servers against changes."),
     ("os-migrate-server", "MigrateServer", "Cold and live migration of servers."),
+    ("os-migrations", "Migrations", "The moves of servers and their state."),
     ("os-pause-server", "PauseServer", "Pausing and unpausing servers."),
     ("os-quota-class-sets", "QuotaClasses", "Default quotas by class."),
     ("os-quota-sets", "Quotas", "Quotas of projects and users."),
     ("os-rescue", "Rescue", "Rescue mode for servers."),
+    ("os-server-external-events", "ServerExternalEvents", "Events other services send."),
     ("os-server-groups", "ServerGroups", "Affinity and anti-affinity server groups."),
     ("os-server-password", "ServerPassword", "A server's encrypted password."),
     ("os-services", "Services", "The compute services and their state."),

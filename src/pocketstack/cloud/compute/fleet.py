@@ -4,6 +4,12 @@
 Besides a nova-compute service per host, Nova lists its control services (nova-conductor,
 nova-scheduler) on a controller host in the internal zone; they are here too, so that service,
 host and zone listings look like a small real cloud's.
+
+A compute host's zone is, as in Nova, the `availability_zone` of the host aggregates it is in
+(they all agree: compute/aggregates.py refuses otherwise), else its configured zone, which
+plays Nova's default_availability_zone for that host. The `compute_service` row holds this
+effective zone, so that listings and placement read one column: the aggregate operations set it
+under the host row's lock, and a start-up recomputes it.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.config import FleetHost
+from pocketstack.cloud.store.models.aggregate import AggregateHost, AggregateMetadata
 from pocketstack.cloud.store.models.compute import Instance
 from pocketstack.cloud.store.models.fleet import ComputeService
 
@@ -33,6 +40,10 @@ NO_VALID_HOST = "No valid host was found. There are not enough hosts available."
 UNCONFIGURED = "not in the configuration"
 HYPERVISOR_TYPE = "fake"
 HYPERVISOR_VERSION = 1000
+# The aggregate metadata key that makes an aggregate an availability zone.
+ZONE_KEY = "availability_zone"
+# The zone of a host no longer configured (Nova's default_availability_zone).
+DEFAULT_ZONE = FleetHost("").availability_zone
 
 
 def ensure_services(session: Session, hosts: Sequence[FleetHost], now: dt.datetime) -> None:
@@ -47,6 +58,7 @@ def ensure_services(session: Session, hosts: Sequence[FleetHost], now: dt.dateti
         (row.host, row.binary): row
         for row in session.scalars(select(ComputeService).with_for_update())
     }
+    zones = aggregate_zones(session, [h.name for h in hosts])
     for host, binary, topic, spec in wanted:
         row = existing.get((host, binary))
         if row is None:
@@ -64,7 +76,7 @@ def ensure_services(session: Session, hosts: Sequence[FleetHost], now: dt.dateti
                 created_at=now,
                 updated_at=now,
             )
-            _size(row, spec)
+            _size(row, spec, zones)
             try:
                 # A second process starting at the same moment may have added it first.
                 with session.begin_nested():
@@ -72,7 +84,7 @@ def ensure_services(session: Session, hosts: Sequence[FleetHost], now: dt.dateti
             except IntegrityError:
                 continue
         else:
-            _size(row, spec)
+            _size(row, spec, zones)
     configured = {h.name for h in hosts}
     for (host, binary), row in existing.items():
         if binary == COMPUTE and host not in configured and not row.disabled:
@@ -83,11 +95,58 @@ def ensure_services(session: Session, hosts: Sequence[FleetHost], now: dt.dateti
             row.updated_at = now
 
 
-def _size(row: ComputeService, spec: FleetHost | None) -> None:
+def _size(row: ComputeService, spec: FleetHost | None, zones: dict[str, set[str]]) -> None:
     row.vcpus = spec.vcpus if spec is not None else 0
     row.memory_mb = spec.memory_mb if spec is not None else 0
     row.local_gb = spec.disk_gb if spec is not None else 0
-    row.availability_zone = spec.availability_zone if spec is not None else INTERNAL_ZONE
+    row.availability_zone = (
+        INTERNAL_ZONE
+        if spec is None
+        else effective_zone(zones.get(row.host), spec.availability_zone)
+    )
+
+
+def aggregate_zones(
+    session: Session, hosts: Collection[str], *, excluding: int | None = None
+) -> dict[str, set[str]]:
+    """The zones the aggregates of each of `hosts` give it (but aggregate `excluding`'s): one
+    query. More than one zone for a host only ever shows what a change is about to refuse."""
+    if not hosts:
+        return {}
+    stmt = (
+        select(AggregateHost.host, AggregateMetadata.value)
+        .join(AggregateMetadata, AggregateMetadata.aggregate_id == AggregateHost.aggregate_id)
+        .where(AggregateMetadata.key == ZONE_KEY, AggregateHost.host.in_(list(hosts)))
+    )
+    if excluding is not None:
+        stmt = stmt.where(AggregateHost.aggregate_id != excluding)
+    zones: dict[str, set[str]] = {}
+    for host, zone in session.execute(stmt):
+        zones.setdefault(host, set()).add(zone)
+    return zones
+
+
+def effective_zone(aggregate_zones: Collection[str] | None, configured: str) -> str:
+    """A compute host's zone: its aggregates' (one, when consistent), else its configured one."""
+    return min(aggregate_zones) if aggregate_zones else configured
+
+
+def configured_zone(hosts: Sequence[FleetHost], name: str) -> str:
+    """The zone the configuration gives host `name`; Nova's default for one it no longer lists."""
+    return next((h.availability_zone for h in hosts if h.name == name), DEFAULT_ZONE)
+
+
+def sync_zones(
+    session: Session, rows: Iterable[ComputeService], hosts: Sequence[FleetHost]
+) -> None:
+    """Sets the effective zone of these compute services, locked by the caller, from the
+    aggregates as they stand in this transaction."""
+    listed = list(rows)
+    zones = aggregate_zones(session, [r.host for r in listed])
+    for row in listed:
+        row.availability_zone = effective_zone(
+            zones.get(row.host), configured_zone(hosts, row.host)
+        )
 
 
 def is_up(row: ComputeService) -> bool:
@@ -191,7 +250,12 @@ def pick_host(
         stmt = stmt.where(ComputeService.availability_zone == availability_zone)
     if hosts is not None:
         stmt = stmt.where(ComputeService.host.in_(list(hosts)))
-    candidates = list(session.scalars(stmt))
+    # Shared locks: a host's zone cannot change (compute/aggregates.py takes the row's exclusive
+    # lock, then counts its servers) between this choice and the new server's commit. Taken in
+    # host name order, the order aggregates.py takes its exclusive ones: never a deadlock.
+    candidates = list(
+        session.scalars(stmt.order_by(ComputeService.host).with_for_update(read=True))
+    )
     used = usage_by_host(session, [c.host for c in candidates])
     best: tuple[int, str, ComputeService] | None = None
     for row in candidates:
@@ -206,6 +270,18 @@ def pick_host(
             if best is None or rank[:2] < best[:2]:
                 best = rank
     return None if best is None else Placement(best[2].host, best[2].availability_zone)
+
+
+def lock_hosts(session: Session, hosts: Collection[str]) -> None:
+    """Shared locks on these hosts' rows at once, in name order (see pick_host): for a caller
+    that then tries them one by one in an order of its own."""
+    if hosts:
+        session.execute(
+            select(ComputeService.id)
+            .where(ComputeService.binary == COMPUTE, ComputeService.host.in_(list(hosts)))
+            .order_by(ComputeService.host)
+            .with_for_update(read=True)
+        )
 
 
 def compute_hosts(session: Session) -> set[str]:

@@ -13,7 +13,7 @@ from pocketstack.cloud.compute.hypervisors import (
     HypervisorUptime,
 )
 from pocketstack.cloud.compute.services import ServiceItem, ServiceList
-from pocketstack.cloud.compute.zones import AggregateList, HostItem, HostList, ZoneList
+from pocketstack.cloud.compute.zones import HostItem, HostList, ZoneList
 from pocketstack.cloud.deps import CloudDeps
 
 
@@ -35,7 +35,6 @@ def fleet_routes(deps: CloudDeps) -> dict[str, object]:
         "/os-hosts/{host_name}/startup": HostPowerAction(deps, "startup"),
         "/os-instance_usage_audit_log": AuditLogs(deps),
         "/os-instance_usage_audit_log/{before_timestamp}": AuditLogBefore(deps),
-        "/os-aggregates": AggregateList(),
         "/os-availability-zone": ZoneList(deps, detail=False),
         "/os-availability-zone/detail": ZoneList(deps, detail=True),
     }

@@ -39,6 +39,12 @@ def _computes() -> Any:
     )
 
 
+def host_ip(row: ComputeService) -> str:
+    """The host's address (a hypervisor's host_ip, a migration's dest_host): a documentation
+    address (TEST-NET-1) that nothing ever connects to."""
+    return f"192.0.2.{row.id % 250 + 1}"
+
+
 def _cpu_info(row: ComputeService) -> dict[str, Any]:
     return {
         "arch": "x86_64",
@@ -70,8 +76,7 @@ class View:
         view.update(
             hypervisor_type=fleet.HYPERVISOR_TYPE,
             hypervisor_version=fleet.HYPERVISOR_VERSION,
-            # A documentation address (TEST-NET-1): nothing ever connects to it.
-            host_ip=f"192.0.2.{row.id % 250 + 1}",
+            host_ip=host_ip(row),
             service={
                 "id": row.uuid if self.uuids else row.id,
                 "host": row.host,

@@ -122,7 +122,10 @@ class InstanceActions:
                 ).first()
                 if marker is None:
                     raise BadRequest(f"Marker {params['marker']} could not be found.")
+                # The plain bound lets the (instance_uuid, created_at, id) index start at the
+                # marker; the OR alone is a filter over every earlier action of the server.
                 stmt = stmt.where(
+                    InstanceAction.created_at <= marker.created_at,
                     or_(
                         InstanceAction.created_at < marker.created_at,
                         and_(

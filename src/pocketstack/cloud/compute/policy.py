@@ -48,5 +48,19 @@ def admin_api(ctx: RequestContext, name: str) -> None:
         raise _deny_rule(name)
 
 
+def project_manager_or_admin(ctx: RequestContext, name: str) -> None:
+    """Nova's `role:manager and project_id:%(project_id)s or role:admin` (2025.1+): the
+    target's project is the token's once the responder has found the target there."""
+    if not ctx.is_admin and (ctx.project_id is None or "manager" not in ctx.roles):
+        raise _deny_rule(name)
+
+
+def service_or_admin(ctx: RequestContext, name: str) -> None:
+    """Nova's `role:service or role:admin`: the calls other services make (Keystone's service
+    role implies no other)."""
+    if not ctx.is_admin and "service" not in ctx.roles:
+        raise _deny_rule(name)
+
+
 def any_token(ctx: RequestContext, name: str) -> None:
     """Nova's "@": any caller with a valid token (the enforcer has already required one)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.compute import states
@@ -144,8 +144,10 @@ class InstanceUsage:
 
 def instance_usage(session: Session, project_id: str, user_id: str | None = None) -> InstanceUsage:
     """What a project's (or one user's) live servers hold, as Nova counts it: every server not
-    deleted nor soft-deleted, building and deleting ones included. An index range scan of the
-    project's live rows (ix_instance_project_created)."""
+    deleted nor soft-deleted, building and deleting ones included. A server being restored
+    counts already: it claimed its room when the restore began, and stays soft-deleted until
+    the driver's delay ends. An index range scan of the project's live rows
+    (ix_instance_project_created)."""
     stmt = select(
         func.count(Instance.id),
         func.coalesce(func.sum(Instance.vcpus), 0),
@@ -153,7 +155,10 @@ def instance_usage(session: Session, project_id: str, user_id: str | None = None
     ).where(
         Instance.project_id == project_id,
         Instance.deleted.is_(False),
-        Instance.vm_state != states.SOFT_DELETED,
+        or_(
+            Instance.vm_state != states.SOFT_DELETED,
+            Instance.task_state == states.RESTORING,
+        ),
     )
     if user_id is not None:
         stmt = stmt.where(Instance.user_id == user_id)

@@ -139,6 +139,14 @@ def seed_servers(
                 _insert_many(conn, _TAG, tag_rows)
             if meta_rows:
                 _insert_many(conn, _METADATA, meta_rows)
+            if conn.dialect.name == "postgresql":
+                # The ids above were written, not drawn: PostgreSQL's sequence must move past
+                # them, or the next POST /servers would take a seeded id (MariaDB's and
+                # SQLite's counters follow the largest id by themselves).
+                conn.exec_driver_sql(
+                    "SELECT setval(pg_get_serial_sequence('instance', 'id'), "
+                    "(SELECT max(id) FROM instance))"
+                )
         done += count
         if progress is not None:
             progress(done, servers)

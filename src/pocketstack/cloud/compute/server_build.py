@@ -62,7 +62,7 @@ def create_servers(
     _check_networks(spec.networks)
     _check_key_name(session, ctx, spec.key_name)
     _check_availability_zone(session, spec.availability_zone)
-    hosts = _requested_hosts(session, spec)
+    hosts = _hinted_hosts(session, spec, _requested_hosts(session, spec))
     quotas.check_metadata_items(
         session, project_id=ctx.project_id, user_id=ctx.user_id, count=len(spec.metadata)
     )
@@ -140,6 +140,40 @@ def _requested_hosts(session: Session, spec: ServerCreate) -> list[str] | None:
     return wanted or None
 
 
+def _hinted_hosts(
+    session: Session, spec: ServerCreate, hosts: list[str] | None
+) -> list[str] | None:
+    """The candidates narrowed by the `same_host` and `different_host` hints (Nova's SameHost
+    and DifferentHost filters, which devstack enables): a host with any of the named servers,
+    a host with none of them. A server that names only deleted or unplaced servers for
+    `same_host` finds no host, as in Nova."""
+    hints = json.loads(spec.scheduler_hints or "{}")
+    if not isinstance(hints, dict):
+        return hosts
+    same, different = _uuids(hints.get("same_host")), _uuids(hints.get("different_host"))
+    if not same and not different:
+        return hosts
+    candidates = set(hosts) if hosts is not None else fleet.compute_hosts(session)
+    if same:
+        candidates &= _hosts_of(session, same)
+    if different:
+        candidates -= _hosts_of(session, different)
+    return sorted(candidates)
+
+
+def _uuids(hint: object) -> list[str]:
+    if isinstance(hint, str):
+        return [hint] if hint else []
+    return [item for item in hint if isinstance(item, str)] if isinstance(hint, list) else []
+
+
+def _hosts_of(session: Session, uuids: list[str]) -> set[str]:
+    rows = session.scalars(
+        select(Instance.host).where(Instance.uuid.in_(uuids), Instance.deleted.is_(False))
+    )
+    return {host for host in rows if host}
+
+
 def _group_hint(spec: ServerCreate) -> str | None:
     hints = json.loads(spec.scheduler_hints or "{}")
     group = hints.get("group") if isinstance(hints, dict) else None
@@ -201,6 +235,7 @@ def _place(
             availability_zone=spec.availability_zone, hosts=hosts,
         )  # fmt: skip
     candidates = hosts if hosts is not None else sorted(fleet.compute_hosts(session))
+    fleet.lock_hosts(session, candidates)
     for host in server_group_db.placement_for(session, group).hosts(candidates):
         placement = fleet.pick_host(
             session, vcpus=flavor.vcpus, memory_mb=flavor.memory_mb, disk_gb=disk,

@@ -56,9 +56,16 @@ def get_server(
 
 
 def settle_if_delayed(deps: CloudDeps) -> None:
-    if deps.config.driver_delay > 0:
-        with deps.store.session(write=True) as session:
-            driver.settle(session, deps.clock.now())
+    """Finishes what is due: delayed transitions, and reclaims of soft-deleted servers."""
+    reclaim_after = deps.config.reclaim_instance_interval
+    if deps.config.driver_delay <= 0 and reclaim_after <= 0:
+        return
+    now = deps.clock.now()
+    with deps.store.session() as session:
+        if not driver.anything_due(session, now):
+            return
+    with deps.store.session(write=True) as session:
+        driver.settle(session, now, reclaim_after=reclaim_after)
 
 
 def detail_of(
@@ -131,6 +138,8 @@ class ServerList:
             policy.admin_api(ctx, "compute:servers:create:requested_destination")
         admin_pass = _password() if spec.admin_pass is None else spec.admin_pass
         links = Links(req)
+        # Placement then sees the room that due deletes and reclaims free.
+        settle_if_delayed(self._deps)
         now = self._deps.clock.now()
         with self._deps.store.session(write=True) as session:
             created = create_servers(
@@ -189,10 +198,23 @@ class ServerItem:
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, server_id: str) -> None:
         ctx = auth_of(req)
+        # A build that is due has ended (and ran) before the delete looks at the server.
+        settle_if_delayed(self._deps)
         now = self._deps.clock.now()
         with self._deps.store.session(write=True) as session:
             row = get_server(session, ctx, server_id)
             check_not_locked(ctx, row)
+            config = self._deps.config
+            # Nova soft-deletes only a server that ran once on a host; any other goes at once.
+            ran = row.launched_at is not None and row.host is not None
+            if config.reclaim_instance_interval > 0 and ran:
+                driver.soft_delete(
+                    row, now=now, delay=config.driver_delay,
+                    reclaim_after=config.reclaim_instance_interval,
+                )  # fmt: skip
+                _log(req, session, row, "delete", now, event="compute_soft_delete_instance")
+                resp.status = falcon.HTTP_204
+                return
             if self._deps.config.driver_delay > 0:
                 driver.start_transition(
                     row, states.DELETING, now=now, delay=self._deps.config.driver_delay
@@ -204,12 +226,18 @@ class ServerItem:
 
 
 def _log(
-    req: falcon.Request, session: Session, row: Instance, action: str, now: dt.datetime
+    req: falcon.Request,
+    session: Session,
+    row: Instance,
+    action: str,
+    now: dt.datetime,
+    *,
+    event: str | None = None,
 ) -> None:
     action_log.record(
         session, instance_uuid=row.uuid, action=action, ctx=auth_of(req),
         request_id=getattr(req.context, "request_id", ""), now=now, host=row.host,
-        done=row.task_state is None,
+        done=row.task_state is None, event=event,
     )  # fmt: skip
 
 

@@ -16,9 +16,10 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.api.requests import request_of
-from pocketstack.cloud.compute import fleet
+from pocketstack.cloud.compute import aggregate_db, fleet
 from pocketstack.cloud.compute.microversion import ApiVersion
 from pocketstack.cloud.compute.routing import refuse_unknown_params, version_of
+from pocketstack.cloud.compute.servers import settle_if_delayed
 from pocketstack.cloud.compute.service_body import ServiceUpdate
 from pocketstack.cloud.compute.validation import canonical_uuid
 from pocketstack.cloud.deps import CloudDeps
@@ -179,6 +180,8 @@ class ServiceItem:
             if number is None:
                 raise BadRequest("Invalid input received: id must be an integer")
             where = ComputeService.id == number
+        # A soft-deleted server past its reclaim still sits on the host until settled.
+        settle_if_delayed(self._deps)
         with self._deps.store.session(write=True) as session:
             row = session.scalars(_live().where(where).with_for_update()).first()
             if row is None:
@@ -188,6 +191,9 @@ class ServiceItem:
                     "Unable to delete compute service that is hosting instances. Migrate or"
                     " delete the instances first."
                 )
+            if row.binary == fleet.COMPUTE:
+                # As Nova: the host leaves its aggregates, which could not drop it otherwise.
+                aggregate_db.forget_host(session, row.host)
             row.deleted = True
             row.updated_at = self._deps.clock.now()
         resp.status = falcon.HTTP_204

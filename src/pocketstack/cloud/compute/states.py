@@ -37,6 +37,8 @@ UNSHELVING = "unshelving"
 RESCUING = "rescuing"
 UNRESCUING = "unrescuing"
 UPDATING_PASSWORD = "updating_password"
+SOFT_DELETING = "soft-deleting"
+RESTORING = "restoring"
 
 # power states
 NOSTATE = 0

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import falcon
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.compute import policy
@@ -109,11 +109,14 @@ def page_query(
     project_id: str | None,
     limit: int,
     after: tuple[str, str] | None,
+    row_values: bool = True,
 ) -> Select[*tuple[Any, ...]]:
     """One page of the servers that ran in [start, stop], in (project, uuid) order after the
-    marker's (project, uuid). The OR form of "after" alone leaves some planners scanning from
-    the first project; its sargable leading bound starts every backend's index range at the
-    marker. One project's report is a range of that project's uuids."""
+    marker's (project, uuid). PostgreSQL and SQLite start the index range at the marker itself
+    for a row-value comparison, where the OR form would re-read the marker project's earlier
+    servers; MariaDB (`row_values=False`) does not range-scan row values, so it keeps the OR
+    form with its sargable leading bound. One project's report is a range of that project's
+    uuids."""
     stmt = select(*_COLUMNS).where(
         or_(Instance.terminated_at.is_(None), Instance.terminated_at > start),
         Instance.launched_at < stop,
@@ -122,6 +125,8 @@ def page_query(
         stmt = stmt.where(Instance.project_id == project_id)
         if after is not None:
             stmt = stmt.where(Instance.uuid > after[1])
+    elif after is not None and row_values:
+        stmt = stmt.where(tuple_(Instance.project_id, Instance.uuid) > tuple_(*after))
     elif after is not None:
         project, server = after
         stmt = stmt.where(
@@ -152,7 +157,10 @@ def _rows(
         if found is None:
             raise BadRequest(f"Marker {marker} could not be found.")
         after = (found.project_id, found.uuid)
-    stmt = page_query(period.start, period.stop, project_id=project_id, limit=limit, after=after)
+    stmt = page_query(
+        period.start, period.stop, project_id=project_id, limit=limit, after=after,
+        row_values=session.get_bind().dialect.name not in ("mysql", "mariadb"),
+    )  # fmt: skip
     return session.execute(stmt).all()
 
 

@@ -1,9 +1,11 @@
-"""os-availability-zone: the zones of the fleet's services, os-hosts (deprecated; Nova removed it
-at 2.43: 404 from then), and the empty list of host aggregates.
+"""os-availability-zone: the zones of the fleet's services, and os-hosts (deprecated; Nova
+removed it at 2.43: 404 from then).
 
-A zone is available while one of its services is enabled. The summary hides the internal zone
-of the control services, as Nova does; the detail (admins) shows it, with each zone's hosts and
-their enabled services.
+A compute service's zone is its host's effective zone (compute/fleet.py: the zone of the host
+aggregates it is in, else its configured zone), kept on its row; an aggregate's zone without a
+host shows nowhere, as in Nova. A zone is available while one of its services is enabled. The
+summary hides the internal zone of the control services, as Nova does; the detail (admins)
+shows it, with each zone's hosts and their enabled services.
 """
 
 from __future__ import annotations
@@ -149,10 +151,3 @@ class HostItem:
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, host_name: str) -> None:
         update_host(self._deps, req, resp, host_name)
-
-
-class AggregateList:
-    """The fleet has no host aggregates."""
-
-    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        resp.media = {"aggregates": []}

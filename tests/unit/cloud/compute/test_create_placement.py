@@ -179,3 +179,35 @@ def test_a_users_own_server_group_limit_holds_inside_the_project(compute: Comput
                            version="2.64", body=second)  # fmt: skip
     assert refused.status_code == 403
     assert refused.json["forbidden"]["message"] == "Quota exceeded, too many server groups."
+
+
+def _boot_with_hints(compute: Compute, hints: dict[str, Any]) -> dict[str, Any]:
+    made = create(compute, {"server": SERVER, "os:scheduler_hints": hints})
+    assert made.status_code == 202, made.text
+    return _show(compute, made.json["server"]["id"])
+
+
+def test_same_host_and_different_host_hints_pick_the_host(compute: Compute) -> None:
+    first = _show(compute, compute.boot(compute.alice_h))
+    for _ in range(3):
+        same = _boot_with_hints(compute, {"same_host": first["id"]})
+        assert same["OS-EXT-SRV-ATTR:host"] == first["OS-EXT-SRV-ATTR:host"]
+        apart = _boot_with_hints(compute, {"different_host": [first["id"]]})
+        assert apart["status"] == "ACTIVE"
+        assert apart["OS-EXT-SRV-ATTR:host"] != first["OS-EXT-SRV-ATTR:host"]
+
+
+def test_different_host_from_every_host_finds_no_valid_host(compute: Compute) -> None:
+    first = _show(compute, compute.boot(compute.alice_h))
+    second = _boot_with_hints(compute, {"different_host": first["id"]})
+    third = _boot_with_hints(compute, {"different_host": [first["id"], second["id"]]})
+    assert third["status"] == "ERROR"
+    assert third["fault"]["message"].startswith("No valid host was found.")
+
+
+def test_same_host_as_a_deleted_server_finds_no_valid_host(compute: Compute) -> None:
+    first = compute.boot(compute.alice_h)
+    assert compute.call("DELETE", f"/v2.1/servers/{first}", headers=compute.alice_h).status_code \
+        == 204
+    server = _boot_with_hints(compute, {"same_host": [first]})
+    assert server["status"] == "ERROR"

@@ -119,6 +119,10 @@ def test_seeded_rows_read_back_alike_on_every_backend(
         assert listed.status_code == 200
         expected = {r.uuid for r in rows if r.updated_at >= rows[150].created_at}
         assert {s["id"] for s in listed.json["servers"]} == expected
+        # The seeded ids were written, not drawn: the next create still gets a fresh one.
+        body = {"server": {"name": "after-seed", "imageRef": CIRROS_ID, "flavorRef": "1"}}
+        made = compute.call("POST", "/v2.1/servers", headers=compute.admin, body=body)
+        assert made.status_code == 202, made.text
     finally:
         deps.store.dispose()
 

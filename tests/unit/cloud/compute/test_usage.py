@@ -195,8 +195,9 @@ def test_a_marker_page_crosses_projects_in_novas_order(
     assert foreign.json["badRequest"]["message"] == f"Marker {fleet['gone']} could not be found."
 
 
-def _plan(compute: Compute, project_id: str | None) -> list[str]:
-    stmt = page_query(T0, T0 + HOUR, project_id=project_id, limit=10, after=("p", "u"))
+def _plan(compute: Compute, project_id: str | None, *, row_values: bool = True) -> list[str]:
+    stmt = page_query(T0, T0 + HOUR, project_id=project_id, limit=10, after=("p", "u"),
+                      row_values=row_values)  # fmt: skip
     with compute.deps.store.session() as session:
         conn = session.connection()
         compiled = stmt.compile(conn)
@@ -207,10 +208,15 @@ def _plan(compute: Compute, project_id: str | None) -> list[str]:
 
 
 def test_a_marker_page_starts_the_index_range_at_the_marker(compute: Compute) -> None:
-    every = page_query(T0, T0 + HOUR, project_id=None, limit=10, after=("p", "u"))
-    # The sargable leading bound every backend starts its range from.
-    assert "instance.project_id >= " in str(every)
+    # A row value starts the range at the marker's (project, uuid) itself.
     assert _plan(compute, None) == [
+        "SEARCH instance USING INDEX ix_instance_project_uuid ((project_id,uuid)>(?,?))"
+    ]
+    # MariaDB's form: the sargable leading bound starts the range at the marker's project.
+    every = page_query(T0, T0 + HOUR, project_id=None, limit=10, after=("p", "u"),
+                       row_values=False)  # fmt: skip
+    assert "instance.project_id >= " in str(every)
+    assert _plan(compute, None, row_values=False) == [
         "SEARCH instance USING INDEX ix_instance_project_uuid (project_id>?)"
     ]
     assert _plan(compute, "p") == [

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from pocketstack.cloud.api.operation import Service
 from pocketstack.cloud.compute.api import (
+    aggregates,
     extensions,
+    external_events,
     flavor_extras,
     flavors,
     fleet,
@@ -18,6 +20,7 @@ from pocketstack.cloud.compute.api import (
     images,
     instance_actions,
     keypairs,
+    migrations,
     quotas,
     server_extras,
     server_groups,
@@ -39,10 +42,13 @@ _MODULES = (
     keypairs,
     quotas,
     fleet,
+    aggregates,
     host_admin,
     server_extras,
     images,
     instance_actions,
+    migrations,
+    external_events,
     extensions,
 )
 

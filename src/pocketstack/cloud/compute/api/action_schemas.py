@@ -9,8 +9,8 @@ from pocketstack.cloud.compute.api import params as p
 
 # The microversions where one of these bodies changes.
 CHANGES: tuple[Microversion, ...] = (
-    (2, 17), (2, 19), (2, 25), (2, 30), (2, 54), (2, 56), (2, 57), (2, 63), (2, 68), (2, 77),
-    (2, 90), (2, 91), (2, 94),
+    (2, 14), (2, 17), (2, 19), (2, 25), (2, 29), (2, 30), (2, 54), (2, 56), (2, 57), (2, 63),
+    (2, 68), (2, 77), (2, 90), (2, 91), (2, 94),
 )  # fmt: skip
 _ANY: JSON = {}
 _NULLABLE_NAME: JSON = {**p.NAME, "type": ["string", "null"]}
@@ -61,6 +61,18 @@ def _migrate_live(version: Microversion) -> JSON:
     return p.closed(live, required=required)
 
 
+def _evacuate(version: Microversion) -> JSON:
+    """Nova's evacuate: onSharedStorage required before 2.14 and gone from it; force from 2.29
+    until 2.68 removed it."""
+    evacuate: JSON = {"host": p.FQDN, "adminPass": p.STR}
+    if version < (2, 14):
+        evacuate["onSharedStorage"] = p.BOOLEAN
+        return p.closed(evacuate, required=("onSharedStorage",))
+    if (2, 29) <= version < (2, 68):
+        evacuate["force"] = p.BOOLEAN
+    return p.closed(evacuate)
+
+
 def _unshelve(version: Microversion) -> JSON:
     if version < (2, 77):
         return _ANY
@@ -84,6 +96,7 @@ def lifecycle(version: Microversion) -> JSON:
         "revertResize": _ANY,
         "migrate": _ANY,
         "os-migrateLive": _migrate_live(version),
+        "evacuate": _evacuate(version),
         "shelve": _ANY,
         "shelveOffload": _ANY,
         "unshelve": _unshelve(version),
@@ -93,6 +106,9 @@ def lifecycle(version: Microversion) -> JSON:
             "additionalProperties": False,
         },
         "unrescue": _ANY,
+        # Nova's deferred_delete schemas: any argument (null by convention).
+        "restore": _ANY,
+        "forceDelete": _ANY,
         "os-resetState": p.closed(
             {"state": {"type": "string", "enum": ["active", "error"]}}, required=("state",)
         ),

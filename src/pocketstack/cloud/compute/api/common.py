@@ -52,6 +52,8 @@ def rule(name: str, check: policy.Check | None) -> Rule:
 READER = policy.project_reader_or_admin
 MEMBER = policy.project_member_or_admin
 ADMIN = policy.admin_api
+MANAGER = policy.project_manager_or_admin
+SERVICE = policy.service_or_admin
 
 
 # Only such a segment is taken for a project id (Nova's rule); anything else names a resource.

@@ -235,12 +235,6 @@ def _hosts_and_zones() -> tuple[Operation, ...]:
                   summary="A host's resources (deprecated; up to 2.42)",
                   policy=rule("os-hosts:show", ADMIN), status=(200,),
                   response=(Versioned(host, None, HOSTS_LAST),), errors=READ_ERRORS),
-        # The fleet has no host aggregates; the list is there because clients read it
-        # (`openstack hypervisor show` names a host's aggregates).
-        Operation(method="GET", path="/os-aggregates", summary="List host aggregates (none)",
-                  policy=rule("os-aggregates:index", ADMIN), status=(200,),
-                  response=(Versioned(obj({"aggregates": arr({"type": "object"})},
-                                          closed=True)),), errors=READ_ERRORS),
         Operation(method="GET", path="/os-availability-zone",
                   summary="List availability zones", policy=rule("os-availability-zone:list",
                   READER), status=(200,), response=(Versioned(zones),), errors=READ_ERRORS),

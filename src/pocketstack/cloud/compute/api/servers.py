@@ -4,7 +4,7 @@ declared."""
 from __future__ import annotations
 
 from pocketstack.cloud.api.operation import Operation, every_version
-from pocketstack.cloud.api.shapes import STR, arr, obj, query, ref
+from pocketstack.cloud.api.shapes import NSTR, STR, arr, obj, query, ref
 from pocketstack.cloud.compute import action_requests, policy, requests, server_create
 from pocketstack.cloud.compute.api import requests as request_schemas
 from pocketstack.cloud.compute.api import server_views
@@ -65,7 +65,8 @@ ACTION_REPLIES = every_version(
         "anyOf": [
             # The server's detail and its new adminPass.
             obj({"server": obj({"id": STR, "status": STR, "adminPass": STR})}, closed=True),
-            obj({"adminPass": STR}, closed=True),
+            # Rescue's; evacuate's before 2.14 (null when the disk was said to be shared).
+            obj({"adminPass": NSTR}, closed=True),
             obj({"output": STR}, closed=True),
         ]
     }

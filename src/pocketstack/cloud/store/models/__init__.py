@@ -1,8 +1,12 @@
 """Table models. Importing this package registers every table on `Base.metadata`."""
 
+from pocketstack.cloud.store.models import aggregate as aggregate
 from pocketstack.cloud.store.models import compute, identity, image
 from pocketstack.cloud.store.models import fleet as fleet
 from pocketstack.cloud.store.models import instance_action as instance_action
+from pocketstack.cloud.store.models import network as network
+from pocketstack.cloud.store.models import network_port as network_port
+from pocketstack.cloud.store.models import network_security as network_security
 from pocketstack.cloud.store.models import quota as quota
 from pocketstack.cloud.store.models import server_group as server_group
 

@@ -58,7 +58,11 @@ class Migration(Base):
     revert can put both back."""
 
     __tablename__ = "migration"
-    __table_args__ = (Index("ix_migration_instance_status", "instance_uuid", "status"),)
+    __table_args__ = (
+        Index("ix_migration_instance_status", "instance_uuid", "status"),
+        # os-migrations pages newest first (2.59).
+        Index("ix_migration_created_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
