@@ -75,6 +75,10 @@ class CloudFacts:
     compute_nodes: int
     # The network service's extension aliases; empty without a network service.
     network_extensions: tuple[str, ...] = ()
+    # The external network routers take their gateways on, and the shared network servers
+    # boot on, as devstack names them (`public`, `private`); None when there is none.
+    public_network_id: str | None = None
+    shared_network_name: str | None = None
 
 
 class _Client:
@@ -205,6 +209,7 @@ def describe(identity_v3: str, *, username: str, password: str, project: str) ->
         glance_reserved_namespace=_reserves_os_glance(client, image_url),
         compute_nodes=_compute_nodes(client, compute_url),
         network_extensions=_network_extensions(client, _public(catalog, "network")),
+        **_networks(client, _public(catalog, "network")),
         **_upload_features(client, image_url),
     )
 
@@ -214,6 +219,18 @@ def _network_extensions(client: _Client, network: tuple[str, str] | None) -> tup
         return ()
     listed = _expect(client.call("GET", f"{network[0]}/v2.0/extensions"), "extensions", 200)
     return tuple(sorted(e["alias"] for e in listed["extensions"]))
+
+
+def _networks(client: _Client, network: tuple[str, str] | None) -> dict[str, str | None]:
+    if network is None:
+        return {"public_network_id": None, "shared_network_name": None}
+    listed = _expect(client.call("GET", f"{network[0]}/v2.0/networks"), "networks", 200)
+    external = [n for n in listed["networks"] if n.get("router:external")]
+    shared = [n for n in listed["networks"] if n.get("shared") and not n.get("router:external")]
+    return {
+        "public_network_id": external[0]["id"] if external else None,
+        "shared_network_name": shared[0]["name"] if shared else None,
+    }
 
 
 def _compute_nodes(client: _Client, compute_url: str) -> int:

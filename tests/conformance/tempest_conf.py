@@ -139,6 +139,10 @@ def render(
     # Nothing boots, so there is nothing to reach over SSH.
     conf["validation"] = {"run_validation": "false"}
     conf["network"] = {"region": facts.region}
+    if facts.public_network_id:
+        conf["network"]["public_network_id"] = facts.public_network_id
+    if facts.shared_network_name:
+        conf["compute"]["fixed_network_name"] = facts.shared_network_name
     extensions = set(facts.network_extensions)
     conf["network-feature-enabled"] = {
         # tempest's default is "all": it would test every extension Neutron has.

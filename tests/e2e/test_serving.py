@@ -154,6 +154,7 @@ def test_up_first_start_creates_everything_and_is_idempotent(data_dir: Path) -> 
     assert urls["identity"] == {f"{base}/identity"}
     assert urls["compute"] == {f"{base}/compute/v2.1"}
     assert urls["image"] == {f"{base}/image"}
+    assert urls["network"] == {f"{base}/networking"}
 
     again = cli("up", "--data-dir", str(data_dir), "--port", str(port))
     assert again.returncode == 0, again.stderr
@@ -439,7 +440,8 @@ def test_a_port_that_cannot_be_had_leaves_the_catalog_alone(data_dir: Path) -> N
     assert cli("down", "--data-dir", str(data_dir)).returncode == 0
     before = catalog_urls(data_dir)
     assert before == {
-        f"http://127.0.0.1:{port}{path}" for path in ("/identity", "/compute/v2.1", "/image")
+        f"http://127.0.0.1:{port}{path}"
+        for path in ("/identity", "/compute/v2.1", "/image", "/networking")
     }
     out_of_range = cli("up", "--data-dir", str(data_dir), "--port", "99999")
     assert out_of_range.returncode == 2

@@ -6,6 +6,7 @@ aggregate's zone showing in `availability zone list`."""
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 
 from pocketstack.cloud.image.bootstrap import CIRROS_ID
 from tests.fixtures.cloud import CloudDeps
+from tests.fixtures.server import running_cloud
 from tests.interop.live_clients import Live
 from tests.interop.test_compute_interop import _validate
 from tests.unit.cloud.compute.helpers import Compute, build_compute
@@ -62,7 +64,19 @@ def _try(live: Live, *argv: str) -> None:
     )  # fmt: skip
 
 
-def test_openstackclient_aggregates(live: Live) -> None:
+@pytest.fixture(scope="module")
+def fleet(interop_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """A cloud of its own: moving a host into a zone is refused while the host holds servers,
+    and the shared live cloud's hosts hold the other tests' servers."""
+    root = tmp_path_factory.mktemp("aggregates-cloud")
+    with running_cloud(root) as cloud:
+        env = cloud.client_env()
+        env["OS_COMPUTE_API_VERSION"] = "2.latest"
+        yield Live(interop_venv, env, root)
+
+
+def test_openstackclient_aggregates(fleet: Live) -> None:
+    live = fleet
     name, zone, host = "interop-agg", "interop-az", "compute-1"
     try:
         made = live.json("openstack", "aggregate", "create", "--zone", zone,

@@ -1,4 +1,5 @@
-"""First-run set-up of a cloud's contents: identity (admin, roles, catalog), flavors, an image."""
+"""First-run set-up of a cloud's contents: identity (admin, roles, catalog), flavors, an image,
+the public and private networks."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ def bootstrap(deps: CloudDeps, *, admin_password: str) -> None:
     from pocketstack.cloud.compute.bootstrap import bootstrap_compute
     from pocketstack.cloud.identity.bootstrap import bootstrap_identity
     from pocketstack.cloud.image.bootstrap import bootstrap_image
+    from pocketstack.cloud.network.bootstrap import bootstrap_network
 
     bootstrap_identity(deps, admin_password=admin_password)
     bootstrap_compute(deps)
     bootstrap_image(deps)
+    # After identity's: its admin project owns the networks.
+    bootstrap_network(deps)
     # Every start prunes; a running cloud prunes after revocations (TokenProvider).
     deps.tokens.prune()

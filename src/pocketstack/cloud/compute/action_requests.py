@@ -49,6 +49,8 @@ class Rebuild(ServerAction):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Resize(ServerAction):
     flavor_id: str
+    # OS-DCF:diskConfig given with the resize: the server's disk config from then on.
+    auto_disk_config: bool | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -72,6 +74,21 @@ class Rescue(ServerAction):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ResetState(ServerAction):
     state: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SecurityGroupChange(ServerAction):
+    """addSecurityGroup, removeSecurityGroup: the group's name (or id)."""
+
+    group: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class FloatingIpChange(ServerAction):
+    """addFloatingIp, removeFloatingIp: the floating address (and the fixed one to add it to)."""
+
+    address: str
+    fixed_address: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -167,7 +184,9 @@ def parse_server_action(body: Any, version: AtVersion) -> ServerAction:
     if name == "rebuild":
         return _rebuild(arg, version)
     if name == "resize":
-        return Resize(name, flavor_id=_flavor_id(str(arg["flavorRef"])))
+        disk = arg.get("OS-DCF:diskConfig")
+        return Resize(name, flavor_id=_flavor_id(str(arg["flavorRef"])),
+                      auto_disk_config=None if disk is None else disk == "AUTO")  # fmt: skip
     if name in ("migrate", "os-migrateLive"):
         given = isinstance(arg, dict) and (name != "migrate" or at_least(version, (2, 56)))
         return Migrate(name, host=arg.get("host") if given else None)
@@ -179,6 +198,11 @@ def parse_server_action(body: Any, version: AtVersion) -> ServerAction:
         return Rescue(name, admin_pass=arg.get("adminPass"), rescue_image=image)
     if name == "os-resetState":
         return ResetState(name, state=arg["state"])
+    if name in ("addSecurityGroup", "removeSecurityGroup"):
+        return SecurityGroupChange(name, group=arg["name"])
+    if name in ("addFloatingIp", "removeFloatingIp"):
+        fixed = arg.get("fixed_address")
+        return FloatingIpChange(name, address=arg["address"], fixed_address=fixed)
     if name == "changePassword":
         return ChangePassword(name, admin_pass=arg["adminPass"])
     if name == "os-getConsoleOutput":

@@ -11,9 +11,11 @@ from pocketstack.cloud.compute import (
     action_log,
     actions_deferred_delete,
     actions_evacuate,
+    actions_floating_ips,
     actions_power,
     actions_rebuild,
     actions_resize,
+    actions_security_groups,
     actions_shelve,
 )
 from pocketstack.cloud.compute.actions_base import Call, Entry
@@ -30,6 +32,8 @@ REGISTRY: dict[str, Entry] = {
     **actions_shelve.HANDLERS,
     **actions_deferred_delete.HANDLERS,
     **actions_evacuate.HANDLERS,
+    **actions_security_groups.HANDLERS,
+    **actions_floating_ips.HANDLERS,
 }
 
 

@@ -7,13 +7,14 @@ fake hosts share nothing, so a move only has to find room (fleet.pick_host).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 
 import falcon
 from sqlalchemy import select
 
-from pocketstack.cloud.compute import fleet, policy, quotas, states
+from pocketstack.cloud.compute import fleet, policy, quotas, server_group_db, states
 from pocketstack.cloud.compute.action_requests import Migrate, Resize
 from pocketstack.cloud.compute.actions_base import Call, Entry, Reply, check_state
 from pocketstack.cloud.compute.requests import ServerAction
@@ -21,6 +22,7 @@ from pocketstack.cloud.compute.servers import check_not_locked
 from pocketstack.cloud.errors import BadRequest
 from pocketstack.cloud.store.models.compute import Flavor, FlavorProject, Instance
 from pocketstack.cloud.store.models.instance_action import Migration
+from pocketstack.cloud.store.models.server_group import ServerGroup, ServerGroupMember
 
 _MOVABLE = (states.ACTIVE, states.STOPPED)
 _FLAVOR_FIELDS = ("vcpus", "memory_mb", "root_gb", "ephemeral_gb", "swap")
@@ -51,16 +53,35 @@ def _find_flavor(call: Call, flavor_id: str) -> Flavor:
 
 
 def place_move(call: Call, *, hosts: list[str] | None, exclude: str | None = None) -> str:
+    """The host a move goes to, as Nova's scheduler picks it from the server's request spec:
+    in the zone the server was booted into (if it asked for one), within its server group's
+    policy (the server itself no longer counting where it is), with room. The server's zone
+    becomes the new host's."""
     row = call.row
-    if hosts is None and exclude is not None:
-        hosts = sorted(fleet.compute_hosts(call.session) - {exclude})
-    placement = fleet.pick_host(
-        call.session, vcpus=row.vcpus, memory_mb=row.memory_mb,
-        disk_gb=row.root_gb + row.ephemeral_gb, hosts=hosts,
-    )  # fmt: skip
-    if placement is None:
-        raise BadRequest(fleet.NO_VALID_HOST)
-    return placement.host
+    if hosts is None:
+        hosts = sorted(fleet.compute_hosts(call.session) - ({exclude} if exclude else set()))
+    group = call.session.scalar(
+        select(ServerGroup)
+        .join(ServerGroupMember, ServerGroupMember.group_id == ServerGroup.id)
+        .where(ServerGroupMember.instance_uuid == row.uuid)
+    )
+    if group is not None:
+        rule = server_group_db.placement_for(call.session, group)
+        used = dict(rule.used)
+        if row.host in used:
+            used[row.host] -= 1
+        hosts = dataclasses.replace(rule, used={h: n for h, n in used.items() if n}).hosts(hosts)
+        fleet.lock_hosts(call.session, hosts)
+    for candidates in [[host] for host in hosts] if group is not None else [hosts]:
+        placement = fleet.pick_host(
+            call.session, vcpus=row.vcpus, memory_mb=row.memory_mb,
+            disk_gb=row.root_gb + row.ephemeral_gb, hosts=candidates,
+            availability_zone=row.pinned_availability_zone,
+        )  # fmt: skip
+        if placement is not None:
+            row.availability_zone = placement.availability_zone
+            return placement.host
+    raise BadRequest(fleet.NO_VALID_HOST)
 
 
 def _authorize_move(call: Call, rule: str, host: str | None) -> None:
@@ -133,6 +154,8 @@ def _resize(call: Call, action: ServerAction) -> Reply | None:
     finally:
         _apply_flavor(row, old)
     _move(call, kind="resize", new_flavor=json.dumps(new), host=host)
+    if action.auto_disk_config is not None:
+        row.auto_disk_config = action.auto_disk_config
     return None
 
 

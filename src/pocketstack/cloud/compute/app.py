@@ -25,6 +25,7 @@ from pocketstack.cloud.compute.flavor_access import FlavorAccessList, FlavorActi
 from pocketstack.cloud.compute.flavor_extras import FlavorExtraSpec, FlavorExtraSpecs
 from pocketstack.cloud.compute.flavors import FlavorItem, FlavorList
 from pocketstack.cloud.compute.fleet_routes import fleet_routes
+from pocketstack.cloud.compute.floating_ips import routes as floating_ip_routes
 from pocketstack.cloud.compute.images_proxy import (
     ImageItem,
     ImageList,
@@ -40,6 +41,7 @@ from pocketstack.cloud.compute.migrations import (
     ServerMigrationItem,
     ServerMigrations,
 )
+from pocketstack.cloud.compute.network_proxy import proxy_routes
 from pocketstack.cloud.compute.quota_sets import (
     QuotaClassSet,
     QuotaDefaults,
@@ -93,7 +95,8 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
         cors_enable=False,
     )
     app.req_options.keep_blank_qs_values = True
-    app.req_options.strip_url_path_trailing_slash = True
+    # routing.py keeps a trailing slash where Nova would: no route matches it.
+    app.req_options.strip_url_path_trailing_slash = False
     faults.install(app)
     jsonmedia.install(app)
     mount(
@@ -140,6 +143,8 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
             "/flavors/{flavor_id}/os-flavor-access": FlavorAccessList(deps),
             "/flavors/{flavor_id}/action": FlavorAction(deps),
             **fleet_routes(deps),
+            **proxy_routes(deps),
+            **floating_ip_routes(deps),
             "/os-aggregates": AggregateList(deps),
             "/os-aggregates/{aggregate_id}": AggregateItem(deps),
             "/os-aggregates/{aggregate_id}/action": AggregateActions(deps),

@@ -13,13 +13,15 @@ import json
 import random
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
-from pocketstack.cloud.compute import action_log, states
+from pocketstack.cloud.compute import action_log, server_ports, states
+from pocketstack.cloud.network import private_network
 from pocketstack.cloud.store.models.compute import Instance
 
-NETWORK_NAME = "private"
-NETWORK_ID = "2d1cf1c0-52d2-4a3a-8a4d-6d4a1bd0a6f1"
+# The network service's shared `private` network, where seeded servers' cached addresses are.
+NETWORK_NAME = private_network.NAME
+NETWORK_ID = private_network.NETWORK_ID
 # 10.0.0.0/16 and fd00:10::/64
 _V4_SIZE = 1 << 16
 
@@ -136,6 +138,11 @@ def soft_delete(row: Instance, *, now: dt.datetime, delay: float, reclaim_after:
 
 
 def mark_deleted(row: Instance, now: dt.datetime) -> None:
+    """The server gone for good (a delete, a force delete, a reclaim), its ports released: every
+    way there passes here, with the row in the session of the request or settle that ends it."""
+    session = object_session(row)
+    if session is not None:
+        server_ports.release(session, row, now)
     row.vm_state = states.DELETED
     row.task_state = None
     row.power_state = states.NOSTATE
@@ -159,8 +166,9 @@ def start_transition(
 
 
 def schedule(row: Instance, *, host: str, seq: int, networked: bool) -> None:
-    """Boot a new server on the host placement chose, with addresses unless it asked for no
-    network.
+    """Boot a new server on the host placement chose, with made-up addresses if `networked`
+    (what seeding and the driver's own tests use; a server created through the API gets its
+    addresses from its ports, compute/server_ports.py).
 
     A server booted with `networks: none` still runs somewhere: it has a host (and so a hostId),
     only no port.

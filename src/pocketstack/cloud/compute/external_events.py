@@ -111,12 +111,14 @@ class ServerExternalEvents:
         wanted = sorted({e.server_uuid for e in events})
         answers = []
         with self._deps.store.session(write=True) as session:
-            # Locked, in one order: an event may change its server (power-update).
+            # Locked, in one order: an event may change its server (power-update). Deleted
+            # servers too: Nova takes an event for one (the network service reports its port
+            # gone after the delete) and delivers nothing.
             rows = {
                 row.uuid: row
                 for row in session.scalars(
                     select(Instance)
-                    .where(Instance.uuid.in_(wanted), Instance.deleted.is_(False))
+                    .where(Instance.uuid.in_(wanted))
                     .order_by(Instance.uuid)
                     .with_for_update()
                 )
@@ -125,7 +127,7 @@ class ServerExternalEvents:
             for event in events:
                 row = rows.get(event.server_uuid)
                 code = _code(event, row)
-                if code == 200 and row is not None:
+                if code == 200 and row is not None and not row.deleted:
                     delivery.deliver(event, row)
                 answers.append(_answer(event, code))
         resp.status = falcon.HTTP_200 if all(a["code"] == 200 for a in answers) else falcon.HTTP_207

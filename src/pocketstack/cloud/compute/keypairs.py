@@ -27,7 +27,7 @@ from pocketstack.cloud.compute.keypair_db import (
 )
 from pocketstack.cloud.compute.listing import MAX_LIMIT
 from pocketstack.cloud.compute.microversion import ApiVersion
-from pocketstack.cloud.compute.routing import Links, auth_of, refuse_unknown_params, version_of
+from pocketstack.cloud.compute.routing import auth_of, next_link, refuse_unknown_params, version_of
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import BadRequest, Conflict, Forbidden, NotFound
 from pocketstack.cloud.inputs import decimal, too_big_for_text
@@ -97,14 +97,6 @@ def _shown(row: KeyPair, api: ApiVersion) -> dict[str, Any]:
     }
 
 
-def _next_link(req: falcon.Request, marker: str) -> list[dict[str, str]]:
-    params = dict(urllib.parse.parse_qsl(req.query_string, keep_blank_values=True))
-    params.pop("marker", None)
-    pairs = [*sorted(params.items()), ("marker", marker)]
-    href = f"{Links(req).collection(COLLECTION)}?{urllib.parse.urlencode(pairs)}"
-    return [{"rel": "next", "href": href}]
-
-
 class KeypairList:
     def __init__(self, deps: CloudDeps) -> None:
         self._deps = deps
@@ -125,7 +117,7 @@ class KeypairList:
             rows = page_of_keypairs(session, user_id=user_id, limit=limit, marker=marker)
         body: dict[str, Any] = {"keypairs": [{"keypair": _listed(r, api)} for r in rows]}
         if paged and rows and len(rows) == limit:
-            body["keypairs_links"] = _next_link(req, rows[-1].name)
+            body["keypairs_links"] = next_link(req, COLLECTION, rows[-1].name)
         resp.media = body
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:

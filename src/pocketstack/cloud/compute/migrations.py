@@ -23,7 +23,13 @@ from pocketstack.cloud.compute.actions_base import invalid_state
 from pocketstack.cloud.compute.listing import MAX_LIMIT, bool_from_string, parse_time
 from pocketstack.cloud.compute.microversion import ApiVersion
 from pocketstack.cloud.compute.migration_db import MigrationFilter
-from pocketstack.cloud.compute.routing import Links, auth_of, refuse_unknown_params, version_of
+from pocketstack.cloud.compute.routing import (
+    Links,
+    auth_of,
+    next_link,
+    refuse_unknown_params,
+    version_of,
+)
 from pocketstack.cloud.compute.servers import check_not_locked, get_server, settle_if_delayed
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import BadRequest, NotFound
@@ -48,6 +54,9 @@ def _time(when: dt.datetime) -> str:
 def settle_moves(deps: CloudDeps) -> None:
     """The servers' due transitions, then the moves that ended with them."""
     settle_if_delayed(deps)
+    if deps.config.driver_delay <= 0:
+        # Without a delay every move ends as it is made: nothing is ever in flight.
+        return
     with deps.store.session() as session:
         pending = migration_db.in_flight(session)
     if pending:
@@ -198,14 +207,6 @@ def _addresses(deps: CloudDeps, rows: list[Migration]) -> dict[str, str]:
         )
 
 
-def _next_link(req: falcon.Request, marker: str) -> list[dict[str, str]]:
-    params = dict(urllib.parse.parse_qsl(req.query_string, keep_blank_values=True))
-    params.pop("marker", None)
-    pairs = [*sorted(params.items()), ("marker", marker)]
-    href = f"{Links(req).collection(COLLECTION)}?{urllib.parse.urlencode(pairs)}"
-    return [{"rel": "next", "href": href}]
-
-
 class MigrationList:
     """GET /os-migrations."""
 
@@ -221,17 +222,15 @@ class MigrationList:
             policy.admin_api(ctx, "os_compute_api:os-migrations:index:all_projects")
         paged = api.at_least("2.59")
         limit = (_limit(params["limit"]) if "limit" in params else MAX_LIMIT) if paged else None
+        # Nova takes an empty marker for none.
+        marker = (params.get("marker") or None) if paged else None
         settle_moves(self._deps)
         with self._deps.store.session() as session:
-            rows = list(
-                migration_db.page(
-                    session, flt, limit=limit, marker=params.get("marker") if paged else None
-                )
-            )
+            rows = list(migration_db.page(session, flt, limit=limit, marker=marker))
         view = _View(req, hosts=ctx.is_admin, addresses=_addresses(self._deps, rows))
         body: dict[str, Any] = {"migrations": [view.listed(r) for r in rows]}
         if limit and len(rows) == limit:
-            body["migrations_links"] = _next_link(req, rows[-1].uuid)
+            body["migrations_links"] = next_link(req, COLLECTION, rows[-1].uuid)
         resp.media = body
 
 

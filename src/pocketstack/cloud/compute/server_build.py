@@ -19,11 +19,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.compute import driver, fleet, keypair_db, quotas, server_group_db, states
-from pocketstack.cloud.compute.requests import NetworkRequest, ServerCreate
+from pocketstack.cloud.compute import (
+    driver,
+    fleet,
+    keypair_db,
+    quotas,
+    server_group_db,
+    server_ports,
+    states,
+)
+from pocketstack.cloud.compute.requests import ServerCreate
 from pocketstack.cloud.compute.server_create import DEFAULT_AZ
 from pocketstack.cloud.errors import BadRequest
 from pocketstack.cloud.image import lookup
+from pocketstack.cloud.network import for_compute
 from pocketstack.cloud.store.models.compute import (
     Flavor,
     FlavorProject,
@@ -59,7 +68,10 @@ def create_servers(
     assert ctx.project_id is not None
     flavor = _flavor_for(session, ctx, spec.flavor_id)
     image = _image_for(session, ctx, spec.image_id)
-    _check_networks(spec.networks)
+    nics = server_ports.requested_nics(
+        session, ctx, spec.networks, project_id=ctx.project_id, count=spec.max_count
+    )
+    groups = for_compute.group_ids(session, ctx.project_id, spec.security_groups, now)
     _check_key_name(session, ctx, spec.key_name)
     _check_availability_zone(session, spec.availability_zone)
     hosts = _hinted_hosts(session, spec, _requested_hosts(session, spec))
@@ -97,24 +109,15 @@ def create_servers(
             driver.no_valid_host(row, now=now, message=fleet.NO_VALID_HOST)
         else:
             row.availability_zone = placement.availability_zone
-            driver.schedule(row, host=placement.host, seq=row.id, networked=spec.networks != "none")
+            # Its addresses are its ports', not the driver's made-up ones.
+            driver.schedule(row, host=placement.host, seq=row.id, networked=False)
+            server_ports.attach(session, row, nics, group_ids=groups, now=now)
             driver.start_transition(row, states.SPAWNING, now=now, delay=delay)
         # The next server of this request is placed knowing where this one went.
         session.flush()
         made.append(row)
     assert made  # the schema: max_count >= 1
     return Created(made[0].uuid, reservation, tuple(made))
-
-
-def _check_networks(networks: str | tuple[NetworkRequest, ...]) -> None:
-    if isinstance(networks, str):
-        return
-    for network in networks:
-        if network.port is not None:
-            # There is no networking service here to have made a port.
-            raise BadRequest(f"Port id {network.port} could not be found.")
-        if network.uuid != driver.NETWORK_ID:
-            raise BadRequest(f"Network {network.uuid} could not be found.")
 
 
 def _check_availability_zone(session: Session, zone: str | None) -> None:

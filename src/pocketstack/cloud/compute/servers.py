@@ -28,6 +28,7 @@ from pocketstack.cloud.compute.views import (
 )
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import Conflict, NotFound
+from pocketstack.cloud.network import sg_for_servers
 from pocketstack.cloud.store.models.compute import Instance
 
 
@@ -83,6 +84,7 @@ def detail_of(
     )
     if "server_groups" in detail:  # 2.71: the group the server is in, if any
         detail["server_groups"] = server_group_db.group_ids_of(session, [row.uuid])[row.uuid]
+    sg_for_servers.put_groups_in_views(session, auth_of(req), [detail])
     return detail
 
 
@@ -120,6 +122,7 @@ class ServerList:
                     renderer.detail(r, tags=tags.get(r.id, no_tags), metadata=metadata[r.id])
                     for r in details
                 ]
+                sg_for_servers.put_groups_in_views(session, ctx, servers)
             else:
                 rows = summaries = server_db.list_server_summaries(session, query)
                 servers = [server_index(r, links) for r in summaries]

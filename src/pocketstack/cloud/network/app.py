@@ -18,8 +18,11 @@ from pocketstack.cloud.inputs import RefuseNul
 from pocketstack.cloud.network import body, faults, policy
 from pocketstack.cloud.network.api import SERVICE
 from pocketstack.cloud.network.extensions import ExtensionItem, ExtensionList
+from pocketstack.cloud.network.floating_ips import FloatingIPItem, FloatingIPList
 from pocketstack.cloud.network.networks import NetworkItem, NetworkList
 from pocketstack.cloud.network.ports import PortItem, PortList
+from pocketstack.cloud.network.router_interfaces import RouterInterfaces
+from pocketstack.cloud.network.routers import RouterItem, RouterList
 from pocketstack.cloud.network.security_group_rules import (
     SecurityGroupRuleItem,
     SecurityGroupRuleList,
@@ -82,6 +85,12 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
             "/v2.0/security-groups/{security_group_id}": SecurityGroupItem(deps),
             "/v2.0/security-group-rules": SecurityGroupRuleList(deps),
             "/v2.0/security-group-rules/{security_group_rule_id}": SecurityGroupRuleItem(deps),
+            "/v2.0/routers": RouterList(deps),
+            "/v2.0/routers/{router_id}": RouterItem(deps),
+            "/v2.0/routers/{router_id}/add_router_interface": RouterInterfaces(deps, "add"),
+            "/v2.0/routers/{router_id}/remove_router_interface": RouterInterfaces(deps, "remove"),
+            "/v2.0/floatingips": FloatingIPList(deps),
+            "/v2.0/floatingips/{floatingip_id}": FloatingIPItem(deps),
         },
     )
     return app

@@ -2,11 +2,12 @@
 tempest decide what to call from this list (openstacksdk's `find_extension`, tempest's
 `api_extensions`), so an alias is listed only when what it adds is served in full.
 
-Not listed, because not served (yet): router, external gateways, floating IPs, quotas, tags
-(standard-attr-tag), provider networks, availability zones, subnet pools, DNS integration, extra
-DHCP options, QoS, trunks, address scopes, agents, revision-if-match; of security groups, address
-groups (security-groups-remote-address-group), sharing (rbac-security-groups,
-security-groups-shared-filtering) and the default rule templates (security-groups-default-rules).
+Not listed, because not served (yet): quotas, tags (standard-attr-tag), provider networks,
+extraroute-atomic, floatingip-pools, l3-flavors, DVR and HA routers, availability zones, subnet
+pools, DNS integration, extra DHCP options, QoS, trunks, address scopes, agents,
+revision-if-match; of security groups, address groups (security-groups-remote-address-group),
+sharing (rbac-security-groups, security-groups-shared-filtering) and the default rule templates
+(security-groups-default-rules).
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ EXTENSIONS: tuple[tuple[str, str, str, str], ...] = (
      "Lists filter on attributes equal to the empty string", "2018-05-01T10:00:00-00:00"),
     ("external-net", "Neutron external network",
      "The router:external attribute of networks", "2013-01-14T10:00:00-00:00"),
+    ("ext-gw-mode", "Neutron L3 Configurable external gateway mode",
+     "Whether a router's gateway does SNAT (enable_snat)", "2013-03-28T10:00:00-00:00"),
+    ("extraroute", "Neutron Extra Route",
+     "Static routes of a router (routes)", "2013-02-01T10:00:00-00:00"),
+    ("fip-port-details", "Floating IP Port Details Extension",
+     "The associated port's details shown with a floating IP (port_details)",
+     "2018-04-09T10:00:00-00:00"),
     ("filter-validation", "Filter parameters validation",
      "A list refuses a filter on an attribute that is not filterable",
      "2018-07-04T10:00:00-00:00"),
@@ -44,6 +52,9 @@ EXTENSIONS: tuple[tuple[str, str, str, str], ...] = (
      "Ports listed by the security groups they are in", "2018-01-09T09:00:00-00:00"),
     ("project-id", "project_id field enabled",
      "Resources show project_id beside tenant_id", "2016-09-09T09:09:09-09:09"),
+    ("router", "Neutron L3 Router",
+     "Routers, their external gateways and interfaces, and floating IPs",
+     "2012-07-20T10:00:00-00:00"),
     ("security-group", "security-group",
      "Security groups and their rules, each project's default group, and ports' groups",
      "2012-10-05T10:00:00-00:00"),

@@ -240,6 +240,22 @@ def links(req: falcon.Request, query: ListQuery, ids: Sequence[str]) -> list[dic
     return found
 
 
+def page_body(
+    req: falcon.Request,
+    query: ListQuery,
+    collection: str,
+    shown: Sequence[dict[str, Any]],
+    ids: Sequence[str],
+) -> dict[str, Any]:
+    """A list's response: the page's views cut to `fields=`, with its links when it has any
+    (Neutron leaves `<collection>_links` out rather than empty)."""
+    body: dict[str, Any] = {collection: [select_fields(v, query.fields) for v in shown]}
+    found = links(req, query, ids)
+    if found:
+        body[f"{collection}_links"] = found
+    return body
+
+
 def select_fields(view: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
     """`fields=`: only the asked attributes (unknown ones are ignored, as Neutron does)."""
     if not fields:

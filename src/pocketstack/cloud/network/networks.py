@@ -20,6 +20,7 @@ from pocketstack.cloud.network import (
     access,
     attributes,
     faults,
+    l3_ports,
     listing,
     policy,
     sg_store,
@@ -95,11 +96,7 @@ class NetworkList:
                 marker = listing.marker_of(access.network(session, ctx, query.marker), LISTABLE)
             rows = listing.keyset_page(session, stmt, LISTABLE, query, marker)
             views = network_views(session, rows)
-        body: dict[str, Any] = {"networks": [listing.select_fields(v, query.fields) for v in views]}
-        links = listing.links(req, query, [r.id for r in rows])
-        if links:
-            body["networks_links"] = links
-        resp.media = body
+        resp.media = listing.page_body(req, query, "networks", views, [r.id for r in rows])
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ctx: RequestContext = req.context.auth
@@ -160,6 +157,8 @@ class NetworkItem:
             _admin_only(ctx, "update_network", changes, set(changes))
             if changes.get("shared") is False and net.shared:
                 _check_unshare(session, net)
+            if changes.get("router:external") is False and net.external:
+                l3_ports.check_external_unused(session, net.id)
             if "mtu" in changes:
                 mtu = _mtu(changes["mtu"])
                 versions = session.scalars(select(Subnet.ip_version).where(
@@ -192,6 +191,8 @@ class NetworkItem:
 def delete_network(session: Session, net: Network) -> None:
     """Deletes the network (locked by the caller) with its subnets and the ports Neutron deletes
     with it; NetworkInUse (409) while any other port is on it."""
+    if net.external:
+        l3_ports.delete_free_floatingips(session, net.id)
     in_use = list(session.scalars(
         select(Port.id).where(Port.network_id == net.id,
                               Port.device_owner.not_in(AUTO_DELETE_OWNERS)).order_by(Port.id)

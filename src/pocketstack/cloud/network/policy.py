@@ -106,7 +106,9 @@ def sees_port(ctx: RequestContext, port: Port, net: Network) -> bool:
 
 
 def creates_port(ctx: RequestContext, net: Network) -> bool:
-    return is_privileged(ctx) or owns_network(ctx, net) or net.shared
+    """ADMIN_OR_PROJECT_MEMBER, on a network the project owns or a shared one: a reader
+    creates nothing."""
+    return is_privileged(ctx) or owns_network(ctx, net) or (net.shared and ctx.can_write)
 
 
 def updates_port(ctx: RequestContext, port: Port) -> bool:

@@ -8,12 +8,18 @@ import random
 from collections.abc import Callable, Mapping, Set
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.network import attributes, faults, policy
 from pocketstack.cloud.store.models.network import Network
+from pocketstack.cloud.store.models.network_port import Port
 
 # Neutron's base_mac: OpenStack's own prefix, the rest random.
 BASE_MAC = (0xFA, 0x16, 0x3E)
+# Random MACs tried before giving up on a network whose prefix space is that crowded.
+MAC_ATTEMPTS = 16
 MAX_ADDRESS_PAIRS = 10
 
 Check = Callable[[RequestContext, Network, str], bool]
@@ -99,6 +105,32 @@ def mac_in_use(network_id: str, mac: str) -> faults.NeutronError:
     return faults.conflict(
         "MacAddressInUse",
         f"Unable to complete operation for network {network_id}. The mac address {mac} is in use.",
+    )
+
+
+def insert_port(session: Session, port: Port, *, mac_given: bool = False) -> bool:
+    """Inserts the port, its MAC unique on its network by constraint: a MAC taken is the
+    client's 409 when they chose it, else another random one. False when MAC_ATTEMPTS random
+    ones were all taken (each caller words that failure for its own API)."""
+    for _ in range(MAC_ATTEMPTS):
+        try:
+            with session.begin_nested():
+                session.add(port)
+            return True
+        except IntegrityError:
+            if port in session:
+                session.expunge(port)
+            if mac_given:
+                raise mac_in_use(port.network_id, port.mac_address) from None
+            port.mac_address = random_mac()
+    return False
+
+
+def no_free_mac(network_id: str) -> faults.NeutronError:
+    return faults.NeutronError(
+        503,
+        "MacAddressGenerationFailure",
+        f"Unable to generate unique mac on network {network_id}.",
     )
 
 

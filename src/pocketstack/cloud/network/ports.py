@@ -23,7 +23,16 @@ from sqlalchemy.sql.elements import ColumnElement
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.deps import CloudDeps
-from pocketstack.cloud.network import access, attributes, faults, ipam, listing, policy, sg_store
+from pocketstack.cloud.network import (
+    access,
+    attributes,
+    faults,
+    ipam,
+    l3_ports,
+    listing,
+    policy,
+    sg_store,
+)
 from pocketstack.cloud.network import port_rules as rules
 from pocketstack.cloud.network.body import Creates, Update, is_set
 from pocketstack.cloud.network.networks import owner_of
@@ -33,7 +42,6 @@ from pocketstack.cloud.store.models.network_port import IPAllocation, Port
 from pocketstack.cloud.store.models.network_security import PortSecurityGroup
 
 DOWN = "DOWN"
-MAC_ATTEMPTS = 16
 
 
 def _fixed_ips_filter(wanted: list[Any]) -> ColumnElement[bool]:
@@ -81,26 +89,6 @@ LISTABLE = listing.Listable(
 )  # fmt: skip
 
 
-def _store_port(session: Session, port: Port, *, mac_given: bool) -> None:
-    """Inserts the port; a MAC taken on its network is the client's 409 when they chose it, else
-    another random one."""
-    for _ in range(MAC_ATTEMPTS):
-        try:
-            with session.begin_nested():
-                session.add(port)
-            return
-        except IntegrityError:
-            if port in session:
-                session.expunge(port)
-            if mac_given:
-                raise rules.mac_in_use(port.network_id, port.mac_address) from None
-            port.mac_address = rules.random_mac()
-    raise faults.NeutronError(
-        503, "MacAddressGenerationFailure",
-        f"Unable to generate unique mac on network {port.network_id}.",
-    )  # fmt: skip
-
-
 def _new_groups(ctx: RequestContext, session: Session, item: dict[str, Any], project: str,
                 security: bool, default: str | None) -> list[str]:  # fmt: skip
     """A new port's groups (Neutron's _ensure_default_security_group_on_port and
@@ -144,7 +132,8 @@ def _new_port(ctx: RequestContext, session: Session, item: dict[str, Any], given
         binding_profile=json.dumps(profile if is_set(profile) else {}), revision_number=1,
         created_at=now, updated_at=now,
     )  # fmt: skip
-    _store_port(session, port, mac_given=is_set(mac))
+    if not rules.insert_port(session, port, mac_given=is_set(mac)):
+        raise rules.no_free_mac(port.network_id)
     subnets = ipam.lock_subnets(session, net.id)
     fixed = item["fixed_ips"]
     wants = ipam.plan(session, fixed if is_set(fixed) else None, subnets, network_id=net.id,
@@ -170,11 +159,7 @@ class PortList:
                 marker = listing.marker_of(access.port(session, ctx, query.marker)[0], LISTABLE)
             rows = listing.keyset_page(session, stmt, LISTABLE, query, marker)
             views = port_views(session, rows, ctx)
-        body: dict[str, Any] = {"ports": [listing.select_fields(v, query.fields) for v in views]}
-        links = listing.links(req, query, [r.id for r in rows])
-        if links:
-            body["ports_links"] = links
-        resp.media = body
+        resp.media = listing.page_body(req, query, "ports", views, [r.id for r in rows])
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ctx: RequestContext = req.context.auth
@@ -328,6 +313,8 @@ class PortItem:
             port, net = access.port(session, ctx, port_id, lock=True)
             if not policy.deletes_port(ctx, port, net):
                 raise faults.policy_refused("delete_port")
+            l3_ports.check_port_delete(session, port)
+            l3_ports.disassociate_port(session, port.id, self._deps.clock.now())
             ipam.release(session, port.id)
             session.delete(port)
         resp.status = falcon.HTTP_204

@@ -23,7 +23,7 @@ from pocketstack.cloud.network import access, attributes, faults, listing, polic
 from pocketstack.cloud.network import sg_rules_validation as checks
 from pocketstack.cloud.network.body import Creates
 from pocketstack.cloud.network.networks import owner_of
-from pocketstack.cloud.network.security_groups import listed_project
+from pocketstack.cloud.network.security_groups import ensure_listed_default
 from pocketstack.cloud.network.sg_views import rule_views
 from pocketstack.cloud.store.models.network_security import (
     DefaultSecurityGroup,
@@ -147,9 +147,7 @@ class SecurityGroupRuleList:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         ctx: RequestContext = req.context.auth
         query = listing.parse(req.query_string, LISTABLE)
-        if ctx.project_id is not None:
-            sg_store.ensure_default(self._deps.store, ctx, listed_project(ctx, query),
-                                    self._deps.clock.now())  # fmt: skip
+        ensure_listed_default(self._deps, ctx, query)
         stmt = select(Rule).where(visible_rules(ctx), *listing.where(LISTABLE, query.filters))
         with self._deps.store.session() as session:
             marker = None
@@ -157,13 +155,8 @@ class SecurityGroupRuleList:
                 marker = listing.marker_of(_rule(session, ctx, query.marker), LISTABLE)
             rows = listing.keyset_page(session, stmt, LISTABLE, query, marker)
             views = rule_views(session, rows)
-        body: dict[str, Any] = {
-            "security_group_rules": [listing.select_fields(v, query.fields) for v in views]
-        }
-        links = listing.links(req, query, [r.id for r in rows])
-        if links:
-            body["security_group_rules_links"] = links
-        resp.media = body
+        ids = [r.id for r in rows]
+        resp.media = listing.page_body(req, query, "security_group_rules", views, ids)
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ctx: RequestContext = req.context.auth

@@ -9,8 +9,6 @@ another). A group a port is in is not deleted, nor made stateless or stateful.
 
 from __future__ import annotations
 
-from typing import Any
-
 import falcon
 from sqlalchemy import select
 
@@ -38,11 +36,14 @@ LISTABLE = listing.Listable(
 )  # fmt: skip
 
 
-def listed_project(ctx: RequestContext, query: listing.ListQuery) -> str | None:
-    """The project a list is for, whose default group it makes: the project filtered on (its
-    first), else the caller's."""
+def ensure_listed_default(deps: CloudDeps, ctx: RequestContext, query: listing.ListQuery) -> None:
+    """Listing groups or rules makes the default group of the project the list is for: the
+    project filtered on (its first), else the caller's (none for a caller without a project)."""
+    if ctx.project_id is None:
+        return
     wanted = query.filters.get("project_id")
-    return str(wanted[0]) if wanted else ctx.project_id
+    project = str(wanted[0]) if wanted else ctx.project_id
+    sg_store.ensure_default(deps.store, ctx, project, deps.clock.now())
 
 
 class SecurityGroupList:
@@ -52,9 +53,7 @@ class SecurityGroupList:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         ctx: RequestContext = req.context.auth
         query = listing.parse(req.query_string, LISTABLE)
-        if ctx.project_id is not None:
-            sg_store.ensure_default(self._deps.store, ctx, listed_project(ctx, query),
-                                    self._deps.clock.now())  # fmt: skip
+        ensure_listed_default(self._deps, ctx, query)
         stmt = select(SecurityGroup).where(access.visible_groups(ctx),
                                            *listing.where(LISTABLE, query.filters))  # fmt: skip
         with self._deps.store.session() as session:
@@ -63,13 +62,7 @@ class SecurityGroupList:
                 marker = listing.marker_of(access.group(session, ctx, query.marker), LISTABLE)
             rows = listing.keyset_page(session, stmt, LISTABLE, query, marker)
             views = group_views(session, rows)
-        body: dict[str, Any] = {
-            "security_groups": [listing.select_fields(v, query.fields) for v in views]
-        }
-        links = listing.links(req, query, [r.id for r in rows])
-        if links:
-            body["security_groups_links"] = links
-        resp.media = body
+        resp.media = listing.page_body(req, query, "security_groups", views, [r.id for r in rows])
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ctx: RequestContext = req.context.auth

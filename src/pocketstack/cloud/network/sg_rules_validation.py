@@ -54,7 +54,9 @@ def protocol(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 255:
         return str(value)
     if isinstance(value, str):
-        if value.strip().isdigit() and len(value.strip()) <= 3 and int(value) <= 255:
+        # isascii: "²" is a digit to str.isdigit, and no number to int().
+        digits = value.strip()
+        if digits.isascii() and digits.isdigit() and len(digits) <= 3 and int(digits) <= 255:
             return str(int(value))
         if value.lower() in PROTOCOLS or value.lower() == ANY:
             return value.lower() if value.lower() != ANY else None
@@ -91,7 +93,8 @@ def port(value: Any) -> int | None:
 
 
 def _interface(value: Any) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface | None:
-    if isinstance(value, str) and value == value.strip():
+    # No IPv6 zone: Neutron's netaddr refuses one, and a rule must have one text.
+    if isinstance(value, str) and value == value.strip() and "%" not in value:
         try:
             return ipaddress.ip_interface(value)
         except ValueError:

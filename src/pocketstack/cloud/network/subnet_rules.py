@@ -78,10 +78,9 @@ def check_gateway(net: IPNetwork, gateway: str | None, ip_version: int) -> None:
 
 
 def default_gateway(net: IPNetwork) -> str:
-    """Neutron's default: the first host of an IPv4 subnet, the subnet-router anycast address
-    (the network's own) of an IPv6 one."""
-    if net.version == 6:
-        return str(net.network_address)
+    """Neutron's default as it behaves: the address after the network's own, for both
+    versions (its code means the subnet-router anycast address for IPv6, but asks the request
+    for a key it never has, so IPv6 subnets get `::1` too, as every devstack shows)."""
     return str(ipaddress.ip_address(int(net.network_address) + 1))
 
 

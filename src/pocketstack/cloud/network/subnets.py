@@ -129,11 +129,7 @@ class SubnetList:
                 marker = listing.marker_of(row, LISTABLE) if row is not None else None
             rows = listing.keyset_page(session, stmt, LISTABLE, query, marker)
             views = subnet_views(session, rows)
-        body: dict[str, Any] = {"subnets": [listing.select_fields(v, query.fields) for v in views]}
-        links = listing.links(req, query, [r.id for r in rows])
-        if links:
-            body["subnets_links"] = links
-        resp.media = body
+        resp.media = listing.page_body(req, query, "subnets", views, [r.id for r in rows])
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ctx: RequestContext = req.context.auth

@@ -88,8 +88,10 @@ def one_of(value: Any, allowed: tuple[Any, ...]) -> Any:
 
 def parse_ip(value: Any) -> IPAddress:
     """An address as Neutron takes one: no whitespace, IPv4 as a dotted quad without leading
-    zeros, IPv6 in any textual form."""
-    if isinstance(value, str) and value and value == value.strip():
+    zeros, IPv6 in any textual form but with no zone (`%eth0`), which Python parses and
+    Neutron's netaddr refuses: one address must have one text, for the uniqueness of
+    allocations."""
+    if isinstance(value, str) and value and value == value.strip() and "%" not in value:
         try:
             address = ipaddress.ip_address(value)
         except ValueError:
@@ -106,8 +108,8 @@ def ip_address(value: Any) -> str:
 
 def parse_cidr(value: Any) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface:
     """A CIDR as Neutron's validate_subnet takes one: a prefix length is required, host bits may
-    be set (the subnet's create clears them), IPv4 written canonically."""
-    if isinstance(value, str) and "/" in value and value == value.strip():
+    be set (the subnet's create clears them), IPv4 written canonically, no IPv6 zone."""
+    if isinstance(value, str) and "/" in value and value == value.strip() and "%" not in value:
         try:
             interface = ipaddress.ip_interface(value)
         except ValueError:
@@ -120,7 +122,7 @@ def parse_cidr(value: Any) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface:
 
 def route_cidr(value: Any) -> str:
     """A host route's destination: a network (no host bits), not a loopback one."""
-    if isinstance(value, str) and "/" in value and value == value.strip():
+    if isinstance(value, str) and "/" in value and value == value.strip() and "%" not in value:
         try:
             network = ipaddress.ip_network(value)
         except ValueError:

@@ -11,8 +11,9 @@ def test_the_list_names_served_parts_and_one_can_be_shown(compute: Compute) -> N
     by_alias = {e["alias"]: e for e in listed.json["extensions"]}
     assert by_alias["os-hosts"]["name"] == "Hosts"
     assert by_alias["os-keypairs"]["name"] == "Keypairs"
-    # Nothing this cloud does not serve: no networks through compute.
-    assert "os-networks" not in by_alias
+    assert by_alias["os-floating-ips"]["name"] == "FloatingIps"
+    # Nothing this cloud does not serve: no floating IP DNS (nova-network's).
+    assert "os-floating-ip-dns" not in by_alias
     shown = compute.get("/v2.1/extensions/os-consoles", headers=compute.alice_h)
     assert shown.json["extension"]["alias"] == "os-consoles"
     assert compute.get("/v2.1/extensions/os-nothing", headers=compute.alice_h).status_code == 404

@@ -109,3 +109,17 @@ def test_volume_extended_is_recorded_as_an_extend_volume_action(compute: Compute
     assert send(compute, [event], version="2.51").status_code == 200
     assert actions(compute, server_id)[0] == "extend_volume"
     assert last_event(compute, server_id) == "compute_extend_volume"
+
+
+def test_an_event_for_a_deleted_server_is_taken_and_changes_nothing(compute: Compute) -> None:
+    server_id = compute.boot(compute.alice_h)
+    deleted = compute.call("DELETE", f"/v2.1/servers/{server_id}", headers=compute.alice_h)
+    assert deleted.status_code == 204
+    # The network service reports the port gone after the delete, as Nova takes it.
+    gone = send(compute, [{"name": "network-vif-deleted", "server_uuid": server_id,
+                           "tag": "port-1"}])  # fmt: skip
+    assert gone.status_code == 200, gone.text
+    powered = send(compute, [{"name": "power-update", "server_uuid": server_id, "tag": "POWER_ON"}])
+    assert powered.json["events"][0]["code"] == 200
+    shown = compute.get(f"/v2.1/servers/{server_id}", headers=compute.admin)
+    assert shown.status_code == 404

@@ -113,6 +113,8 @@ def test_filters_paging_and_the_query_schema_by_microversion(compute: Compute) -
     assert [m["instance_uuid"] for m in rest["migrations"]] == servers[:1]
     assert "migrations_links" not in rest
     assert migrations(compute, query="limit=0").json == {"migrations": []}
+    # An empty marker is none, as in Nova.
+    assert migrations(compute, query="limit=2&marker=").json == first
     assert fault(migrations(compute, query="marker=nope")) == (
         "badRequest", "Marker nope could not be found."
     )  # fmt: skip

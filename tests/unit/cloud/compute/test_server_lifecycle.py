@@ -88,6 +88,17 @@ def test_resize_then_confirm(compute: Compute) -> None:
     )
 
 
+def test_a_resize_takes_the_disk_config_given_with_it(compute: Compute) -> None:
+    server_id = compute.boot(compute.alice_h)
+    assert show(compute, server_id)["OS-DCF:diskConfig"] == "MANUAL"
+    resized = act(compute, server_id, {"resize": {"flavorRef": "2", "OS-DCF:diskConfig": "AUTO"}})
+    assert resized.status_code == 202
+    assert show(compute, server_id)["OS-DCF:diskConfig"] == "AUTO"
+    act(compute, server_id, {"confirmResize": None})
+    assert act(compute, server_id, {"resize": {"flavorRef": "1"}}).status_code == 202
+    assert show(compute, server_id)["OS-DCF:diskConfig"] == "AUTO"
+
+
 def test_resize_revert_restores_the_flavor_and_host(compute: Compute) -> None:
     server_id = compute.boot(compute.alice_h)
     before = show(compute, server_id)

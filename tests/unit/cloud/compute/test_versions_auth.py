@@ -174,7 +174,8 @@ def test_reader_role_cannot_create(compute: Compute) -> None:
     )
 
 
-@pytest.mark.parametrize("path", ["/v2.1/os-networks", "/v2.1/foo/servers", "/v2.1/os-nothing"])
+@pytest.mark.parametrize("path", ["/v2.1/os-nova-networks", "/v2.1/foo/servers",
+                                  "/v2.1/os-nothing"])
 def test_unknown_resource_is_not_taken_for_a_project_id(compute: Compute, path: str) -> None:
     """Only a hex/dash segment can be a project id; anything else must not reach a real route."""
     anonymous = compute.client.simulate_get(path)
@@ -204,3 +205,17 @@ def test_errors_carry_vary_and_the_version_when_known(
         assert "OpenStack-API-Version" not in result.headers
     else:
         assert result.headers["OpenStack-API-Version"] == f"compute {echoed}"
+
+
+def test_a_trailing_slash_matches_no_route_past_the_versions_root(compute: Compute) -> None:
+    # As Nova's routes: `os-simple-tenant-usage/` is no project's usage, `os-security-groups/`
+    # no group; the version's own root keeps its slash.
+    for path in ("/v2.1/servers/", "/v2.1/os-simple-tenant-usage/", "/v2.1/flavors/1/"):
+        assert compute.client.simulate_get(path, headers=compute.admin).status_code == 404
+    gone = compute.client.simulate_delete("/v2.1/os-keypairs/", headers=compute.admin)
+    assert fault(gone) == ("itemNotFound", "The resource could not be found.")
+    assert compute.client.simulate_get("/v2.1/servers/").status_code == 401
+    assert compute.client.simulate_get("/v2.1/servers", headers=compute.admin).status_code == 200
+    root = compute.client.simulate_get("/v2.1/", headers=compute.admin)
+    assert root.status_code == 200
+    assert root.json["version"]["id"] == "v2.1"

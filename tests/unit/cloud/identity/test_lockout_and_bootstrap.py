@@ -93,6 +93,7 @@ def test_bootstrap_is_idempotent_and_follows_public_url(deps: CloudDeps) -> None
         "http://127.0.0.1:9999/identity",
         "http://127.0.0.1:9999/compute/v2.1",
         "http://127.0.0.1:9999/image",
+        "http://127.0.0.1:9999/networking",
     }
     client = Client(deps)
     assert client.password_token(password="changed").status_code == 201

@@ -7,9 +7,12 @@ import dataclasses
 from typing import Any
 
 from falcon import testing
+from sqlalchemy import delete
 
 from pocketstack.cloud.deps import CloudDeps
+from pocketstack.cloud.network import bootstrap, private_network
 from pocketstack.cloud.network.app import create_app
+from pocketstack.cloud.store.models.network import Network, Subnet
 from tests.fixtures.cloud import TestUser, admin_token, create_user, issue_token
 
 Headers = dict[str, str]
@@ -62,7 +65,18 @@ def error(result: testing.Result) -> tuple[int, str, str]:
     return result.status_code, fault["type"], fault["message"]
 
 
-def build_net(deps: CloudDeps) -> Net:
+def _without_bootstrap_networks(deps: CloudDeps, *, public: bool) -> None:
+    """The network service's own tests start without the bootstrapped networks whose listing
+    they do not expect: the shared `private` one servers boot on, and the external `public`
+    one unless the test routes to it (`public`)."""
+    ids = [private_network.NETWORK_ID] + ([] if public else [bootstrap.PUBLIC_NETWORK_ID])
+    with deps.store.session(write=True) as session:
+        session.execute(delete(Subnet).where(Subnet.network_id.in_(ids)))
+        session.execute(delete(Network).where(Network.id.in_(ids)))
+
+
+def build_net(deps: CloudDeps, *, public: bool = False) -> Net:
+    _without_bootstrap_networks(deps, public=public)
     alice = create_user(deps, name="alice", project_name="alpha")
     bob = create_user(deps, name="bob", project_name="beta")
     reader = create_user(deps, name="rita", project_name="alpha", roles=("reader",))

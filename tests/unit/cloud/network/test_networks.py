@@ -63,7 +63,7 @@ def test_extensions_are_exactly_what_is_served(net: Net) -> None:
     listed = net.get("/extensions", net.alice_h).json["extensions"]
     assert {e["alias"] for e in listed} == ALIASES
     assert "security-group" in ALIASES
-    assert "router" not in ALIASES
+    assert "l3-flavors" not in ALIASES
     for ext in listed:
         assert net.get(f"/extensions/{ext['alias']}", net.alice_h).json["extension"] == ext
     assert error(net.get("/extensions/qos", net.alice_h)) == (
@@ -76,7 +76,7 @@ def test_extensions_are_exactly_what_is_served(net: Net) -> None:
 def test_errors_are_neutron_errors(net: Net) -> None:
     missing = net.get("/networks/nope", net.alice_h)
     assert error(missing) == (404, "NetworkNotFound", "Network nope could not be found.")
-    assert error(net.get("/routers", net.alice_h))[:2] == (404, "HTTPNotFound")
+    assert error(net.get("/qos/policies", net.alice_h))[:2] == (404, "HTTPNotFound")
     assert net.call("PATCH", "/networks", net.alice_h).status_code == 405
     unauthenticated = net.get("/networks", {})
     assert unauthenticated.status_code == 401

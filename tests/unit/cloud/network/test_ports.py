@@ -37,7 +37,7 @@ def test_addresses_from_the_pools_and_slaac(net: Net) -> None:
     assert (first["status"], first["binding:vnic_type"]) == ("DOWN", "normal")
     assert first["fixed_ips"] == [
         {"subnet_id": v4["id"], "ip_address": "10.0.0.2"},
-        {"subnet_id": stateful["id"], "ip_address": "2001:db8:1::1"},
+        {"subnet_id": stateful["id"], "ip_address": "2001:db8:1::2"},
         {"subnet_id": slaac["id"], "ip_address": eui64(slaac["cidr"], first["mac_address"])},
     ]
     second = net.port(net.alice_h, n["id"])

@@ -40,10 +40,10 @@ def test_ipv4_defaults(net: Net) -> None:
 def test_ipv6_defaults_and_no_gateway(net: Net) -> None:
     n = net.network(net.alice_h)
     v6 = net.subnet(net.alice_h, n["id"], "2001:DB8:0:1::/64")
-    # Neutron's IPv6 default gateway: the subnet-router anycast address.
-    assert (v6["cidr"], v6["gateway_ip"]) == ("2001:db8:0:1::/64", "2001:db8:0:1::")
+    # Neutron's IPv6 default gateway as it behaves: the address after the network's own.
+    assert (v6["cidr"], v6["gateway_ip"]) == ("2001:db8:0:1::/64", "2001:db8:0:1::1")
     assert v6["allocation_pools"] == [
-        {"start": "2001:db8:0:1::1", "end": "2001:db8:0:1:ffff:ffff:ffff:ffff"}
+        {"start": "2001:db8:0:1::2", "end": "2001:db8:0:1:ffff:ffff:ffff:ffff"}
     ]
     bare = net.subnet(net.alice_h, n["id"], "10.1.0.0/29", gateway_ip=None)
     assert bare["gateway_ip"] is None

@@ -16,12 +16,15 @@ from pocketstack.cloud.compute.api import (
     flavor_extras,
     flavors,
     fleet,
+    floating_ips,
     host_admin,
     images,
     instance_actions,
     keypairs,
     migrations,
+    networks,
     quotas,
+    security_groups,
     server_extras,
     server_groups,
     server_ips,
@@ -50,6 +53,9 @@ _MODULES = (
     migrations,
     external_events,
     extensions,
+    networks,
+    security_groups,
+    floating_ips,
 )
 
 SERVICE = Service(

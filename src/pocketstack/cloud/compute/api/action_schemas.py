@@ -113,6 +113,17 @@ def lifecycle(version: Microversion) -> JSON:
             {"state": {"type": "string", "enum": ["active", "error"]}}, required=("state",)
         ),
         "changePassword": p.closed({"adminPass": p.STR}, required=("adminPass",)),
+        "addSecurityGroup": p.closed(
+            {"name": {"type": "string", "minLength": 1}}, required=("name",)
+        ),
+        "removeSecurityGroup": p.closed(
+            {"name": {"type": "string", "minLength": 1}}, required=("name",)
+        ),
+        # Up to 2.43 (the action answers 404 past it, compute/actions_floating_ips.py).
+        "addFloatingIp": p.closed(
+            {"address": p.IP_ADDRESS, "fixed_address": p.IP_ADDRESS}, required=("address",)
+        ),
+        "removeFloatingIp": p.closed({"address": p.IP_ADDRESS}, required=("address",)),
         "os-getConsoleOutput": {
             "type": "object",
             "properties": {

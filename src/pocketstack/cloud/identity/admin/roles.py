@@ -1,30 +1,24 @@
 """/v3/roles and users' role grants on projects, domains and the system (groups' grants are in
-group_grants.py, the listing of assignments in assignments.py)."""
+group_grants.py, both built on grants_base.py; the listing of assignments is assignments.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import falcon
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.revocation import Grant as RevokedGrant
 from pocketstack.cloud.errors import Conflict, NotFound
 from pocketstack.cloud.identity import entities
-from pocketstack.cloud.identity.admin import group_tokens
+from pocketstack.cloud.identity.admin import grants_base, group_tokens
 from pocketstack.cloud.identity.admin.common import conflicts, get_or_404, new_id
-from pocketstack.cloud.identity.directory import SYSTEM_TARGET
 from pocketstack.cloud.identity.requests import RoleCreate
 from pocketstack.cloud.identity.service import Identity
 from pocketstack.cloud.identity.web import collection_links
-from pocketstack.cloud.store.models.identity import (
-    Domain,
-    Project,
-    Role,
-    RoleAssignment,
-    User,
-)
+from pocketstack.cloud.store.models.identity import Role, RoleAssignment, User
 
 
 class Roles:
@@ -91,143 +85,41 @@ class RoleItem:
         resp.status = falcon.HTTP_204
 
 
-# The model of each kind of grant target and its name in a 404 (the system has no row).
-TARGETS: dict[str, tuple[type[Project] | type[Domain] | None, str]] = {
-    "project": (Project, "project"),
-    "domain": (Domain, "domain"),
-    "system": (None, "system"),
-}
+class _UserGrants(grants_base.GrantResource):
+    actors = "users"
+    model = RoleAssignment
+    actor_column = RoleAssignment.user_id
+
+    def _check_actor(self, session: Session, actor_id: str, *, lock: bool) -> None:
+        # No lock needed: a user's tokens are revoked by (user, target) after the commit, so
+        # nothing done to the user meanwhile escapes the revocation.
+        get_or_404(session, User, actor_id, "user")
 
 
-def _grant_path(target_type: str, target_id: str, user_id: str, role_id: str) -> str:
-    if target_type == "system":
-        return f"system/users/{user_id}/roles/{role_id}"
-    return f"{target_type}s/{target_id}/users/{user_id}/roles/{role_id}"
-
-
-class Grant:
+class Grant(_UserGrants, grants_base.Grant):
     """PUT/HEAD/GET/DELETE /v3/{projects|domains}/{t}/users/{u}/roles/{r} (and /v3/system/...)."""
 
-    def __init__(self, identity: Identity, target_type: str) -> None:
-        self.identity = identity
-        self.target_type = target_type
+    def _new(self, target_id: str, actor_id: str, role_id: str) -> RoleAssignment:
+        return RoleAssignment(
+            target_type=self.target_type, target_id=target_id, user_id=actor_id, role_id=role_id
+        )
 
-    def _check(self, session: Session, target_id: str, user_id: str, role_id: str) -> None:
-        model, kind = TARGETS[self.target_type]
-        if model is not None:
-            get_or_404(session, model, target_id, kind)
-        get_or_404(session, User, user_id, "user")
-        get_or_404(session, Role, role_id, "role")
-
-    def _key(self, target_id: str, user_id: str, role_id: str) -> tuple[str, str, str, str]:
-        return (self.target_type, target_id, user_id, role_id)
-
-    def on_put(
-        self,
-        req: falcon.Request,
-        resp: falcon.Response,
-        user_id: str,
-        role_id: str,
-        project_id: str | None = None,
-        domain_id: str | None = None,
+    def _lost_race(
+        self, session: Session, key: grants_base.Key, actor_id: str, role_id: str
     ) -> None:
-        target_id = project_id or domain_id or SYSTEM_TARGET
-        ident = self.identity
-        with ident.deps.store.session(write=True) as session:
-            self._check(session, target_id, user_id, role_id)
-            if session.get(RoleAssignment, self._key(target_id, user_id, role_id)) is None:
-                try:
-                    with session.begin_nested():
-                        session.add(
-                            RoleAssignment(
-                                target_type=self.target_type,
-                                target_id=target_id,
-                                user_id=user_id,
-                                role_id=role_id,
-                            )
-                        )
-                except IntegrityError:
-                    # An identical grant committed since the check: granted all the same, as
-                    # Keystone's PUT is idempotent.
-                    pass
-        resp.status = falcon.HTTP_204
+        # An identical grant committed since the check: granted all the same, as Keystone's PUT
+        # is idempotent.
+        pass
 
-    def on_head(
-        self,
-        req: falcon.Request,
-        resp: falcon.Response,
-        user_id: str,
-        role_id: str,
-        project_id: str | None = None,
-        domain_id: str | None = None,
-    ) -> None:
-        target_id = project_id or domain_id or SYSTEM_TARGET
-        ident = self.identity
-        with ident.deps.store.session() as session:
-            self._check(session, target_id, user_id, role_id)
-            if session.get(RoleAssignment, self._key(target_id, user_id, role_id)) is None:
-                raise NotFound(f"Could not find role assignment: {role_id}.")
-        resp.status = falcon.HTTP_204
-
-    on_get = on_head
-
-    def on_delete(
-        self,
-        req: falcon.Request,
-        resp: falcon.Response,
-        user_id: str,
-        role_id: str,
-        project_id: str | None = None,
-        domain_id: str | None = None,
-    ) -> None:
-        target_id = project_id or domain_id or SYSTEM_TARGET
-        ident = self.identity
-        with ident.deps.store.session(write=True) as session:
-            self._check(session, target_id, user_id, role_id)
-            row = session.get(RoleAssignment, self._key(target_id, user_id, role_id))
-            if row is None:
-                raise NotFound(f"Could not find role assignment: {role_id}.")
-            session.delete(row)
+    def _revocation(
+        self, session: Session, target_id: str, actor_id: str, role_id: str
+    ) -> Callable[[], None]:
         # Tokens carry role names: the user's tokens scoped to this target end, and only those
         # (Keystone revokes by user and project; a token elsewhere never had this grant's role).
-        ident.deps.tokens.revoke_grants(
-            [RevokedGrant(user_id=user_id, target_type=self.target_type, target_id=target_id)]
-        )
-        resp.status = falcon.HTTP_204
+        lost = RevokedGrant(user_id=actor_id, target_type=self.target_type, target_id=target_id)
+        tokens = self.identity.deps.tokens
+        return lambda: tokens.revoke_grants([lost])
 
 
-class GrantList:
+class GrantList(_UserGrants, grants_base.GrantList):
     """GET /v3/{projects|domains}/{t}/users/{u}/roles (and /v3/system/users/{u}/roles)."""
-
-    def __init__(self, identity: Identity, target_type: str) -> None:
-        self.identity = identity
-        self.target_type = target_type
-
-    def on_get(
-        self,
-        req: falcon.Request,
-        resp: falcon.Response,
-        user_id: str,
-        project_id: str | None = None,
-        domain_id: str | None = None,
-    ) -> None:
-        target_id = project_id or domain_id or SYSTEM_TARGET
-        ident = self.identity
-        with ident.deps.store.session() as session:
-            model, kind = TARGETS[self.target_type]
-            if model is not None:
-                get_or_404(session, model, target_id, kind)
-            get_or_404(session, User, user_id, "user")
-            rows = session.execute(
-                select(Role)
-                .join(RoleAssignment, RoleAssignment.role_id == Role.id)
-                .where(
-                    RoleAssignment.target_type == self.target_type,
-                    RoleAssignment.target_id == target_id,
-                    RoleAssignment.user_id == user_id,
-                )
-                .order_by(Role.name)
-            ).scalars()
-            roles = [entities.role(req, row) for row in rows]
-        path = _grant_path(self.target_type, target_id, user_id, "x").rsplit("/", 1)[0]
-        resp.media = {"roles": roles, "links": collection_links(req, path)}

@@ -85,10 +85,13 @@ def schemas() -> dict[str, JSON]:
 def crud(
     resource: str, attrs: dict[str, Attr], *, rules: dict[str, Rule], summary: str
 ) -> tuple[Operation, ...]:
-    """The five operations of a core resource: list, create (one or bulk), show, update, delete."""
-    collection = f"/v2.0/{resource}s"
+    """The five operations of a resource: list, create (one or bulk), show, update (unless
+    `rules` has none: security group rules cannot be updated), delete. As Neutron's, the
+    collection's path is the resource's name hyphenated ("security-groups")."""
+    collection = f"/v2.0/{resource.replace('_', '-')}s"
     item = f"{collection}/{{{resource}_id}}"
-    shape = resource.capitalize()
+    # Its schemas' name: "SecurityGroup", "Floatingip".
+    shape = resource.title().replace("_", "")
     one = every_version(obj({resource: ref(shape)}, closed=True))
     bulk = obj({resource + "s": arr(ref(shape))}, closed=True)
     created = every_version({"oneOf": [obj({resource: ref(shape)}, closed=True), bulk]})
@@ -100,7 +103,13 @@ def crud(
     controls = (query("fields"), query("sort_key"), query("sort_dir"),
                 query("limit", {"type": "integer", "minimum": 0}), query("marker"),
                 query("page_reverse", BOOL), query("changed_since"))  # fmt: skip
-    return (
+    update = Operation(
+        method="PUT", path=item, summary=f"Update a {summary}", policy=rules["update"],
+        status=(200,),
+        request=every_version(attributes.request_schema(resource, attrs, create=False)),
+        parse=body.update(resource, attrs), response=one, errors=WRITE_ERRORS,
+    ) if "update" in rules else None  # fmt: skip
+    operations = (
         Operation(method="GET", path=collection, summary=f"List {summary}s",
                   policy=rules["get"], status=(200,), response=listed,
                   parameters=filters + controls, errors=READ_ERRORS),
@@ -112,10 +121,8 @@ def crud(
         Operation(method="GET", path=item, summary=f"Show a {summary}", policy=rules["get"],
                   status=(200,), response=shown, parameters=(query("fields"),),
                   errors=READ_ERRORS),
-        Operation(method="PUT", path=item, summary=f"Update a {summary}", policy=rules["update"],
-                  status=(200,),
-                  request=every_version(attributes.request_schema(resource, attrs, create=False)),
-                  parse=body.update(resource, attrs), response=one, errors=WRITE_ERRORS),
+        update,
         Operation(method="DELETE", path=item, summary=f"Delete a {summary}",
                   policy=rules["delete"], status=(204,), errors=WRITE_ERRORS),
     )  # fmt: skip
+    return tuple(op for op in operations if op is not None)

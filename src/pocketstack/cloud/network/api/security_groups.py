@@ -9,11 +9,10 @@ Policy (neutron/conf/policies/security_group.py): creating a group needs a membe
 
 from __future__ import annotations
 
-from pocketstack.cloud.api.operation import JSON, Operation, Rule, every_version
-from pocketstack.cloud.api.shapes import BOOL, INT, NSTR, STR, arr, obj, query, ref
-from pocketstack.cloud.network import attributes, body, policy
-from pocketstack.cloud.network.api.common import READ_ERRORS, WRITE_ERRORS
-from pocketstack.cloud.network.attributes import Attr
+from pocketstack.cloud.api.operation import JSON, Operation, Rule
+from pocketstack.cloud.api.shapes import BOOL, INT, NSTR, STR, arr, obj, ref
+from pocketstack.cloud.network import attributes, policy
+from pocketstack.cloud.network.api.common import crud
 
 _STANDARD: dict[str, JSON] = {
     "tenant_id": STR, "project_id": STR, "description": STR, "created_at": STR,
@@ -43,48 +42,6 @@ def schemas() -> dict[str, JSON]:
     }
 
 
-def _operations(
-    resource: str, path: str, shape: str, attrs: dict[str, Attr], rules: dict[str, Rule]
-) -> tuple[Operation, ...]:
-    collection = f"/v2.0/{path}"
-    item = f"{collection}/{{{resource}_id}}"
-    summary = resource.replace("_", " ")
-    plural = resource + "s"
-    one = every_version(obj({resource: ref(shape)}, closed=True))
-    created = every_version({"oneOf": [obj({resource: ref(shape)}, closed=True),
-                                       obj({plural: arr(ref(shape))}, closed=True)]})  # fmt: skip
-    listed = every_version(obj({plural: arr(ref(f"{shape}Fields")),
-                                f"{plural}_links": arr(ref("NetworkLink"))},
-                               required=(plural,), closed=True))  # fmt: skip
-    shown = every_version(obj({resource: ref(f"{shape}Fields")}, closed=True))
-    filters = tuple(query(name) for name, attr in attrs.items() if attr.query is not None)
-    controls = (query("fields"), query("sort_key"), query("sort_dir"),
-                query("limit", {"type": "integer", "minimum": 0}), query("marker"),
-                query("page_reverse", BOOL), query("changed_since"))  # fmt: skip
-    operations = [
-        Operation(method="GET", path=collection, summary=f"List {summary}s",
-                  policy=rules["get"], status=(200,), response=listed,
-                  parameters=filters + controls, errors=READ_ERRORS),
-        Operation(method="POST", path=collection,
-                  summary=f"Create a {summary} (or several: the plural key)",
-                  policy=rules["create"], status=(201,),
-                  request=every_version(attributes.request_schema(resource, attrs, create=True)),
-                  parse=body.creates(resource, attrs), response=created, errors=WRITE_ERRORS),
-        Operation(method="GET", path=item, summary=f"Show a {summary}", policy=rules["get"],
-                  status=(200,), response=shown, parameters=(query("fields"),),
-                  errors=READ_ERRORS),
-        Operation(method="DELETE", path=item, summary=f"Delete a {summary}",
-                  policy=rules["delete"], status=(204,), errors=WRITE_ERRORS),
-    ]  # fmt: skip
-    if "update" in rules:
-        operations.append(Operation(
-            method="PUT", path=item, summary=f"Update a {summary}", policy=rules["update"],
-            status=(200,),
-            request=every_version(attributes.request_schema(resource, attrs, create=False)),
-            parse=body.update(resource, attrs), response=one, errors=WRITE_ERRORS))  # fmt: skip
-    return tuple(operations)
-
-
 def operations() -> tuple[Operation, ...]:
     groups = {
         "get": Rule("get_security_group"),
@@ -99,8 +56,8 @@ def operations() -> tuple[Operation, ...]:
         "delete": Rule("delete_security_group_rule"),
     }
     return (
-        *_operations("security_group", "security-groups", "SecurityGroup",
-                     dict(attributes.SECURITY_GROUP), groups),
-        *_operations("security_group_rule", "security-group-rules", "SecurityGroupRule",
-                     dict(attributes.SECURITY_GROUP_RULE), rules),
+        *crud("security_group", dict(attributes.SECURITY_GROUP), rules=groups,
+              summary="security group"),
+        *crud("security_group_rule", dict(attributes.SECURITY_GROUP_RULE), rules=rules,
+              summary="security group rule"),
     )  # fmt: skip

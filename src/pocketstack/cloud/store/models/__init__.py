@@ -5,6 +5,7 @@ from pocketstack.cloud.store.models import compute, identity, image
 from pocketstack.cloud.store.models import fleet as fleet
 from pocketstack.cloud.store.models import instance_action as instance_action
 from pocketstack.cloud.store.models import network as network
+from pocketstack.cloud.store.models import network_l3 as network_l3
 from pocketstack.cloud.store.models import network_port as network_port
 from pocketstack.cloud.store.models import network_security as network_security
 from pocketstack.cloud.store.models import quota as quota

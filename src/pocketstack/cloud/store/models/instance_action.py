@@ -62,6 +62,8 @@ class Migration(Base):
         Index("ix_migration_instance_status", "instance_uuid", "status"),
         # os-migrations pages newest first (2.59).
         Index("ix_migration_created_id", "created_at", "id"),
+        # The moves still in flight, which each read of migrations settles first.
+        Index("ix_migration_status_type", "status", "migration_type"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -54,6 +54,8 @@ class IPAllocation(Base):
         # A port's addresses in allocation order; ports found by address.
         Index("ix_ip_allocation_port_id_id", "port_id", "id"),
         Index("ix_ip_allocation_ip_address", "ip_address"),
+        # A network's delete takes its allocations with it.
+        Index("ix_ip_allocation_network_id", "network_id"),
     )
 
     # Allocation order: a port shows its addresses in the order they were given.

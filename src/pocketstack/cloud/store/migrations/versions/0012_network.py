@@ -116,6 +116,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_ip_allocation_port_id_id", "ip_allocation", ["port_id", "id"])
     op.create_index("ix_ip_allocation_ip_address", "ip_allocation", ["ip_address"])
+    op.create_index("ix_ip_allocation_network_id", "ip_allocation", ["network_id"])
 
 
 def downgrade() -> None:

@@ -1,0 +1,104 @@
+"""A server's ports, from the network service (network/for_compute.py), as Nova's
+allocate_for_instance and deallocate_for_instance get them from Neutron.
+
+The instance row keeps what its ports were given as its `addresses` cache (and its ip4/ip6
+columns for the list filters), as Nova keeps its network info cache: listing servers never asks
+the network service. Each cache entry also names its port, and whether the user gave it (a port
+kept, only unbound, when the server goes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from pocketstack.cloud.auth.context import RequestContext
+from pocketstack.cloud.compute.requests import NetworkRequest
+from pocketstack.cloud.network import for_compute
+from pocketstack.cloud.store.models.compute import Instance
+
+AUTO = "auto"
+NONE = "none"
+
+
+def requested_nics(
+    session: Session,
+    ctx: RequestContext,
+    networks: str | tuple[NetworkRequest, ...],
+    *,
+    project_id: str,
+    count: int,
+) -> list[for_compute.Nic]:
+    """The interfaces a create asks for, checked (Nova's validate_networks): `none` none,
+    `auto` (or no `networks` before 2.37) one on the only network the project may use."""
+    if networks == NONE:
+        return []
+    if isinstance(networks, str):
+        return [for_compute.Nic(network_id=for_compute.auto_network(session, project_id))]
+    nics = [for_compute.Nic(network_id=n.uuid if n.port is None else None, port_id=n.port,
+                            fixed_ip=n.fixed_ip) for n in networks]  # fmt: skip
+    for_compute.check_nics(session, ctx, project_id, nics, count)
+    return nics
+
+
+def attach(
+    session: Session,
+    row: Instance,
+    nics: Sequence[for_compute.Nic],
+    *,
+    group_ids: Sequence[str],
+    now: dt.datetime,
+) -> None:
+    """Ports for the placed server, in the order asked for, and its addresses cache from them."""
+    if not nics:
+        return
+    assert row.host is not None
+    binding = for_compute.Binding(
+        server_uuid=row.uuid, project_id=row.project_id, host=row.host,
+        availability_zone=row.availability_zone or "", security_group_ids=tuple(group_ids),
+    )  # fmt: skip
+    ports = for_compute.allocate(session, nics, binding, now)
+    given = {n.port_id for n in nics if n.port_id is not None}
+    names = for_compute.network_names(session, [p.network_id for p in ports])
+    entries: list[dict[str, object]] = []
+    for port in ports:
+        for _subnet, address in port.fixed_ips:
+            entries.append({
+                "network": names.get(port.network_id, port.network_id), "addr": address,
+                "version": 6 if ":" in address else 4, "mac": port.mac_address, "type": "fixed",
+                "port": port.id, "preexisting": port.id in given,
+            })  # fmt: skip
+    row.addresses = json.dumps(entries)
+    row.ip4 = " ".join(str(e["addr"]) for e in entries if e["version"] == 4)
+    row.ip6 = " ".join(str(e["addr"]) for e in entries if e["version"] == 6)
+
+
+def release(session: Session, row: Instance, now: dt.datetime) -> None:
+    """The server's ports released: those made for it deleted, those given unbound. A server
+    with none (booted with `none`, or seeded with cached addresses only) has nothing to free."""
+    entries = json.loads(row.addresses or "[]")
+    given = {str(e["port"]) for e in entries if e.get("preexisting")}
+    for_compute.release(session, row.uuid, now, preexisting=given)
+
+
+def show_floating(row: Instance, floating: str, fixed: str, port_id: str) -> None:
+    """The floating address after the fixed one it maps to, as Nova's cache lists it (gone
+    from any other fixed address first: one floating IP is on one address)."""
+    entries = [e for e in json.loads(row.addresses or "[]")
+               if not (e.get("type") == "floating" and e["addr"] == floating)]  # fmt: skip
+    for index, entry in enumerate(entries):
+        if entry.get("type", "fixed") == "fixed" and entry["addr"] == fixed \
+                and entry.get("port") == port_id:  # fmt: skip
+            entries.insert(index + 1, {**entry, "addr": floating, "version": 4,
+                                       "type": "floating"})  # fmt: skip
+            break
+    row.addresses = json.dumps(entries)
+
+
+def drop_floating(row: Instance, floating: str) -> None:
+    entries = [e for e in json.loads(row.addresses or "[]")
+               if not (e.get("type") == "floating" and e["addr"] == floating)]  # fmt: skip
+    row.addresses = json.dumps(entries)

@@ -1,0 +1,96 @@
+"""Routers and floating IPs declared (Neutron's router, ext-gw-mode, extraroute and
+fip-port-details extensions): the five operations of each, and a router's
+add_router_interface and remove_router_interface.
+
+Policy (neutron/conf/policies/router.py, floatingip.py): creating either needs a member of the
+project (or an admin); the rest depends on the router's or floating IP's project, and the
+attribute rules (enable_snat, external_fixed_ips, floating_ip_address: admin only) on the body,
+which the responders check.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from pocketstack.cloud.api.operation import JSON, Microversion, Operation, Rule, every_version
+from pocketstack.cloud.api.shapes import BOOL, INT, NSTR, STR, arr, obj
+from pocketstack.cloud.network import faults, l3_attributes, policy, values
+from pocketstack.cloud.network.api.common import WRITE_ERRORS, crud
+
+_STANDARD: dict[str, JSON] = {
+    "tenant_id": STR, "project_id": STR, "description": STR, "created_at": STR,
+    "updated_at": STR, "revision_number": INT,
+}  # fmt: skip
+_FIXED = arr(obj({"subnet_id": STR, "ip_address": STR}))
+
+
+@dataclasses.dataclass(frozen=True)
+class Interface:
+    """An interface to add or remove: by subnet, by port (exactly one, as Neutron wants)."""
+
+    subnet_id: str | None
+    port_id: str | None
+
+
+def _interface(body: Any, version: Microversion | None) -> Interface:
+    if not isinstance(body, dict) or not body:
+        raise faults.bad_request("Either subnet_id or port_id must be specified")
+    subnet_id, port_id = body.get("subnet_id"), body.get("port_id")
+    if subnet_id is None and port_id is None:
+        raise faults.bad_request("Either subnet_id or port_id must be specified")
+    try:
+        found = Interface(None if subnet_id is None else values.uuid_like(subnet_id),
+                          None if port_id is None else values.uuid_like(port_id))  # fmt: skip
+    except values.Invalid as refusal:
+        raise faults.bad_request(refusal.reason) from None
+    return found
+
+
+def schemas() -> dict[str, JSON]:
+    gateway = {"type": ["object", "null"], "properties": {
+        "network_id": STR, "enable_snat": BOOL, "external_fixed_ips": _FIXED}}  # fmt: skip
+    router = {"id": STR, "name": STR, "admin_state_up": BOOL, "status": STR,
+              "external_gateway_info": gateway,
+              "routes": arr(obj({"destination": STR, "nexthop": STR})), **_STANDARD}  # fmt: skip
+    details = {"type": ["object", "null"], "properties": {
+        "name": STR, "network_id": STR, "mac_address": STR, "admin_state_up": BOOL,
+        "status": STR, "device_id": STR, "device_owner": STR}}  # fmt: skip
+    fip = {"id": STR, "floating_ip_address": STR, "floating_network_id": STR, "router_id": NSTR,
+           "port_id": NSTR, "fixed_ip_address": NSTR, "status": STR, "port_details": details,
+           **_STANDARD}  # fmt: skip
+    return {
+        "Router": obj(router, closed=True),
+        "RouterFields": obj(router, required=(), closed=True),
+        "Floatingip": obj(fip, closed=True),
+        "FloatingipFields": obj(fip, required=(), closed=True),
+    }
+
+
+def _interface_operations() -> tuple[Operation, ...]:
+    request = every_version({"type": "object", "properties": {"subnet_id": {}, "port_id": {}}})
+    answer = every_version(obj({"id": STR, "tenant_id": STR, "project_id": STR, "port_id": STR,
+                                "subnet_id": STR, "subnet_ids": arr(STR), "network_id": STR},
+                               closed=True))  # fmt: skip
+    return tuple(
+        Operation(method="PUT", path=f"/v2.0/routers/{{router_id}}/{action}_router_interface",
+                  summary=f"{action.capitalize()} a router's interface (by subnet or port)",
+                  policy=Rule(f"{action}_router_interface", policy.project_member),
+                  status=(200,), request=request, parse=_interface, response=answer,
+                  errors=WRITE_ERRORS)
+        for action in ("add", "remove")
+    )  # fmt: skip
+
+
+def operations() -> tuple[Operation, ...]:
+    def rules(name: str) -> dict[str, Rule]:
+        return {"get": Rule(f"get_{name}"), "create": Rule(f"create_{name}",
+                policy.project_member), "update": Rule(f"update_{name}"),
+                "delete": Rule(f"delete_{name}")}  # fmt: skip
+
+    return (
+        *crud("router", dict(l3_attributes.ROUTER), summary="router", rules=rules("router")),
+        *_interface_operations(),
+        *crud("floatingip", dict(l3_attributes.FLOATINGIP), summary="floating IP",
+              rules=rules("floatingip")),
+    )  # fmt: skip
