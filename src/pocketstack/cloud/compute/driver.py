@@ -22,8 +22,9 @@ from pocketstack.cloud.store.models.compute import Instance
 # The network service's shared `private` network, where seeded servers' cached addresses are.
 NETWORK_NAME = private_network.NAME
 NETWORK_ID = private_network.NETWORK_ID
-# 10.0.0.0/16 and fd00:10::/64
-_V4_SIZE = 1 << 16
+# Seeded servers' addresses: 10.0.0.0/17 and the low end of fd00:10::/64, below the pools
+# that real ports on the private network draw from (network/private_network.py).
+_V4_SIZE = 1 << 15
 
 # task_state -> (vm_state, power_state) once the transition completes.
 OUTCOMES: dict[str, tuple[str, int]] = {

@@ -20,6 +20,7 @@ from pocketstack.cloud.store.models.network_port import Port
 BASE_MAC = (0xFA, 0x16, 0x3E)
 # Random MACs tried before giving up on a network whose prefix space is that crowded.
 MAC_ATTEMPTS = 16
+_RANDOM = random.SystemRandom()
 MAX_ADDRESS_PAIRS = 10
 
 Check = Callable[[RequestContext, Network, str], bool]
@@ -97,7 +98,9 @@ def check_attributes(
 
 
 def random_mac() -> str:
-    tail = [random.randrange(256) for _ in range(3)]  # an address, not a secret
+    # The system's generator, not the module's: a process that seeds `random` (a test
+    # framework, a user's script around an in-process cloud) must not replay the same MACs.
+    tail = [_RANDOM.randrange(256) for _ in range(3)]
     return ":".join(f"{octet:02x}" for octet in (*BASE_MAC, *tail))
 
 

@@ -18,11 +18,16 @@ from pocketstack.cloud.store.models.network import Network, Subnet
 
 NETWORK_ID = "2d1cf1c0-52d2-4a3a-8a4d-6d4a1bd0a6f1"
 NAME = "private"
-# (subnet id, name, cidr, gateway).
+# Seeded servers (compute/seed.py) keep cached addresses below these, with no port behind them:
+# the pools real ports draw from start above, so no address is ever shown twice.
+SEEDED_V4 = "10.0.0.0/17"
+# (subnet id, name, cidr, gateway, the allocation pool: first and last address).
 SUBNETS = (
-    ("6a5f2c1e-3b8d-4c1a-9e2f-0d7b4a6c8e01", "private-subnet", "10.0.0.0/16", "10.0.0.1"),
-    ("6a5f2c1e-3b8d-4c1a-9e2f-0d7b4a6c8e02", "ipv6-private-subnet", "fd00:10::/64", "fd00:10::1"),
-)
+    ("6a5f2c1e-3b8d-4c1a-9e2f-0d7b4a6c8e01", "private-subnet", "10.0.0.0/16", "10.0.0.1",
+     ("10.0.128.1", "10.0.255.254")),
+    ("6a5f2c1e-3b8d-4c1a-9e2f-0d7b4a6c8e02", "ipv6-private-subnet", "fd00:10::/64", "fd00:10::1",
+     ("fd00:10:0:0:1::", "fd00:10::ffff:ffff:ffff:ffff")),
+)  # fmt: skip
 MTU = 1450
 # The admin project of identity's bootstrap owns it (Keystone's bootstrap names).
 _OWNER_NAME = "admin"
@@ -44,9 +49,9 @@ def ensure_private_network(deps: CloudDeps) -> None:
             revision_number=1, created_at=now, updated_at=now,
         ))  # fmt: skip
         session.flush()
-        for subnet_id, name, cidr, gateway in SUBNETS:
+        for subnet_id, name, cidr, gateway, (first, last) in SUBNETS:
             net = ipaddress.ip_network(cidr)
-            pools = subnet_rules.generate_pools(net, gateway)
+            pools = [(int(ipaddress.ip_address(first)), int(ipaddress.ip_address(last)))]
             session.add(Subnet(
                 id=subnet_id, network_id=NETWORK_ID, project_id=project, name=name,
                 description="", ip_version=net.version, cidr=cidr, gateway_ip=gateway,

@@ -91,15 +91,15 @@ def test_auto_gets_a_port_on_the_shared_private_network(both: Both) -> None:
     expected = [(driver.NETWORK_NAME, f["ip_address"], port["mac_address"])
                 for f in port["fixed_ips"]]  # fmt: skip
     assert _addresses(shown) == expected
-    assert [f["ip_address"] for f in port["fixed_ips"]] == ["10.0.0.2", "fd00:10::2"]
+    assert [f["ip_address"] for f in port["fixed_ips"]] == ["10.0.128.1", "fd00:10:0:0:1::"]
     ips = both.compute.get(f"/v2.1/servers/{server_id}/ips", headers=h).json["addresses"]
-    assert ips == {driver.NETWORK_NAME: [{"version": 4, "addr": "10.0.0.2"},
-                                         {"version": 6, "addr": "fd00:10::2"}]}  # fmt: skip
+    assert ips == {driver.NETWORK_NAME: [{"version": 4, "addr": "10.0.128.1"},
+                                         {"version": 6, "addr": "fd00:10:0:0:1::"}]}  # fmt: skip
     # Before 2.37 a create without networks is `auto`.
     second = both.boot(h, version="2.36")
     (other,) = both.ports_of(second, h)
-    assert other["fixed_ips"][0]["ip_address"] == "10.0.0.3"
-    listed = both.compute.get("/v2.1/servers/detail", headers=h, query="ip=10.0.0.3").json
+    assert other["fixed_ips"][0]["ip_address"] == "10.0.128.2"
+    listed = both.compute.get("/v2.1/servers/detail", headers=h, query="ip=10.0.128.2").json
     assert [s["id"] for s in listed["servers"]] == [second]
 
 
@@ -274,7 +274,7 @@ def test_concurrent_boots_get_distinct_addresses(soft_any_db: Both) -> None:
     assert [r.status_code for r in results] == [202] * len(callers), [r.text for r in results]
     ips = both.neutron("GET", "/ports", c.admin)["ports"]
     v4 = [f["ip_address"] for p in ips for f in p["fixed_ips"] if ":" not in f["ip_address"]]
-    assert sorted(v4) == [f"10.0.0.{n}" for n in range(2, 2 + len(callers))]
+    assert sorted(v4) == [f"10.0.128.{n}" for n in range(1, 1 + len(callers))]
     for headers in (c.alice_h, c.bob_h):
         groups = both.neutron("GET", "/security-groups?name=default", headers)["security_groups"]
         assert len(groups) == 1
