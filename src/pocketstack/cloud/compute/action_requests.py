@@ -25,6 +25,7 @@ PLAIN_LIFECYCLE = (
     "trigger_crash_dump",
     "restore",
     "forceDelete",
+    "injectNetworkInfo",
 )
 
 

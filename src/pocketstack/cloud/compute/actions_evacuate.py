@@ -12,7 +12,7 @@ from __future__ import annotations
 import falcon
 from sqlalchemy import select
 
-from pocketstack.cloud.compute import fleet, states
+from pocketstack.cloud.compute import driver, fleet, server_ports, states
 from pocketstack.cloud.compute.action_requests import Evacuate
 from pocketstack.cloud.compute.actions_base import (
     Call,
@@ -24,7 +24,12 @@ from pocketstack.cloud.compute.actions_base import (
 )
 
 # The one writer of a move's migration row and the one placement of a moved server.
-from pocketstack.cloud.compute.actions_resize import flavor_copy, place_move, record_migration
+from pocketstack.cloud.compute.actions_resize import (
+    NoValidHost,
+    flavor_copy,
+    place_move,
+    record_migration,
+)
 from pocketstack.cloud.compute.requests import ServerAction
 from pocketstack.cloud.compute.routing import version_of
 from pocketstack.cloud.errors import BadRequest, NotFound
@@ -81,13 +86,18 @@ def _evacuate(call: Call, action: ServerAction) -> Reply | None:
         host = action.host
     else:
         hosts = [action.host] if action.host is not None else None
-        host = place_move(call, hosts=hosts, exclude=row.host)
+        try:
+            host = place_move(call, hosts=hosts, exclude=row.host)
+        except NoValidHost:
+            _no_valid_host(call)
+            return _answer(api.at_least("2.14"), password)
     delayed = call.deps.config.driver_delay > 0
     # Nova's evacuation migration goes from accepted to done when the rebuild is over; the
     # migrations API settles it with the server's transition (compute/migration_db.py).
     record_migration(call, kind="evacuation", status="accepted" if delayed else "done",
             new_flavor=flavor_copy(row), host=host)  # fmt: skip
     row.host = row.node = host
+    server_ports.rebind(call.session, row, call.now)
     if api.at_least("2.95"):
         # The server ends stopped: rebuilt, then not started.
         row.power_state = states.SHUTDOWN
@@ -95,8 +105,23 @@ def _evacuate(call: Call, action: ServerAction) -> Reply | None:
         # A rebuild brings a server in error back running.
         row.power_state = states.RUNNING
     call.start(states.REBUILDING)
+    return _answer(api.at_least("2.14"), password)
+
+
+def _no_valid_host(call: Call) -> None:
+    """Nova's API has accepted the evacuation before its conductor asks the scheduler: a server
+    no host can take ends in ERROR with the scheduler's fault, still on its dead host, and the
+    evacuation's migration in `error`."""
+    row = call.row
+    record_migration(call, kind="evacuation", status="error", new_flavor=flavor_copy(row),
+            host=None)  # fmt: skip
+    row.vm_state, row.task_state = states.ERROR, None
+    driver.record_fault(row, now=call.now, message=fleet.NO_VALID_HOST)
+
+
+def _answer(since_214: bool, password: str | None) -> Reply:
     # Nova answers 200 (not the 202 of its other asynchronous actions), with no body from 2.14.
-    if not api.at_least("2.14"):
+    if not since_214:
         return Reply(falcon.HTTP_200, {"adminPass": password})
     return Reply(falcon.HTTP_200)
 

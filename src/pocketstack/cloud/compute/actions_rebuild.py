@@ -25,6 +25,7 @@ from pocketstack.cloud.compute.actions_base import (
 )
 from pocketstack.cloud.compute.requests import Keep, ServerAction
 from pocketstack.cloud.compute.routing import Links, version_of
+from pocketstack.cloud.compute.servers import check_not_locked
 from pocketstack.cloud.compute.views import server_update_view
 from pocketstack.cloud.errors import BadRequest, Conflict
 from pocketstack.cloud.image import lookup
@@ -131,6 +132,15 @@ def _reset_state(call: Call, action: ServerAction) -> Reply | None:
     return None
 
 
+def _inject_network_info(call: Call, action: ServerAction) -> Reply | None:
+    call.admin("os-admin-actions:inject_network_info")
+    check_not_locked(call.ctx, call.row)
+    # The fake hypervisor has no guest agent to push the network info to: nothing changes, but a
+    # server no host took has nowhere to send it.
+    check_host("injectNetworkInfo", call.row)
+    return None
+
+
 def console_lines(call: Call) -> list[str]:
     """A stable, made-up boot log: the same server always shows the same text."""
     row = call.row
@@ -174,5 +184,6 @@ HANDLERS: dict[str, Entry] = {
     "changePassword": Entry(_change_password, "changePassword"),
     "trigger_crash_dump": Entry(_trigger_crash_dump, "trigger_crash_dump"),
     "os-resetState": Entry(_reset_state, "resetState"),
+    "injectNetworkInfo": Entry(_inject_network_info, None),
     "os-getConsoleOutput": Entry(_console_output, None),
 }

@@ -14,7 +14,15 @@ import uuid
 import falcon
 from sqlalchemy import select
 
-from pocketstack.cloud.compute import fleet, policy, quotas, server_group_db, states
+from pocketstack.cloud.compute import (
+    fleet,
+    placement_hints,
+    policy,
+    quotas,
+    server_group_db,
+    server_ports,
+    states,
+)
 from pocketstack.cloud.compute.action_requests import Migrate, Resize
 from pocketstack.cloud.compute.actions_base import Call, Entry, Reply, check_state
 from pocketstack.cloud.compute.requests import ServerAction
@@ -25,6 +33,14 @@ from pocketstack.cloud.store.models.instance_action import Migration
 from pocketstack.cloud.store.models.server_group import ServerGroup, ServerGroupMember
 
 _MOVABLE = (states.ACTIVE, states.STOPPED)
+
+
+class NoValidHost(BadRequest):
+    """The scheduler found no host for a move: a 400 where Nova's API waits for the answer
+    (resize, migrate), the server's fault where it does not (evacuate)."""
+
+    def __init__(self) -> None:
+        super().__init__(fleet.NO_VALID_HOST)
 _FLAVOR_FIELDS = ("vcpus", "memory_mb", "root_gb", "ephemeral_gb", "swap")
 
 
@@ -55,11 +71,12 @@ def _find_flavor(call: Call, flavor_id: str) -> Flavor:
 def place_move(call: Call, *, hosts: list[str] | None, exclude: str | None = None) -> str:
     """The host a move goes to, as Nova's scheduler picks it from the server's request spec:
     in the zone the server was booted into (if it asked for one), within its server group's
-    policy (the server itself no longer counting where it is), with room. The server's zone
-    becomes the new host's."""
+    policy (the server itself no longer counting where it is) and its same_host/different_host
+    hints, with room. The server's zone becomes the new host's."""
     row = call.row
     if hosts is None:
         hosts = sorted(fleet.compute_hosts(call.session) - ({exclude} if exclude else set()))
+    hosts = placement_hints.narrowed(call.session, row.scheduler_hints, hosts) or []
     group = call.session.scalar(
         select(ServerGroup)
         .join(ServerGroupMember, ServerGroupMember.group_id == ServerGroup.id)
@@ -81,7 +98,7 @@ def place_move(call: Call, *, hosts: list[str] | None, exclude: str | None = Non
         if placement is not None:
             row.availability_zone = placement.availability_zone
             return placement.host
-    raise BadRequest(fleet.NO_VALID_HOST)
+    raise NoValidHost()
 
 
 def _authorize_move(call: Call, rule: str, host: str | None) -> None:
@@ -102,7 +119,9 @@ def _requested_host(call: Call, host: str | None) -> list[str] | None:
     return [host]
 
 
-def record_migration(call: Call, *, kind: str, status: str, new_flavor: str, host: str) -> None:
+def record_migration(
+    call: Call, *, kind: str, status: str, new_flavor: str, host: str | None
+) -> None:
     """The move's `migration` row: where from and to, and both flavors (a revert's way back)."""
     row = call.row
     call.session.add(
@@ -128,6 +147,7 @@ def _move(call: Call, *, kind: str, new_flavor: str, host: str) -> None:
     record_migration(call, kind=kind, status="finished", new_flavor=new_flavor, host=host)
     _apply_flavor(row, new_flavor)
     row.host = row.node = host
+    server_ports.rebind(call.session, row, call.now)
     call.start(states.RESIZE_PREP)
 
 
@@ -166,7 +186,7 @@ def _migrate(call: Call, action: ServerAction) -> Reply | None:
     check_state("migrate", row, _MOVABLE)
     host = place_move(call, hosts=_requested_host(call, action.host), exclude=row.host)
     if host == row.host:
-        raise BadRequest(fleet.NO_VALID_HOST)
+        raise NoValidHost()
     _move(call, kind="migration", new_flavor=flavor_copy(row), host=host)
     return None
 
@@ -185,6 +205,7 @@ def _migrate_live(call: Call, action: ServerAction) -> Reply | None:
     record_migration(call, kind="live-migration", status=status, new_flavor=flavor_copy(row),
             host=host)  # fmt: skip
     row.host = row.node = host
+    server_ports.rebind(call.session, row, call.now)
     call.start(states.MIGRATING)
     return None
 
@@ -227,6 +248,7 @@ def _revert(call: Call, action: ServerAction) -> Reply | None:
     migration.status, migration.updated_at = "reverted", call.now
     _apply_flavor(row, migration.old_flavor)
     row.host = row.node = migration.source_compute
+    server_ports.rebind(call.session, row, call.now)
     call.start(states.RESIZE_REVERTING)
     return None
 

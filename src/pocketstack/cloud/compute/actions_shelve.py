@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import falcon
 
-from pocketstack.cloud.compute import fleet, policy, states
+from pocketstack.cloud.compute import fleet, policy, server_ports, states
 from pocketstack.cloud.compute.action_requests import Rescue, Unshelve
 from pocketstack.cloud.compute.actions_base import (
     Call,
@@ -67,6 +67,7 @@ def _unshelve(call: Call, action: ServerAction) -> Reply | None:
             # As Nova's conductor: the server stays offloaded, the request was accepted.
             return None
         row.host = row.node = placement.host
+        server_ports.rebind(call.session, row, call.now)
         row.availability_zone = placement.availability_zone
         if action.availability_zone is not Keep.KEEP:
             row.pinned_availability_zone = zone

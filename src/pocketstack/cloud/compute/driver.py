@@ -100,6 +100,9 @@ def _complete(row: Instance, now: dt.datetime, reclaim_after: float = 0.0) -> No
     if task in _OFFLOADING:
         # An offloaded server runs nowhere: no host until it is unshelved.
         row.host = row.node = None
+        session = object_session(row)
+        if session is not None:
+            server_ports.rebind(session, row, now)
     if task == states.SPAWNING:
         row.launched_at = now
         row.progress = 0
@@ -186,6 +189,11 @@ def no_valid_host(row: Instance, *, now: dt.datetime, message: str) -> None:
     row.task_state = None
     row.power_state = states.NOSTATE
     row.host = row.node = None
+    record_fault(row, now=now, message=message)
+
+
+def record_fault(row: Instance, *, now: dt.datetime, message: str) -> None:
+    """The scheduler's fault on the server (code 500, whose details only admins would see)."""
     row.fault_code = 500
     row.fault_message = message
     row.fault_details = None

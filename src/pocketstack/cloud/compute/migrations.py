@@ -18,7 +18,7 @@ import falcon
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.compute import action_log, driver, migration_db, policy, states
+from pocketstack.cloud.compute import action_log, driver, migration_db, policy, server_ports, states
 from pocketstack.cloud.compute.actions_base import invalid_state
 from pocketstack.cloud.compute.listing import MAX_LIMIT, bool_from_string, parse_time
 from pocketstack.cloud.compute.microversion import ApiVersion
@@ -322,6 +322,7 @@ class ServerMigrationItem:
                 raise _invalid(migration, migration_id, "abort live migration")
             _record(req, session, ctx, row.uuid, "live_migration_cancel", now, row.host)
             row.host = row.node = migration.source_compute
+            server_ports.rebind(session, row, now)
             row.task_state = None
             row.transition_due_at = None
             row.updated_at = now

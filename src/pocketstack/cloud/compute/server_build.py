@@ -23,6 +23,7 @@ from pocketstack.cloud.compute import (
     driver,
     fleet,
     keypair_db,
+    placement_hints,
     quotas,
     server_group_db,
     server_ports,
@@ -74,7 +75,7 @@ def create_servers(
     groups = for_compute.group_ids(session, ctx.project_id, spec.security_groups, now)
     _check_key_name(session, ctx, spec.key_name)
     _check_availability_zone(session, spec.availability_zone)
-    hosts = _hinted_hosts(session, spec, _requested_hosts(session, spec))
+    hosts = placement_hints.narrowed(session, spec.scheduler_hints, _requested_hosts(session, spec))
     quotas.check_metadata_items(
         session, project_id=ctx.project_id, user_id=ctx.user_id, count=len(spec.metadata)
     )
@@ -141,40 +142,6 @@ def _requested_hosts(session: Session, spec: ServerCreate) -> list[str] | None:
         if host not in known:
             raise BadRequest(f"Compute host {host} could not be found.")
     return wanted or None
-
-
-def _hinted_hosts(
-    session: Session, spec: ServerCreate, hosts: list[str] | None
-) -> list[str] | None:
-    """The candidates narrowed by the `same_host` and `different_host` hints (Nova's SameHost
-    and DifferentHost filters, which devstack enables): a host with any of the named servers,
-    a host with none of them. A server that names only deleted or unplaced servers for
-    `same_host` finds no host, as in Nova."""
-    hints = json.loads(spec.scheduler_hints or "{}")
-    if not isinstance(hints, dict):
-        return hosts
-    same, different = _uuids(hints.get("same_host")), _uuids(hints.get("different_host"))
-    if not same and not different:
-        return hosts
-    candidates = set(hosts) if hosts is not None else fleet.compute_hosts(session)
-    if same:
-        candidates &= _hosts_of(session, same)
-    if different:
-        candidates -= _hosts_of(session, different)
-    return sorted(candidates)
-
-
-def _uuids(hint: object) -> list[str]:
-    if isinstance(hint, str):
-        return [hint] if hint else []
-    return [item for item in hint if isinstance(item, str)] if isinstance(hint, list) else []
-
-
-def _hosts_of(session: Session, uuids: list[str]) -> set[str]:
-    rows = session.scalars(
-        select(Instance.host).where(Instance.uuid.in_(uuids), Instance.deleted.is_(False))
-    )
-    return {host for host in rows if host}
 
 
 def _group_hint(spec: ServerCreate) -> str | None:

@@ -84,6 +84,12 @@ def release(session: Session, row: Instance, now: dt.datetime) -> None:
     for_compute.release(session, row.uuid, now, preexisting=given)
 
 
+def rebind(session: Session, row: Instance, now: dt.datetime) -> None:
+    """The server's ports follow it to the host a move (or an offload) left it on."""
+    for_compute.rebind(session, row.uuid, host=row.host,
+                       availability_zone=row.availability_zone or "", now=now)  # fmt: skip
+
+
 def show_floating(row: Instance, floating: str, fixed: str, port_id: str) -> None:
     """The floating address after the fixed one it maps to, as Nova's cache lists it (gone
     from any other fixed address first: one floating IP is on one address)."""

@@ -17,7 +17,7 @@ from pocketstack.cloud.api.operation import (
     every_version,
 )
 from pocketstack.cloud.api.shapes import BOOL, INT, NSTR, STR, arr, json_body, obj, query, ref
-from pocketstack.cloud.image import policy
+from pocketstack.cloud.image import api_data, api_metadefs, api_sharing, policy
 from pocketstack.cloud.image.requests import parse_image_create
 from pocketstack.cloud.image.schema import IMAGE_CREATE
 
@@ -87,10 +87,13 @@ def public_paths(route: str) -> Sequence[PublicPath]:
     return [PublicPath("/image/" if route == "/" else f"/image{route}")]
 
 
+# The parts of the API beyond the image records, each declared in its own module.
+_PARTS = (api_data, api_sharing, api_metadefs)
+
 SERVICE = Service(
     name="image",
-    operations=_operations(),
-    schemas=_schemas(),
+    operations=_operations() + tuple(op for part in _PARTS for op in part.operations()),
+    schemas=_schemas() | {k: v for part in _PARTS for k, v in part.schemas().items()},
     error_response=error_response,
     public_paths=public_paths,
 )

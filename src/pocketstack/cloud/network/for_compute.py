@@ -275,6 +275,21 @@ def allocate(session: Session, nics: Sequence[Nic], binding: Binding,
     return _infos(session, made)
 
 
+def rebind(session: Session, server_uuid: str, *, host: str | None, availability_zone: str,
+           now: dt.datetime) -> None:  # fmt: skip
+    """The server's ports bound where the server now runs (Nova updates `binding:host_id` and
+    the zone in `device_owner` when a move finishes); unbound while it runs nowhere."""
+    stmt = access.locked(select(Port).where(Port.device_id == server_uuid), access.UPDATE)
+    for port in session.scalars(stmt).all():
+        owner = f"{COMPUTE_OWNER}{availability_zone}"
+        if port.binding_host_id == (host or "") and port.device_owner == owner:
+            continue
+        port.binding_host_id = host or ""
+        port.device_owner = owner
+        port.revision_number += 1
+        port.updated_at = now
+
+
 def release(session: Session, server_uuid: str, now: dt.datetime, *,
             preexisting: Collection[str] = ()) -> None:  # fmt: skip
     """Nova's deallocate_for_instance: the ports made for the server are deleted with their

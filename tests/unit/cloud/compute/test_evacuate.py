@@ -99,9 +99,18 @@ def test_the_target_host_is_checked(compute: Compute) -> None:
     body = {"host": other, "binary": "nova-compute"}
     disabled = compute.call("PUT", "/v2.1/os-services/disable", headers=compute.admin, body=body)
     assert disabled.status_code == 200, disabled.text
-    assert fault(evacuate(compute, server_id, {"host": other})) == (
-        "badRequest", "No valid host was found. There are not enough hosts available."
+    # Nova's API accepts the evacuation before the scheduler is asked: the server ends in
+    # ERROR with the scheduler's fault, still on its failed host.
+    nowhere = evacuate(compute, server_id, {"host": other})
+    assert (nowhere.status_code, nowhere.text) == (200, "")
+    failed = server(compute, server_id)
+    assert (failed["status"], failed["OS-EXT-SRV-ATTR:host"]) == ("ERROR", host)
+    assert failed["fault"]["message"] == (
+        "No valid host was found. There are not enough hosts available."
     )  # fmt: skip
+    listed = compute.get("/v2.1/os-migrations", headers=compute.admin, version="2.80")
+    (migration,) = listed.json["migrations"]
+    assert (migration["migration_type"], migration["status"]) == ("evacuation", "error")
     forced = evacuate(compute, server_id, {"host": other, "force": "yes"}, version="2.29")
     assert forced.status_code == 200, forced.text
     assert server(compute, server_id)["OS-EXT-SRV-ATTR:host"] == other

@@ -42,8 +42,25 @@ def test_a_move_keeps_anti_affinity(compute: Compute) -> None:
     assert fault(refused) == ("badRequest", "No valid host was found. "
                               "There are not enough hosts available.")  # fmt: skip
     force_down(compute, server(compute, second)["OS-EXT-SRV-ATTR:host"])
-    assert evacuate(compute, second, {}).status_code == 400
+    assert evacuate(compute, second, {}).status_code == 200
+    assert server(compute, second)["status"] == "ERROR"
     assert {server(compute, s)["OS-EXT-SRV-ATTR:host"] for s in (first, second)} == hosts
+
+
+def test_a_move_keeps_the_same_host_and_different_host_hints(compute: Compute) -> None:
+    anchor = _boot(compute)
+    apart = _boot(compute, **{"os:scheduler_hints": {"different_host": [anchor]}})
+    together = _boot(compute, **{"os:scheduler_hints": {"same_host": anchor}})
+    where = server(compute, anchor)["OS-EXT-SRV-ATTR:host"]
+    assert server(compute, apart)["OS-EXT-SRV-ATTR:host"] != where
+    assert server(compute, together)["OS-EXT-SRV-ATTR:host"] == where
+    # With two hosts, the only one away from the anchor is the anchor's own.
+    refused = _migrate(compute, apart)
+    assert fault(refused)[1].startswith("No valid host was found.")
+    assert fault(_migrate(compute, together))[1].startswith("No valid host was found.")
+    # The anchor itself was booted with no hint: it moves, and the hints follow it.
+    assert _migrate(compute, anchor).status_code == 202
+    assert _migrate(compute, together).status_code == 202
 
 
 def test_a_move_stays_in_the_zone_asked_for_and_the_zone_follows_the_host(

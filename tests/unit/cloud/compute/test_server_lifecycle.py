@@ -202,6 +202,17 @@ def test_reset_state_is_admin_only(compute: Compute) -> None:
     assert bad.status_code == 400
 
 
+def test_inject_network_info_is_admin_only_and_changes_nothing(compute: Compute) -> None:
+    server_id = compute.boot(compute.alice_h)
+    before = show(compute, server_id)
+    body = {"injectNetworkInfo": None}
+    assert act(compute, server_id, body).status_code == 403
+    assert act(compute, server_id, body, headers=compute.admin).status_code == 202
+    after = show(compute, server_id)
+    assert (after["status"], after["addresses"]) == (before["status"], before["addresses"])
+    assert act(compute, "0" * 32, body, headers=compute.admin).status_code == 404
+
+
 def test_change_password_and_crash_dump(compute: Compute) -> None:
     server_id = compute.boot(compute.alice_h)
     assert act(compute, server_id, {"changePassword": {"adminPass": "x"}}).status_code == 202

@@ -288,3 +288,34 @@ def test_a_server_takes_no_other_projects_port_even_for_an_admin(both: Both) -> 
         400, f"Port {alices['id']} not usable for instance.")  # fmt: skip
     kept = both.neutron("GET", f"/ports/{alices['id']}", both.compute.alice_h)["port"]
     assert kept["device_id"] == ""
+
+
+def test_the_ports_binding_follows_the_server_as_it_moves(both: Both) -> None:
+    c = both.compute
+    server_id = both.boot(c.alice_h, networks="auto")
+
+    def bound() -> tuple[str, str]:
+        (port,) = both.ports_of(server_id, c.admin)
+        return port["binding:host_id"], port["device_owner"]
+
+    def host() -> str:
+        shown = c.get(f"/v2.1/servers/{server_id}", headers=c.admin).json["server"]
+        return str(shown["OS-EXT-SRV-ATTR:host"])
+
+    def act(body: dict[str, Any], version: str = "2.56") -> None:
+        done = c.call("POST", f"/v2.1/servers/{server_id}/action", headers=c.admin,
+                      version=version, body=body)  # fmt: skip
+        assert done.status_code == 202, done.text
+
+    first = host()
+    assert bound() == (first, "compute:nova")
+    act({"migrate": None})
+    assert host() != first
+    assert bound() == (host(), "compute:nova")
+    act({"revertResize": None})
+    assert bound() == (first, "compute:nova")
+    # Shelved, the server is offloaded at once (shelved_offload_time 0, as devstack).
+    act({"shelve": None})
+    assert bound() == ("", "compute:nova")
+    act({"unshelve": None}, version="2.77")
+    assert bound() == (host(), "compute:nova")

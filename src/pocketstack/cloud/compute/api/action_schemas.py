@@ -109,6 +109,7 @@ def lifecycle(version: Microversion) -> JSON:
         # Nova's deferred_delete schemas: any argument (null by convention).
         "restore": _ANY,
         "forceDelete": _ANY,
+        "injectNetworkInfo": _ANY,
         "os-resetState": p.closed(
             {"state": {"type": "string", "enum": ["active", "error"]}}, required=("state",)
         ),

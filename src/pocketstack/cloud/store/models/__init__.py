@@ -3,7 +3,9 @@
 from pocketstack.cloud.store.models import aggregate as aggregate
 from pocketstack.cloud.store.models import compute, identity, image
 from pocketstack.cloud.store.models import fleet as fleet
+from pocketstack.cloud.store.models import image_member as image_member
 from pocketstack.cloud.store.models import instance_action as instance_action
+from pocketstack.cloud.store.models import metadef as metadef
 from pocketstack.cloud.store.models import network as network
 from pocketstack.cloud.store.models import network_l3 as network_l3
 from pocketstack.cloud.store.models import network_port as network_port

@@ -1,0 +1,15 @@
+"""The image data operations declared: upload, download, staging and import, deactivate and
+reactivate (Glance v2)."""
+
+from __future__ import annotations
+
+from pocketstack.cloud.api.operation import JSON, Operation
+
+
+def operations() -> tuple[Operation, ...]:
+    return ()
+
+
+def schemas() -> dict[str, JSON]:
+    """The named response schemas the part's operations refer to."""
+    return {}
