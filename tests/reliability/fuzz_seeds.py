@@ -2,22 +2,21 @@
 
 Schemathesis draws from the OpenAPI description, whose bodies are mostly opaque objects: it
 rarely reaches a field, and never with these values on purpose. Here each operation gets a
-valid request first (real ids in the path, a valid body), then one location at a time (a path
-parameter, a query parameter, the microversion header, a leaf of the body) is given a value of
-each class below. Every answer must pass the same checks as schemathesis' own cases: no 5xx,
-documented status and content type, and headers a real server can send (Latin-1).
+valid request first (real ids in the path, a valid body: fuzz_bodies.py), then one location at
+a time (a path parameter, a query parameter, the microversion header, a leaf of the body) is
+given a value of each class below. Every answer must pass the same checks as schemathesis' own
+cases: no 5xx, documented status and content type, and headers a real server can send (Latin-1).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import schemathesis
 
-from tests.reliability.conftest import InProcessCloud
+from tests.reliability.fuzz_bodies import BODIES, PATH_SEEDS, SeedIds, freshen, microversion_of
 
 # Values that fit in a URL (a path segment or a query parameter): text only, no '/' or '?'.
 URL_CLASSES: dict[str, tuple[str, ...]] = {
@@ -39,130 +38,6 @@ JSON_CLASSES: dict[str, tuple[Any, ...]] = {
     "booleans as strings": ("false", "True"),
 }
 MICROVERSIONS = ("compute 2." + "1" * 5_000, "compute " + "9" * 5_000 + ".1", "compute 2.\u00b2")
-
-
-@dataclasses.dataclass(frozen=True)
-class SeedIds:
-    """Resources made for the seeded pass, so that what it changes or deletes is its own."""
-
-    values: dict[str, str]
-
-    def fill(self, template: Any) -> Any:
-        if isinstance(template, str):
-            return template.format_map(self.values)
-        if isinstance(template, dict):
-            return {self.fill(k): self.fill(v) for k, v in template.items()}
-        if isinstance(template, list):
-            return [self.fill(v) for v in template]
-        return template
-
-
-def _ok(result: Any, *statuses: int) -> Any:
-    assert result.status_code in statuses, (result.status_code, result.text[:500])
-    return result.json if result.text else None
-
-
-def make_seeds(cloud: InProcessCloud) -> SeedIds:
-    admin = cloud.admin_token
-    suffix = uuid.uuid4().hex[:8]
-
-    def post(path: str, body: Any, token: str = admin) -> Any:
-        return _ok(cloud.request("POST", path, token=token, body=body), 200, 201, 202)
-
-    image = post("/image/v2/images", {"name": f"seed-{suffix}"}, cloud.member_token)["id"]
-    flavor_body = {"name": f"seed-{suffix}", "ram": 64, "vcpus": 1, "disk": 0}
-    flavor = post("/compute/v2.1/flavors", {"flavor": flavor_body})["flavor"]["id"]
-    server_body = {"name": f"seed-{suffix}", "imageRef": cloud.image_id, "flavorRef": "1",
-                   "networks": "none", "metadata": {"seed-key": "v"}}  # fmt: skip
-    server = post("/compute/v2.1/servers", {"server": server_body}, cloud.member_token)
-    server = server["server"]["id"]
-    tagged = cloud.request("PUT", f"/compute/v2.1/servers/{server}/tags/seed-tag",
-                           headers={"OpenStack-API-Version": "compute 2.26"})  # fmt: skip
-    _ok(tagged, 201, 409)  # 409 while the server is still building: the tag is optional
-    domain = post("/identity/v3/domains", {"domain": {"name": f"seed-{suffix}"}})["domain"]["id"]
-    project_body = {"name": f"seed-{suffix}", "domain_id": "default"}
-    project = post("/identity/v3/projects", {"project": project_body})["project"]["id"]
-    password = f"pw-{suffix}"
-    user_body = {"name": f"seed-{suffix}", "password": password, "default_project_id": project}
-    user = post("/identity/v3/users", {"user": user_body})["user"]["id"]
-    role = post("/identity/v3/roles", {"role": {"name": f"seed-{suffix}"}})["role"]["id"]
-    member_role = cloud.request("GET", "/identity/v3/roles", token=admin,
-                                query_string="name=member").json["roles"][0]["id"]  # fmt: skip
-    _ok(cloud.request("PUT", f"/identity/v3/projects/{project}/users/{user}/roles/{member_role}",
-                      token=admin), 204)  # fmt: skip
-    region = post("/identity/v3/regions", {"region": {"id": f"seed-{suffix}"}})["region"]["id"]
-    service = post("/identity/v3/services", {"service": {"type": f"seed-{suffix}"}})["service"]
-    endpoint = post("/identity/v3/endpoints", {"endpoint": {
-        "interface": "public", "url": "http://seed.test", "service_id": service["id"],
-        "region_id": region}})["endpoint"]["id"]  # fmt: skip
-    token = cloud.deps.tokens.issue(
-        user_id=user, methods=["password"], project_id=project, roles=("member",)
-    ).token_id
-    return SeedIds({
-        "server_id": server, "tag": "seed-tag", "key": "seed-key", "flavor_id": flavor,
-        "image_id": image, "fixture_image": cloud.image_id, "domain_id": domain,
-        "project_id": project, "user_id": user, "user_name": f"seed-{suffix}",
-        "password": password, "role_id": role, "region_id": region,
-        "service_id": service["id"], "endpoint_id": endpoint, "token_id": token,
-        "suffix": suffix,
-    })  # fmt: skip
-
-
-_SERVER = "/compute/v2.1/servers/{server_id}"
-_AUTH = {"identity": {"methods": ["password"], "password": {"user": {
-    "name": "{user_name}", "domain": {"id": "default"}, "password": "{password}"}}},
-    "scope": {"project": {"id": "{project_id}"}}}  # fmt: skip
-# A valid body for each operation that takes one (paths without the {project_id} forms).
-BODIES: dict[tuple[str, str], list[Any]] = {
-    ("POST", "/compute/v2.1/servers"): [{
-        "server": {"name": "s-{suffix}", "imageRef": "{fixture_image}", "flavorRef": "1",
-                   "networks": "none", "metadata": {"k": "v"}, "tags": ["t"], "description": "d",
-                   "hostname": "seed-host", "key_name": "k", "availability_zone": "nova",
-                   "min_count": 1, "max_count": 1, "user_data": "aGk=", "adminPass": "secret",
-                   "accessIPv4": "10.0.0.1", "config_drive": False, "OS-DCF:diskConfig": "AUTO",
-                   "return_reservation_id": False, "security_groups": [{"name": "default"}]},
-        "os:scheduler_hints": {"hint": "v"}}],
-    ("PUT", _SERVER): [{"server": {"name": "s", "description": "d", "hostname": "seed-host",
-                                   "accessIPv4": "10.0.0.1", "OS-DCF:diskConfig": "AUTO"}}],
-    ("POST", _SERVER + "/action"): [{"lock": {"locked_reason": "r"}}, {"reboot": {"type": "SOFT"}},
-                                    {"unlock": None}],
-    ("PUT", _SERVER + "/tags"): [{"tags": ["a", "b"]}],
-    ("POST", _SERVER + "/metadata"): [{"metadata": {"a": "1"}}],
-    ("PUT", _SERVER + "/metadata"): [{"metadata": {"seed-key": "v", "a": "1"}}],
-    ("PUT", _SERVER + "/metadata/{key}"): [{"meta": {"seed-key": "v"}}],
-    ("POST", "/compute/v2.1/flavors"): [{"flavor": {
-        "name": "f-{suffix}", "id": "f-{suffix}", "ram": 64, "vcpus": 1, "disk": 0,
-        "OS-FLV-EXT-DATA:ephemeral": 0, "swap": 0, "rxtx_factor": 1.0,
-        "os-flavor-access:is_public": True, "description": "d"}}],
-    ("POST", "/image/v2/images"): [{
-        "name": "i", "container_format": "bare", "disk_format": "raw", "min_disk": 0,
-        "min_ram": 0, "protected": False, "os_hidden": False, "visibility": "private",
-        "tags": ["t"], "os_distro": "x"}],
-    ("POST", "/identity/v3/auth/tokens"): [{"auth": _AUTH}],
-    ("POST", "/identity/v2.0/tokens"): [{"auth": {"passwordCredentials": {
-        "username": "{user_name}", "password": "{password}"}, "tenantId": "{project_id}"}}],
-    ("POST", "/identity/v3/users"): [{"user": {
-        "name": "u-{suffix}", "password": "pw", "email": "e@example.test", "description": "d",
-        "domain_id": "default", "enabled": True, "default_project_id": "{project_id}"}}],
-    ("PATCH", "/identity/v3/users/{user_id}"): [{"user": {
-        "name": "{user_name}", "email": "e@example.test", "description": "d", "enabled": True}}],
-    ("POST", "/identity/v3/projects"): [{"project": {
-        "name": "p-{suffix}", "description": "d", "domain_id": "default", "enabled": True}}],
-    ("PATCH", "/identity/v3/projects/{project_id}"): [{"project": {
-        "name": "p2-{suffix}", "description": "d", "enabled": True}}],
-    ("POST", "/identity/v3/domains"): [{"domain": {
-        "name": "d-{suffix}", "description": "d", "enabled": True}}],
-    ("PATCH", "/identity/v3/domains/{domain_id}"): [{"domain": {
-        "name": "d2-{suffix}", "description": "d", "enabled": True}}],
-    ("POST", "/identity/v3/roles"): [{"role": {"name": "r-{suffix}", "description": "d"}}],
-    ("POST", "/identity/v3/services"): [{"service": {
-        "type": "t-{suffix}", "name": "n", "description": "d", "enabled": True}}],
-    ("POST", "/identity/v3/endpoints"): [{"endpoint": {
-        "interface": "public", "url": "http://seed.test", "service_id": "{service_id}",
-        "region_id": "{region_id}", "enabled": True}}],
-    ("POST", "/identity/v3/regions"): [{"region": {
-        "id": "r-{suffix}", "description": "d", "parent_region_id": "{region_id}"}}],
-}  # fmt: skip
 
 
 def _leaves(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
@@ -199,10 +74,12 @@ class Seeded:
 
 def seeded_cases(operation: Any, seeds: SeedIds, *, every: bool) -> Iterator[Seeded]:
     method, path = operation.method.upper(), operation.path
-    base_path = {p.name: seeds.values.get(p.name, "seed") for p in operation.path_parameters}
+    named = {**seeds.values, **seeds.fill(PATH_SEEDS.get(path, {}))}
+    base_path = {p.name: named.get(p.name, "seed") for p in operation.path_parameters}
     headers = {}
-    if path.startswith("/compute/v2.1"):
-        headers["OpenStack-API-Version"] = "compute 2.90"
+    version = microversion_of(path)
+    if version is not None:
+        headers["OpenStack-API-Version"] = version
     bodies = [seeds.fill(b) for b in BODIES.get((method, path), [None])]
     turn = 0
 
@@ -213,6 +90,8 @@ def seeded_cases(operation: Any, seeds: SeedIds, *, every: bool) -> Iterator[See
             fields["body"] = bodies[0]
             fields["media_type"] = "application/json"
         fields.update(changes)
+        if "body" in fields:
+            fields["body"] = freshen(fields["body"])
         shown = repr(value)
         label = f"{method} {path} {what}={shown if len(shown) < 40 else shown[:37] + '...'}"
         return Seeded(label, operation.Case(**fields))

@@ -1,7 +1,8 @@
 """Schemathesis against the cloud, from the OpenAPI description: no 5xx, every answer as documented.
 
 On each database backend (SQLite, PostgreSQL, MariaDB): schemathesis' own cases, then the seeded
-cases of fuzz_seeds.py (each input class that has caused a 5xx, in every field it fits). In CI a
+cases of fuzz_seeds.py (each of SEEDED_INPUT_CLASSES, which have caused a 5xx, in every field it
+fits, starting from the valid requests of fuzz_bodies.py). In CI a
 bounded number of cases per operation (derandomized, so a run is repeatable, and one value per
 input class and location); a longer, random run with every seed value:
 `POCKETSTACK_FUZZ_EXAMPLES=2000 pytest tests/reliability/test_fuzz.py`.
@@ -33,8 +34,24 @@ from schemathesis.specs.openapi.checks import (
 from pocketstack.cloud.openapi import build_document
 from tests.fixtures.server import LiveCloud
 from tests.reliability.conftest import InProcessCloud
-from tests.reliability.fuzz_seeds import ascii_headers, make_seeds, operations, seeded_cases
+from tests.reliability.fuzz_bodies import make_seeds
+from tests.reliability.fuzz_seeds import ascii_headers, operations, seeded_cases
 
+# The input classes the seeded pass puts in every path and query parameter, every field of
+# every operation's seed body (fuzz_bodies.py), and the microversion header: each has made the
+# cloud answer 5xx once. test_fuzz_coverage.py holds this to fuzz_seeds.py's classes.
+SEEDED_INPUT_CLASSES = (
+    "unicode digits",  # '²', '①', Arabic-Indic digits: str.isdigit() but not int()
+    "NUL",
+    "over-long",  # past column sizes, past what a TEXT column holds
+    "out-of-range dates",  # offsets that take year 1 or 9999 out of range
+    "huge integers",  # past 32 and 64 bits, as numbers and as text
+    "non-ASCII",  # in URLs and (through Location) in headers
+    "lone surrogates",  # not encodable as UTF-8
+    "wrong JSON types",
+    "booleans as strings",
+    "microversion",  # malformed OpenStack-API-Version values
+)
 LONG_RUN = "POCKETSTACK_FUZZ_EXAMPLES" in os.environ
 EXAMPLES = int(os.environ.get("POCKETSTACK_FUZZ_EXAMPLES", "5"))
 CHECKS = [

@@ -189,6 +189,27 @@ def test_an_overlong_request_line_is_json(
     assert shape in json.loads(body)
 
 
+@pytest.mark.parametrize(
+    ("path", "shape"),
+    [
+        ("/compute/v2.1/servers/x/tags/\u00e9x", "badRequest"),
+        ("/identity/v3/projects/\u00e9", "error"),
+        ("/image/v2/images/\u00e9", "code"),
+    ],
+)
+def test_a_raw_non_ascii_target_is_refused_in_its_services_shape(
+    served: Served, path: str, shape: str
+) -> None:
+    """httptools refuses an unencoded UTF-8 byte in the target before it hands the target over;
+    the 400 still names the service the path does, as for a target too long."""
+    code, headers, body = parse(
+        exchange(served, f"PUT {path} HTTP/1.1\r\nHost: cloud\r\n\r\n".encode())
+    )
+    assert code == 400
+    assert headers["content-type"] == "application/json"
+    assert shape in json.loads(body), body
+
+
 @pytest.mark.parametrize("size", [40_000, 300_000])
 def test_overlong_headers_are_json(served: Served, size: int) -> None:
     code, headers, body = parse(

@@ -86,11 +86,20 @@ class CloudConfig:
     # The compute hosts (`[[hosts]]` tables in the file); their services are created on the
     # first start that sees them.
     hosts: tuple[FleetHost, ...] = DEFAULT_FLEET
+    # Glance's image_size_cap (the largest image data accepted, in bytes; 1 TiB) and
+    # user_storage_quota (the bytes of image data a project may store; 0: unlimited).
+    image_size_cap: int = 1099511627776
+    user_storage_quota: int = 0
 
     def __post_init__(self) -> None:
         if self.reclaim_instance_interval < 0:
             # Nova would soft-delete and then never reclaim: refused rather than half-working.
             raise ConfigError("reclaim_instance_interval must be 0 (off) or more seconds")
+        # Glance's own bound: sizes are 64-bit integer columns.
+        if not 1 <= self.image_size_cap <= 9223372036854775808:
+            raise ConfigError("image_size_cap must be from 1 to 9223372036854775808 bytes")
+        if self.user_storage_quota < 0:
+            raise ConfigError("user_storage_quota must be 0 (unlimited) or more bytes")
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
 
@@ -136,6 +145,8 @@ _FIELD_TYPES: dict[str, type] = {
     "login_throttle_window": int,
     "login_failures_per_source": int,
     "login_failures_per_user": int,
+    "image_size_cap": int,
+    "user_storage_quota": int,
 }
 
 

@@ -42,7 +42,12 @@ _AUTH_TYPE_ALIASES = {
     "v3_password": "v3password",
     "admin_token": "token_endpoint",
     "none": "token_endpoint",
+    # keystoneauth's entry point is v3applicationcredential; these are the spellings people
+    # write in clouds.yaml (openstacksdk hands `auth_type` to keystoneauth as it is).
     "v3_application_credential": "v3applicationcredential",
+    "v3_applicationcredential": "v3applicationcredential",
+    "application_credential": "v3applicationcredential",
+    "applicationcredential": "v3applicationcredential",
 }
 # As novaclient does: a v3 user or project name without its domain means the Default domain
 # (a genuine Keystone refuses a name alone with 400 "Expecting to find domain in project").
@@ -66,11 +71,6 @@ MISSING_ENDPOINT = (
     "with --os-auth-type token_endpoint."
 )
 MISSING_TOKEN = "You must provide a token via --os-token or env[OS_TOKEN]."
-MISSING_APP_CRED = (
-    "You must provide an application credential secret (--os-application-credential-secret, "
-    "env[OS_APPLICATION_CREDENTIAL_SECRET]) and its id or name "
-    "(--os-application-credential-id/-name)."
-)
 
 
 class AuthOptionsError(MissingAuthOptions):
@@ -161,6 +161,9 @@ def choose_auth_type(o: AuthOptions) -> str:
         return "token"
     if o.application_credential_secret:
         return "v3applicationcredential"
+    # An id or a name without its secret: say the secret is missing, not the password.
+    if (o.application_credential_id or o.application_credential_name) and not o.password:
+        return "v3applicationcredential"
     return "password"
 
 
@@ -246,24 +249,23 @@ def load_auth(
         v3_user_domain_id = DEFAULT_DOMAIN_ID
 
     if auth_type == "v3applicationcredential":
-        from pocketstack.client.auth.v3 import V3ApplicationCredential
+        from pocketstack.client.auth import application_credential
 
-        secret = o.application_credential_secret
-        if not secret or not (o.application_credential_id or o.application_credential_name):
-            raise AuthOptionsError(MISSING_APP_CRED)
-        if not o.application_credential_id and not (o.username or o.user_id):
-            raise AuthOptionsError(MISSING_USER)
-        return V3ApplicationCredential(
-            auth_url=o.auth_url,
-            secret=secret,
-            application_credential_id=o.application_credential_id,
-            application_credential_name=o.application_credential_name,
-            username=o.username,
-            user_id=o.user_id,
-            user_domain_id=v3_user_domain_id,
-            user_domain_name=user_domain_name,
-            cache=cache,
-        )
+        try:
+            return application_credential.load_application_credential(
+                auth_url=o.auth_url,
+                secret=o.application_credential_secret,
+                application_credential_id=o.application_credential_id,
+                application_credential_name=o.application_credential_name,
+                username=o.username,
+                user_id=o.user_id,
+                user_domain_id=o.user_domain_id,
+                user_domain_name=o.user_domain_name,
+                default_domain_id=DEFAULT_DOMAIN_ID,
+                cache=cache,
+            )
+        except application_credential.ApplicationCredentialOptionsError as exc:
+            raise AuthOptionsError(str(exc)) from None
 
     if auth_type in ("token", "v2token", "v3token"):
         if not o.token:

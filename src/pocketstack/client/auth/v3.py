@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from pocketstack.client.access import AccessInfo, AccessInfoV3
+from pocketstack.client.access import AccessInfoV3
 from pocketstack.client.auth.base import BaseIdentityPlugin, Scope, _domain_ref
 from pocketstack.client.errors import InvalidResponse
 
+# Warm-path module: see docs/startup.md. A warm run with an application credential (or any
+# v3-only type) builds its plugin from here, so no `typing` at run time.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
+    from pocketstack.client.access import AccessInfo
     from pocketstack.client.cache import AuthStateCache
     from pocketstack.client.session import Session
+
+
+def v3_token_url(auth_url: str) -> str:
+    """`{auth_url}/auth/tokens`, with /v3 added when the URL does not end in it, as
+    keystoneauth's v3 plugins do (a clouds.yaml often names Keystone's unversioned root)."""
+    base = auth_url.rstrip("/")
+    if not base.endswith("v3"):
+        base += "/v3"
+    return base + "/auth/tokens"
 
 
 class V3Auth(BaseIdentityPlugin):
@@ -30,6 +43,9 @@ class V3Auth(BaseIdentityPlugin):
     def method_data(self) -> dict[str, Any]:
         raise NotImplementedError
 
+    def token_url(self) -> str:
+        return self.auth_url.rstrip("/") + "/auth/tokens"
+
     def get_auth_ref(self, session: Session) -> AccessInfo:
         auth: dict[str, Any] = {
             "identity": {"methods": [self.method], self.method: self.method_data()}
@@ -37,7 +53,7 @@ class V3Auth(BaseIdentityPlugin):
         scope = self.scope.as_v3()
         if scope is not None:
             auth["scope"] = scope
-        url = self.auth_url.rstrip("/") + "/auth/tokens"
+        url = self.token_url()
         response = session.request(url, "POST", json={"auth": auth}, authenticated=False)
         try:
             body = response.json()
@@ -147,6 +163,11 @@ class V3ApplicationCredential(V3Auth):
         self.user_id = user_id
         self.user_domain_id = user_domain_id
         self.user_domain_name = user_domain_name
+
+    def token_url(self) -> str:
+        # Always loaded directly (no generic plugin discovers a version for it), so the
+        # unversioned root of a clouds.yaml must work here.
+        return v3_token_url(self.auth_url)
 
     def method_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"secret": self.secret}

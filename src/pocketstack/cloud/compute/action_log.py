@@ -46,6 +46,8 @@ EVENTS: dict[str, str] = {
     "live_migration_cancel": "compute_live_migration_abort",
     "extend_volume": "compute_extend_volume",
     "restore": "compute_restore_instance",
+    "createImage": "compute_snapshot_instance",
+    "createBackup": "compute_backup_instance",
 }
 
 

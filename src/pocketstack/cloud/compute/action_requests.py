@@ -48,6 +48,16 @@ class Rebuild(ServerAction):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class CreateImage(ServerAction):
+    """createImage, and createBackup with its `backup_type` and `rotation`."""
+
+    image_name: str
+    metadata: Mapping[str, str]
+    backup_type: str | None = None
+    rotation: int = 0
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Resize(ServerAction):
     flavor_id: str
     # OS-DCF:diskConfig given with the resize: the server's disk config from then on.
@@ -204,6 +214,13 @@ def parse_server_action(body: Any, version: AtVersion) -> ServerAction:
     if name in ("addFloatingIp", "removeFloatingIp"):
         fixed = arg.get("fixed_address")
         return FloatingIpChange(name, address=arg["address"], fixed_address=fixed)
+    if name in ("createImage", "createBackup"):
+        backup = name == "createBackup"
+        return CreateImage(
+            name, image_name=arg["name"], metadata=arg.get("metadata") or {},
+            backup_type=arg["backup_type"] if backup else None,
+            rotation=integer(arg["rotation"]) if backup else 0,
+        )  # fmt: skip
     if name == "changePassword":
         return ChangePassword(name, admin_pass=arg["adminPass"])
     if name == "os-getConsoleOutput":

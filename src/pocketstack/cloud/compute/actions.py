@@ -12,6 +12,7 @@ from pocketstack.cloud.compute import (
     actions_deferred_delete,
     actions_evacuate,
     actions_floating_ips,
+    actions_images,
     actions_power,
     actions_rebuild,
     actions_resize,
@@ -34,6 +35,7 @@ REGISTRY: dict[str, Entry] = {
     **actions_evacuate.HANDLERS,
     **actions_security_groups.HANDLERS,
     **actions_floating_ips.HANDLERS,
+    **actions_images.HANDLERS,
 }
 
 
@@ -67,5 +69,7 @@ class ServerAction:
             resp.status = falcon.HTTP_202
             return
         resp.status = reply.status
+        for name, value in (reply.headers or {}).items():
+            resp.set_header(name, value)
         if reply.body is not None:
             resp.media = reply.body

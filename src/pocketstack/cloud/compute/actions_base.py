@@ -53,6 +53,7 @@ class Reply:
 
     status: str
     body: dict[str, Any] | None = None
+    headers: dict[str, str] | None = None
 
 
 Handler = Callable[[Call, ServerAction], Reply | None]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import falcon
 
-from pocketstack.cloud.compute import fleet, policy, server_ports, states
+from pocketstack.cloud.compute import actions_images, fleet, policy, server_ports, states
 from pocketstack.cloud.compute.action_requests import Rescue, Unshelve
 from pocketstack.cloud.compute.actions_base import (
     Call,
@@ -15,7 +15,7 @@ from pocketstack.cloud.compute.actions_base import (
 )
 from pocketstack.cloud.compute.requests import Keep, ServerAction
 from pocketstack.cloud.errors import BadRequest, Conflict
-from pocketstack.cloud.image import lookup
+from pocketstack.cloud.image import lookup, snapshots
 
 _SHELVABLE = (states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED)
 _RESCUABLE = (states.ACTIVE, states.STOPPED, states.ERROR)
@@ -23,9 +23,23 @@ _RESCUABLE = (states.ACTIVE, states.STOPPED, states.ERROR)
 
 def _shelve(call: Call, action: ServerAction) -> Reply | None:
     call.member("os-shelve:shelve")
-    check_state("shelve", call.row, _SHELVABLE)
+    row = call.row
+    check_state("shelve", row, _SHELVABLE)
+    # Nova snapshots a server booted from an image as "<name>-shelved": it comes back from it.
+    props = actions_images.snapshot_properties(call, row, "snapshot")
+    row.shelved_image_id = actions_images.take_snapshot(
+        call, name=f"{row.display_name}-shelved", properties=props
+    )
     call.start(states.SHELVING)
     return None
+
+
+def drop_shelved_image(call: Call) -> None:
+    """The shelve's image, once the server no longer needs it (unshelved or deleted)."""
+    row = call.row
+    if row.shelved_image_id is not None:
+        snapshots.delete(call.deps, call.session, row.shelved_image_id)
+        row.shelved_image_id = None
 
 
 def _shelve_offload(call: Call, action: ServerAction) -> Reply | None:
@@ -71,6 +85,7 @@ def _unshelve(call: Call, action: ServerAction) -> Reply | None:
         row.availability_zone = placement.availability_zone
         if action.availability_zone is not Keep.KEEP:
             row.pinned_availability_zone = zone
+    drop_shelved_image(call)
     call.start(states.UNSHELVING)
     return None
 

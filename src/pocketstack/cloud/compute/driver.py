@@ -57,6 +57,8 @@ POWER_KEEPING: dict[str, tuple[str, str]] = {
     states.MIGRATING: (states.ACTIVE, states.PAUSED),
 }
 _OFFLOADING = (states.SHELVING, states.SHELVING_OFFLOADING)
+# Tasks that leave the server in the state it had.
+_STATE_KEEPING = (states.IMAGE_SNAPSHOT, states.IMAGE_BACKUP)
 
 
 def fixed_addresses(seq: int, *, rng: random.Random | None = None) -> list[dict[str, object]]:
@@ -88,6 +90,11 @@ def _complete(row: Instance, now: dt.datetime, reclaim_after: float = 0.0) -> No
         return
     if task is None and row.vm_state == states.SOFT_DELETED:
         _reclaim(row, now, reclaim_after)
+        return
+    if task in _STATE_KEEPING:
+        # The snapshot is uploaded: the server is as it was before.
+        row.task_state = None
+        row.updated_at = now
         return
     power_state: int | None
     if task in POWER_KEEPING:

@@ -6,12 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 import falcon
+from sqlalchemy.orm import Session
 
 from pocketstack.cloud import jsonmedia
+from pocketstack.cloud.compute import server_ports
 from pocketstack.cloud.compute.routing import auth_of
 from pocketstack.cloud.compute.servers import get_server
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import NotFound
+from pocketstack.cloud.store.models.compute import Instance
 
 
 def _networks(raw: str) -> dict[str, list[dict[str, Any]]]:
@@ -23,6 +26,11 @@ def _networks(raw: str) -> dict[str, list[dict[str, Any]]]:
     return networks
 
 
+def _live(session: Session, row: Instance) -> str:
+    live = server_ports.live_addresses(session, [(row.uuid, row.addresses)])
+    return live.get(row.uuid, row.addresses)
+
+
 class ServerIps:
     def __init__(self, deps: CloudDeps) -> None:
         self._deps = deps
@@ -30,7 +38,7 @@ class ServerIps:
     def on_get(self, req: falcon.Request, resp: falcon.Response, server_id: str) -> None:
         with self._deps.store.session() as session:
             row = get_server(session, auth_of(req), server_id)
-            resp.media = {"addresses": _networks(row.addresses)}
+            resp.media = {"addresses": _networks(_live(session, row))}
 
 
 class ServerIpsOfNetwork:
@@ -42,7 +50,7 @@ class ServerIpsOfNetwork:
     ) -> None:
         with self._deps.store.session() as session:
             row = get_server(session, auth_of(req), server_id)
-            networks = _networks(row.addresses)
+            networks = _networks(_live(session, row))
         if network not in networks:
             raise NotFound("Instance is not a member of specified network")
         resp.media = {network: networks[network]}

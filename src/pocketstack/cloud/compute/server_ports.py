@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.compute.requests import NetworkRequest
-from pocketstack.cloud.network import for_compute
+from pocketstack.cloud.network import fip_for_compute, for_compute
 from pocketstack.cloud.store.models.compute import Instance
 
 AUTO = "auto"
@@ -95,16 +96,43 @@ def show_floating(row: Instance, floating: str, fixed: str, port_id: str) -> Non
     from any other fixed address first: one floating IP is on one address)."""
     entries = [e for e in json.loads(row.addresses or "[]")
                if not (e.get("type") == "floating" and e["addr"] == floating)]  # fmt: skip
+    _insert_floating(entries, floating, fixed, port_id)
+    row.addresses = json.dumps(entries)
+
+
+def _insert_floating(entries: list[dict[str, Any]], floating: str, fixed: str,
+                     port_id: str) -> None:  # fmt: skip
     for index, entry in enumerate(entries):
         if entry.get("type", "fixed") == "fixed" and entry["addr"] == fixed \
                 and entry.get("port") == port_id:  # fmt: skip
             entries.insert(index + 1, {**entry, "addr": floating, "version": 4,
                                        "type": "floating"})  # fmt: skip
-            break
-    row.addresses = json.dumps(entries)
+            return
 
 
 def drop_floating(row: Instance, floating: str) -> None:
     entries = [e for e in json.loads(row.addresses or "[]")
                if not (e.get("type") == "floating" and e["addr"] == floating)]  # fmt: skip
     row.addresses = json.dumps(entries)
+
+
+def live_addresses(session: Session, servers: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """The addresses of these (uuid, cached addresses) servers as their ports are now, for
+    those where the floating IPs differ from the cache: a floating IP associated or moved
+    through the network API reaches the views at once (Neutron tells Nova by an event; here
+    the views ask). One query for all of them."""
+    current: dict[str, list[fip_for_compute.Association]] = {}
+    for association in fip_for_compute.floating_of_servers(session, [u for u, _ in servers]):
+        current.setdefault(association.server_uuid, []).append(association)
+    changed: dict[str, str] = {}
+    for uuid, raw in servers:
+        fips = current.get(uuid, [])
+        if not fips and '"floating"' not in raw:
+            continue
+        entries = [e for e in json.loads(raw or "[]") if e.get("type") != "floating"]
+        for fip in fips:
+            _insert_floating(entries, fip.floating_address, fip.fixed_address, fip.port_id)
+        live = json.dumps(entries)
+        if json.loads(live) != json.loads(raw or "[]"):
+            changed[uuid] = live
+    return changed

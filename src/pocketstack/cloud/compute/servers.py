@@ -15,7 +15,15 @@ from sqlalchemy.orm import Session
 
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.compute import action_log, driver, policy, server_db, server_group_db, states
+from pocketstack.cloud.compute import (
+    action_log,
+    driver,
+    policy,
+    server_db,
+    server_group_db,
+    server_ports,
+    states,
+)
 from pocketstack.cloud.compute.listing import parse_server_query
 from pocketstack.cloud.compute.requests import Keep, ServerCreate, ServerUpdate
 from pocketstack.cloud.compute.routing import Links, auth_of, version_of
@@ -28,6 +36,7 @@ from pocketstack.cloud.compute.views import (
 )
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import Conflict, NotFound
+from pocketstack.cloud.image import snapshots
 from pocketstack.cloud.network import sg_for_servers
 from pocketstack.cloud.store.models.compute import Instance
 
@@ -81,6 +90,7 @@ def detail_of(
         tags=server_db.load_tags(session, [row.id])[row.id],
         metadata=server_db.load_metadata(session, [row.id])[row.id],
         show=show,
+        addresses=server_ports.live_addresses(session, [(row.uuid, row.addresses)]).get(row.uuid),
     )
     if "server_groups" in detail:  # 2.71: the group the server is in, if any
         detail["server_groups"] = server_group_db.group_ids_of(session, [row.uuid])[row.uuid]
@@ -118,10 +128,13 @@ class ServerList:
                 metadata = server_db.load_metadata(session, ids)
                 renderer = ServerRenderer(api=api, ctx=ctx, links=links)
                 no_tags: list[str] = []
+                cached = [(r.uuid, r.addresses) for r in details]
+                live = server_ports.live_addresses(session, cached)
                 servers = [
-                    renderer.detail(r, tags=tags.get(r.id, no_tags), metadata=metadata[r.id])
+                    renderer.detail(r, tags=tags.get(r.id, no_tags), metadata=metadata[r.id],
+                                    addresses=live.get(r.uuid))
                     for r in details
-                ]
+                ]  # fmt: skip
                 sg_for_servers.put_groups_in_views(session, ctx, servers)
             else:
                 rows = summaries = server_db.list_server_summaries(session, query)
@@ -207,6 +220,10 @@ class ServerItem:
         with self._deps.store.session(write=True) as session:
             row = get_server(session, ctx, server_id)
             check_not_locked(ctx, row)
+            if row.shelved_image_id is not None:
+                # Nova deletes a shelved server's image with it.
+                snapshots.delete(self._deps, session, row.shelved_image_id)
+                row.shelved_image_id = None
             config = self._deps.config
             # Nova soft-deletes only a server that ran once on a host; any other goes at once.
             ran = row.launched_at is not None and row.host is not None

@@ -39,6 +39,8 @@ UNRESCUING = "unrescuing"
 UPDATING_PASSWORD = "updating_password"
 SOFT_DELETING = "soft-deleting"
 RESTORING = "restoring"
+IMAGE_SNAPSHOT = "image_snapshot"
+IMAGE_BACKUP = "image_backup"
 
 # power states
 NOSTATE = 0

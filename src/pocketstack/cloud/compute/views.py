@@ -163,12 +163,16 @@ class ServerRenderer:
         return value
 
     def detail(
-        self, row: ServerRow, *, tags: list[str], metadata: dict[str, str]
+        self, row: ServerRow, *, tags: list[str], metadata: dict[str, str],
+        addresses: str | None = None,
     ) -> dict[str, Any]:
+        """`addresses`: the server's addresses as they are now, where they differ from the
+        row's cache (server_ports.live_addresses)."""
         uuid = row.uuid
         status = states.status_of(row.vm_state, row.task_state, deleted=row.deleted)
         updated = row.updated_at
-        address_view = {} if row.vm_state == states.BUILDING else _address_list(row.addresses)
+        raw = row.addresses if addresses is None else addresses
+        address_view = {} if row.vm_state == states.BUILDING else _address_list(raw)
         server: dict[str, Any] = {
             "accessIPv4": row.access_ip_v4 or "",
             "accessIPv6": row.access_ip_v6 or "",
@@ -261,10 +265,11 @@ def server_detail(
     tags: list[str],
     metadata: dict[str, str],
     show: bool = False,
+    addresses: str | None = None,
 ) -> dict[str, Any]:
     """The detailed view of one server (show, update); lists use one ServerRenderer for all."""
     renderer = ServerRenderer(api=api, ctx=ctx, links=links, show=show)
-    return renderer.detail(row, tags=tags, metadata=metadata)
+    return renderer.detail(row, tags=tags, metadata=metadata, addresses=addresses)
 
 
 def server_update_view(

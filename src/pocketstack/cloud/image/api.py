@@ -61,8 +61,11 @@ def _operations() -> tuple[Operation, ...]:
         )
     )
     filters = tuple(
-        query(n) for n in ("name", "status", "visibility", "id", "owner", "limit", "marker")
-    )
+        query(n) for n in ("name", "status", "visibility", "member_status", "id", "owner",
+                           "tag", "container_format", "disk_format", "size", "size_min",
+                           "size_max", "min_disk", "min_ram", "protected", "os_hidden",
+                           "sort", "sort_key", "sort_dir", "limit", "marker")
+    )  # fmt: skip
     image = every_version(ref("Image"))
     return (
         Operation(method="GET", path="/", summary="Image API versions", policy=None,
@@ -71,7 +74,7 @@ def _operations() -> tuple[Operation, ...]:
                   status=(200,), response=versions),
         Operation(method="GET", path="/v2/images", summary="List images",
                   policy=Rule("get_images", policy.admin_or_project_reader), status=(200,),
-                  response=listing, parameters=filters, errors=(400, 401, 403)),
+                  response=listing, parameters=filters, errors=(400, 401, 403, 404)),
         Operation(method="POST", path="/v2/images", summary="Create an image record (no data)",
                   policy=Rule("add_image", policy.project_member_creating), status=(201,),
                   request=every_version(IMAGE_CREATE), parse=parse_image_create,
@@ -80,6 +83,14 @@ def _operations() -> tuple[Operation, ...]:
                   policy=Rule("get_image"), status=(200,), response=image, errors=(401, 404)),
         Operation(method="DELETE", path="/v2/images/{image_id}", summary="Delete an image",
                   policy=Rule("delete_image"), status=(204,), errors=(401, 403, 404)),
+        # `/v2/images/` (an empty image id) is not found, as in Glance; the collection itself
+        # cannot be deleted (405).
+        Operation(method="DELETE", path="/v2/images", summary="(an image with an empty id)",
+                  policy=Rule("delete_image"), status=(204,), errors=(401, 404, 405)),
+        Operation(method="PATCH", path="/v2/images/{image_id}",
+                  summary="Update an image (JSON patch: openstack-images-v2.1-json-patch)",
+                  policy=Rule("modify_image"), status=(200,), response=image,
+                  errors=(400, 401, 403, 404, 409, 413, 415)),
     )  # fmt: skip
 
 

@@ -5,26 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import urllib.parse
 from typing import Any
 
 import falcon
-from sqlalchemy import and_, or_, select
+from sqlalchemy import delete as sa_delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.deps import CloudDeps
-from pocketstack.cloud.errors import BadRequest, Conflict, Forbidden, NotFound
+from pocketstack.cloud.errors import Conflict, Forbidden, MethodNotAllowed, NotFound
+from pocketstack.cloud.image import data_store, listing, patch
 from pocketstack.cloud.image.lookup import is_visible
-from pocketstack.cloud.image.requests import ImageCreate
-from pocketstack.cloud.image.schema import STATUSES, VISIBILITIES
-from pocketstack.cloud.inputs import decimal
+from pocketstack.cloud.image.requests import ImageCreate, json_reader
 from pocketstack.cloud.store.models.image import Image
+from pocketstack.cloud.store.models.image_member import ImageMember
 
-DEFAULT_LIMIT = 25
-MAX_LIMIT = 1000
 CURRENT = "v2.16"
 
 
@@ -60,16 +57,10 @@ def image_view(image: Image) -> dict[str, Any]:
             "schema": "/v2/schemas/image",
         }
     )
+    stores = data_store.stores_of(image.status)
+    if stores is not None:
+        view["stores"] = stores
     return view
-
-
-def _visible_clause(ctx: RequestContext) -> Any:
-    if ctx.is_admin:
-        return None
-    return or_(
-        Image.visibility == "public",
-        Image.owner == ctx.project_id,
-    )
 
 
 def get_visible(session: Session, ctx: RequestContext, image_id: str) -> Image:
@@ -77,6 +68,18 @@ def get_visible(session: Session, ctx: RequestContext, image_id: str) -> Image:
     if image is None or not is_visible(image, project_id=ctx.project_id, is_admin=ctx.is_admin):
         raise NotFound(f"No image found with ID {image_id}")
     return image
+
+
+def require_modify(ctx: RequestContext, image: Image) -> None:
+    """Glance's `modify_image`: an admin, or a member of the project that owns the image."""
+    if not ctx.is_admin and (image.owner != ctx.project_id or not ctx.can_write):
+        raise Forbidden("You are not authorized to complete modify_image action.")
+
+
+def _no_id(req: falcon.Request) -> bool:
+    # `/v2/images/` names an image with an empty id (falcon strips the slash): none exists.
+    path: str = req.env.get("PATH_INFO", "")
+    return path.endswith("/")
 
 
 class Versions:
@@ -98,75 +101,37 @@ class Images:
         self._deps = deps
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        ctx: RequestContext = req.context.auth
-        params = dict(urllib.parse.parse_qsl(req.query_string, keep_blank_values=True))
-        stmt = select(Image)
-        visible = _visible_clause(ctx)
-        visibility = params.get("visibility")
-        if visibility is not None:
-            if visibility not in (*VISIBILITIES, "all"):
-                raise BadRequest(f"Invalid visibility value: {visibility}")
-            if visibility != "all":
-                stmt = stmt.where(Image.visibility == visibility)
-            if visibility == "community" and visible is not None:
-                visible = or_(visible, Image.visibility == "community")
-        if visible is not None:
-            stmt = stmt.where(visible)
-        if "name" in params:
-            stmt = stmt.where(Image.name == params["name"])
-        if "status" in params:
-            if params["status"] not in STATUSES:
-                raise BadRequest(f"Invalid status value: {params['status']}")
-            stmt = stmt.where(Image.status == params["status"])
-        if "id" in params:
-            raw = params["id"]
-            if raw.startswith("in:"):
-                ids = [i.strip().strip('"') for i in raw[3:].split(",") if i.strip()]
-                stmt = stmt.where(Image.id.in_(ids))
-            else:
-                stmt = stmt.where(Image.id == raw.removeprefix("eq:"))
-        if "owner" in params:
-            stmt = stmt.where(Image.owner == params["owner"])
-        limit = DEFAULT_LIMIT
-        if "limit" in params:
-            number = decimal(params["limit"], cap=MAX_LIMIT)
-            if number is None:
-                raise BadRequest("limit param must be an integer")
-            limit = number
+        if _no_id(req):
+            raise NotFound("The resource could not be found.")
         with self._deps.store.session() as session:
-            marker_id = params.get("marker")
-            if marker_id is not None:
-                marker = session.get(Image, marker_id)
-                if marker is None:
-                    raise BadRequest(f"Invalid marker. Image {marker_id} could not be found.")
-                stmt = stmt.where(
-                    or_(
-                        Image.created_at < marker.created_at,
-                        and_(Image.created_at == marker.created_at, Image.id < marker.id),
-                    )
-                )
-            stmt = stmt.order_by(Image.created_at.desc(), Image.id.desc()).limit(limit)
-            images = list(session.scalars(stmt))
-        body: dict[str, Any] = {
-            "images": [image_view(i) for i in images],
-            "first": "/v2/images",
-            "schema": "/v2/schemas/images",
-        }
-        if images and len(images) == limit:
-            pairs = [(k, v) for k, v in params.items() if k != "marker"]
-            pairs.append(("marker", images[-1].id))
-            body["next"] = f"/v2/images?{urllib.parse.urlencode(pairs)}"
+            page = listing.list_images(session, req.context.auth, req.query_string)
+            body: dict[str, Any] = {
+                "images": [image_view(i) for i in page.images],
+                "first": "/v2/images",
+                "schema": "/v2/schemas/images",
+            }
+        if page.next is not None:
+            body["next"] = f"/v2/images?{page.next}"
         resp.media = body
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response) -> None:
+        if _no_id(req):
+            raise NotFound("The resource could not be found.")
+        resp.set_header("Allow", "GET, POST")
+        raise MethodNotAllowed("The method specified is not allowed for this resource.")
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ctx: RequestContext = req.context.auth
         new = request_of(req, ImageCreate)
+        owner = new.owner if new.owner_named else ctx.project_id
+        if owner != ctx.project_id and not ctx.is_admin:
+            raise Forbidden("You are not authorized to complete add_image action.")
         if new.visibility == "public" and not ctx.is_admin:
             raise Forbidden("You are not authorized to complete publicize_image action.")
         now = self._deps.clock.now()
         image = Image(
             id=new.id, name=new.name, status="queued", visibility=new.visibility,
-            protected=new.protected, os_hidden=new.os_hidden, owner=ctx.project_id,
+            protected=new.protected, os_hidden=new.os_hidden, owner=owner,
             container_format=new.container_format, disk_format=new.disk_format,
             min_disk=new.min_disk, min_ram=new.min_ram, tags=new.tags,
             properties=new.properties, created_at=now, updated_at=now,
@@ -182,6 +147,10 @@ class Images:
                 raise _duplicate(image.id) from None
         resp.status = falcon.HTTP_201
         resp.set_header("Location", f"{req.prefix.rstrip('/')}/v2/images/{image.id}")
+        # What Glance tells a client about importing data into the new image: openstacksdk and
+        # `openstack image create --import` look for these.
+        resp.set_header("OpenStack-image-import-methods", ",".join(data_store.IMPORT_METHODS))
+        resp.set_header("OpenStack-image-store-ids", data_store.STORE_ID)
         resp.media = image_view(image)
 
 
@@ -197,6 +166,19 @@ class ImageItem:
         with self._deps.store.session() as session:
             resp.media = image_view(get_visible(session, req.context.auth, image_id))
 
+    def on_patch(self, req: falcon.Request, resp: falcon.Response, image_id: str) -> None:
+        ctx: RequestContext = req.context.auth
+        kind = patch.media_type(req.content_type)
+        changes = patch.parse(json_reader(self._deps.config.max_request_body_size)(req), kind)
+        with self._deps.store.session(write=True) as session:
+            image = get_visible(session, ctx, image_id)
+            require_modify(ctx, image)
+            patch.apply(image, changes, ctx, kind)
+            if changes:
+                image.updated_at = self._deps.clock.now()
+            session.flush()
+            resp.media = image_view(image)
+
     def on_delete(self, req: falcon.Request, resp: falcon.Response, image_id: str) -> None:
         ctx: RequestContext = req.context.auth
         with self._deps.store.session(write=True) as session:
@@ -205,5 +187,9 @@ class ImageItem:
                 raise Forbidden("You are not authorized to complete delete_image action.")
             if image.protected:
                 raise Forbidden(f"Image {image_id} is protected and cannot be deleted.")
+            # Not left to the foreign key: SQLite enforces none unless told to.
+            session.execute(sa_delete(ImageMember).where(ImageMember.image_id == image_id))
             session.delete(image)
+        # Once the row is gone for good: a delete that rolled back keeps its data.
+        data_store.discard(self._deps, image_id)
         resp.status = falcon.HTTP_204

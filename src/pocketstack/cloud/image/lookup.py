@@ -10,9 +10,11 @@ import dataclasses
 import json
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
 
 from pocketstack.cloud.store.models.image import Image
+from pocketstack.cloud.store.models.image_member import ImageMember
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -32,10 +34,29 @@ class ImageInfo:
         return self.status == "active"
 
 
+def is_member(session: Session, image_id: str, project_id: str | None) -> bool:
+    """Whether `project_id` is a member of the image, whatever its membership's status."""
+    if project_id is None:
+        return False
+    found = session.scalar(
+        select(ImageMember.id).where(
+            ImageMember.image_id == image_id, ImageMember.member == project_id
+        )
+    )
+    return found is not None
+
+
 def is_visible(image: Image, *, project_id: str | None, is_admin: bool) -> bool:
     """Glance's rule for reading one image by id: an admin sees all, others public, community
-    and their project's own images (shared images have no members here)."""
-    return is_admin or image.visibility in ("public", "community") or image.owner == project_id
+    and their project's own images, and a shared image they are a member of (pending, accepted
+    or rejected alike: only listings look at the status)."""
+    if is_admin or image.visibility in ("public", "community") or image.owner == project_id:
+        return True
+    if image.visibility != "shared":
+        return False
+    # The row's own session answers, in the caller's transaction.
+    session = object_session(image)
+    return session is not None and is_member(session, image.id, project_id)
 
 
 def find_visible(

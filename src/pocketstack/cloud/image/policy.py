@@ -1,8 +1,9 @@
 """Glance's default policy, as far as the token answers it alone (glance/policies/image.py).
 
 Operations name their rule and, where the token decides it, its check (api.py); the enforcer
-runs that check before the body is read. `get_image` and `delete_image` depend on the image
-(its owner, its visibility) and `publicize_image` on the body: their responders decide them.
+runs that check before the body is read. `get_image`, `delete_image`, `modify_image` and the
+member rules depend on the image (its owner, its visibility, its members) and
+`publicize_image` on the body: their responders decide them (images.py, members.py, tags.py).
 """
 
 from __future__ import annotations

@@ -26,10 +26,10 @@ from pocketstack.cloud.requestbody import read_body
 # Glance's image_tag_quota and image_property_quota defaults.
 MAX_TAGS = 128
 MAX_PROPERTIES = 128
+# The owner is one of them: the caller's project unless named (by an admin, see images.py).
 CORE = frozenset({"name", "id", "visibility", "container_format", "disk_format", "min_disk",
-                  "min_ram", "protected", "tags", "os_hidden"})  # fmt: skip
-# The owner is Glance's to set from the token here: images belong to the caller's project.
-READ_ONLY = frozenset({"status", "owner", "size", "virtual_size", "checksum", "os_hash_algo",
+                  "min_ram", "protected", "tags", "os_hidden", "owner"})  # fmt: skip
+READ_ONLY = frozenset({"status", "size", "virtual_size", "checksum", "os_hash_algo",
                        "os_hash_value", "created_at", "updated_at", "self", "file", "schema",
                        "locations", "direct_url", "stores"})  # fmt: skip
 _RESERVED = ("location", "deleted", "deleted_at")
@@ -79,6 +79,9 @@ def json_reader(limit: int) -> ReadBody:
 class ImageCreate:
     id: str
     name: str | None
+    # Whether the body names an owner, and which (Glance: an admin may name any project).
+    owner_named: bool
+    owner: str | None
     visibility: str
     protected: bool
     os_hidden: bool
@@ -143,6 +146,8 @@ def parse_image_create(body: Any, version: Microversion | None) -> ImageCreate:
     return ImageCreate(
         id=str(uuid.UUID(image_id)) if image_id is not None else str(uuid.uuid4()),
         name=body.get("name"),
+        owner_named="owner" in body,
+        owner=body.get("owner"),
         visibility=body.get("visibility", "shared"),
         protected=body.get("protected", False),
         os_hidden=body.get("os_hidden", False),

@@ -50,7 +50,7 @@ IMAGE_CREATE: JSON = {
         "min_ram": _COUNT,
         "min_disk": _COUNT,
         "tags": {"type": "array", "items": {"type": "string", "maxLength": 255}},
-        # Read-only (or, for the owner, not ours to set): typed as Glance types them.
+        # Read-only (the owner: an admin's to name), typed as Glance types them.
         "status": {"type": "string", "enum": list(STATUSES)},
         "checksum": _nullable(32),
         "os_hash_algo": _nullable(64),

@@ -44,6 +44,24 @@ class Association:
     floating_address: str
 
 
+def floating_of_servers(session: Session, server_uuids: Sequence[str]) -> list[Association]:
+    """The floating IPs on the servers' ports now, however they were associated (Nova's proxy,
+    or the network API as openstackclient and the SDKs do it): what the servers' views show,
+    whatever their addresses caches last heard."""
+    if not server_uuids:
+        return []
+    rows = session.execute(
+        select(Port.device_id, FloatingIP.fixed_port_id, FloatingIP.fixed_ip_address,
+               FloatingIP.floating_ip_address)
+        .join(Port, Port.id == FloatingIP.fixed_port_id)
+        .where(Port.device_id.in_(list(server_uuids)))
+        .order_by(FloatingIP.created_at, FloatingIP.id)
+    )  # fmt: skip
+    return [Association(server_uuid=server, port_id=port or "", fixed_address=fixed or "",
+                        floating_address=floating)
+            for server, port, fixed, floating in rows]  # fmt: skip
+
+
 # --- Nova's view ---------------------------------------------------------------------------
 
 

@@ -10,6 +10,11 @@ only ever run requests that have fully arrived. The body:
 - must arrive whole within `body_timeout` seconds, else 408 and the connection is closed;
 - reaches the WSGI app with a Content-Length, chunked or not.
 
+Image data (PUT /image/v2/images/{id}/file and .../stage) is the exception to the size limit:
+up to `max_data` bytes (Glance's image_size_cap), spooled to a file in `spool_dir` rather than
+held in memory, with `body_timeout` as the longest silence between two of its chunks rather
+than a deadline for the whole upload. It reaches the app whole as well, from that file.
+
 It also writes the access log line of each request (`pocketstack.access`, as ACCESS_FORMAT):
 the request line, status, size and duration; never a header or a body.
 """
@@ -18,9 +23,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO, cast
 
 from pocketstack.cloud.app import WSGIApp
 from pocketstack.cloud.serving.errorpages import JSON_TYPE, error_body
@@ -46,10 +54,20 @@ class _Disconnected(Exception):
     pass
 
 
+# The requests whose body is image data: (method, path).
+_DATA_PATH = re.compile(r"^/image/v2/images/[^/]+/(?:file|stage)$")
+# Image data held in memory before it goes to the spool file.
+_SPOOL_MEMORY = 1 << 20
+
+
 class FrontDoor:
-    def __init__(self, app: WSGIApp, *, max_body: int, body_timeout: float, threads: int) -> None:
+    def __init__(self, app: WSGIApp, *, max_body: int, body_timeout: float, threads: int,
+                 max_data: int = 0, spool_dir: Path | None = None) -> None:  # fmt: skip
         self.max_body = max_body
         self.body_timeout = body_timeout
+        # 0: image data is bounded like any other body.
+        self.max_data = max_data
+        self.spool_dir = spool_dir
         self._bridge = WSGIBridge(app, threads=threads)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -74,6 +92,9 @@ class FrontDoor:
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         length, chunked = _framing(scope["headers"])
+        if self.max_data and scope.get("method") == "PUT" and _DATA_PATH.match(scope["path"]):
+            await self._serve_data(scope, receive, send, length)
+            return
         if length is not None and length > self.max_body + DRAIN_BYTES:
             await _refuse(scope, send, 413, TOO_LARGE)
             return
@@ -89,14 +110,58 @@ class FrontDoor:
         except _Disconnected:
             return
         if chunked:
-            # The WSGI app reads by Content-Length: give it the one the body turned out to have.
-            scope = dict(scope)
-            scope["headers"] = [
-                (name, value)
-                for name, value in scope["headers"]
-                if name not in (b"content-length", b"transfer-encoding")
-            ] + [(b"content-length", str(len(body)).encode())]
+            scope = _with_length(scope, len(body))
         await self._bridge(scope, body, send)
+
+    async def _serve_data(
+        self, scope: Scope, receive: Receive, send: Send, length: int | None
+    ) -> None:
+        if length is not None and length > self.max_data:
+            await _refuse(scope, send, 413, TOO_LARGE)
+            return
+        spool_dir = None if self.spool_dir is None else str(self.spool_dir)
+        with tempfile.SpooledTemporaryFile(max_size=_SPOOL_MEMORY, dir=spool_dir) as spool:
+            try:
+                size = await _spool_body(receive, spool, self.max_data, self.body_timeout)
+            except TimeoutError:
+                await _refuse(scope, send, 408, TOO_SLOW)
+                return
+            except _BodyTooLarge:
+                await _refuse(scope, send, 413, TOO_LARGE)
+                return
+            except _Disconnected:
+                return
+            spool.seek(0)
+            await self._bridge(_with_length(scope, size), cast(BinaryIO, spool), send)
+
+
+def _with_length(scope: Scope, size: int) -> Scope:
+    """The WSGI app reads by Content-Length: the one the body turned out to have."""
+    scope = dict(scope)
+    scope["headers"] = [
+        (name, value)
+        for name, value in scope["headers"]
+        if name not in (b"content-length", b"transfer-encoding")
+    ] + [(b"content-length", str(size).encode())]
+    return scope
+
+
+async def _spool_body(receive: Receive, spool: Any, limit: int, idle: float) -> int:
+    """The body written to `spool`, chunk by chunk as it comes; its size. TimeoutError when
+    the client is silent for `idle` seconds."""
+    size = 0
+    while True:
+        async with asyncio.timeout(idle):
+            message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _Disconnected()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise _BodyTooLarge()
+        spool.write(chunk)
+        if not message.get("more_body", False):
+            return size
 
 
 def _framing(headers: list[tuple[bytes, bytes]]) -> tuple[int | None, bool]:

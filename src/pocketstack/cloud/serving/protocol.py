@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import re
 from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
@@ -34,6 +35,12 @@ LINGER_S = 2.0
 # One read's worth of slack on the byte count of an unfinished head: a read can also carry the
 # end of the previous (pipelined) request.
 _READ_SLACK = 65536
+# How much of an unfinished head is kept to find its target in, should httptools refuse the
+# request line before handing over the URL (a raw non-ASCII byte in it, say).
+_HEAD_SCAN = 8192
+# A request line in what was received; the last one is the request being refused (the bytes
+# before it can be the end of a pipelined request's body).
+_REQUEST_LINE = re.compile(rb"(?:^|\n)[A-Z]+ +([a-z]+://[^\s]*|/[^\s]*)")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -58,6 +65,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._header_fields = 0
         self._refusal: tuple[int, str] | None = None
         self._lingering = False
+        self._received = b""
         super().connection_made(transport)
         # A connection that sends nothing at all is held no longer than a slow head.
         self._arm_head_timer()
@@ -69,6 +77,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._lingering:
             return
+        if not self._head_started:
+            self._received = data
+        elif len(self._received) < _HEAD_SCAN:
+            self._received += data[:_HEAD_SCAN]
         super().data_received(data)
         if self._head_started and not self._lingering and not self.transport.is_closing():
             # The head is still incomplete after all of `data`: it was all head. httptools holds
@@ -128,7 +140,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             # gone, and whatever it answers is dropped (this answer is the connection's last).
             cycle.disconnected = True
             cycle.message_event.set()
-        target = getattr(self, "url", b"").decode("latin-1")
+        target = self._target().decode("latin-1")
         body = error_body(target, status, message)
         head = [STATUS_LINE[status]]
         for name, value in self.server_state.default_headers:
@@ -147,6 +159,16 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.close()
         client = self.client[0] if self.client else "-"
         ACCESS_LOG.info('%s "%s" %d %d 0ms', client, target[:_LOGGED_TARGET], status, len(body))
+
+    def _target(self) -> bytes:
+        """The refused request's target: the URL httptools gave, else the raw request line's
+        (httptools refuses a target with a byte it does not allow before handing it over,
+        and the answer's shape still follows the service the path names)."""
+        url: bytes = getattr(self, "url", b"")
+        if url:
+            return url
+        found = _REQUEST_LINE.findall(self._received)
+        return found[-1] if found else b""
 
     # --- the head's deadline --------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -83,6 +84,8 @@ class CloudApplication(BaseApplication):  # type: ignore[misc]
             max_body=config.max_request_body_size,
             body_timeout=config.body_timeout,
             threads=config.hash_concurrency + config.hash_queue + SPARE_THREADS,
+            max_data=config.image_size_cap,
+            spool_dir=spool_dir(config),
         )
 
     def _when_ready(self, server: Any) -> None:
@@ -112,6 +115,15 @@ class CloudApplication(BaseApplication):  # type: ignore[misc]
     def _on_exit(self, server: Any) -> None:
         remove_state(self._config, pid=os.getpid())
         log.info("pocketstack stopped")
+
+
+def spool_dir(config: CloudConfig) -> Path:
+    """Where image data being uploaded waits for the app (frontdoor.py): in the data directory,
+    private to its owner, not in a /tmp that may be memory."""
+    path = config.data_dir / "spool"
+    path.mkdir(mode=0o700, exist_ok=True)
+    path.chmod(0o700)
+    return path
 
 
 def check_settings(config: CloudConfig) -> None:

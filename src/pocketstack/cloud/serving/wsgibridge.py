@@ -20,7 +20,7 @@ import io
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, BinaryIO
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Scope = MutableMapping[str, Any]
@@ -51,8 +51,9 @@ class _Answer:
         return self.body.append
 
 
-def build_environ(scope: Scope, body: bytes) -> dict[str, Any]:
-    """PEP 3333's environ for an ASGI HTTP scope whose body has been read."""
+def build_environ(scope: Scope, body: bytes | BinaryIO) -> dict[str, Any]:
+    """PEP 3333's environ for an ASGI HTTP scope whose body has been read: in memory, or
+    spooled to a file for image data (frontdoor.py)."""
     script_name = scope.get("root_path", "").encode("utf-8").decode("latin-1")
     path = scope["path"].encode("utf-8").decode("latin-1")
     if script_name and path.startswith(script_name):
@@ -72,7 +73,7 @@ def build_environ(scope: Scope, body: bytes) -> dict[str, Any]:
         "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
         "wsgi.version": (1, 0),
         "wsgi.url_scheme": scope.get("scheme", "http"),
-        "wsgi.input": io.BytesIO(body),
+        "wsgi.input": io.BytesIO(body) if isinstance(body, bytes) else body,
         "wsgi.input_terminated": True,
         "wsgi.errors": sys.stderr,
         "wsgi.multithread": True,
@@ -96,7 +97,7 @@ class WSGIBridge:
         self._app = app
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="pocketstack")
 
-    async def __call__(self, scope: Scope, body: bytes, send: Send) -> None:
+    async def __call__(self, scope: Scope, body: bytes | BinaryIO, send: Send) -> None:
         loop = asyncio.get_running_loop()
         answer = await loop.run_in_executor(self._pool, self._call, build_environ(scope, body))
         answer.sent = True

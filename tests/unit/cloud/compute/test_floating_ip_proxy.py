@@ -247,3 +247,41 @@ def test_a_deleted_servers_floating_ip_is_left_unassociated(compute: Compute) ->
     floating = left.json["floatingip"]
     assert (floating["port_id"], floating["fixed_ip_address"], floating["router_id"],
             floating["status"]) == (None, None, None, "DOWN")  # fmt: skip
+
+
+def test_an_association_made_through_the_network_api_shows_in_the_server(
+    compute: Compute,
+) -> None:
+    """As openstackclient's `server add floating ip` and the SDKs' auto_ip do it: the port's
+    floating IP set through Neutron, not Nova."""
+    _routed(compute)
+    h = compute.alice_h
+    server_id = compute.boot(h)
+    net = _net(compute)
+    (port,) = net.simulate_get("/v2.0/ports", headers=h,
+                               query_string=f"device_id={server_id}").json["ports"]  # fmt: skip
+    public = net.simulate_get("/v2.0/networks", headers=h, query_string="name=public")
+    made = net.simulate_post("/v2.0/floatingips", headers=h, json={"floatingip": {
+        "floating_network_id": public.json["networks"][0]["id"], "port_id": port["id"]}})
+    assert made.status_code == 201, made.text
+    fip = made.json["floatingip"]
+    assert (fip["floating_ip_address"], "floating") in _addresses(compute, server_id, h)
+    listed = compute.get("/v2.1/servers/detail", headers=h).json["servers"]
+    (mine,) = [s for s in listed if s["id"] == server_id]
+    floating = [a["addr"] for found in mine["addresses"].values() for a in found
+                if a["OS-EXT-IPS:type"] == "floating"]  # fmt: skip
+    assert floating == [fip["floating_ip_address"]]
+    ips = compute.get(f"/v2.1/servers/{server_id}/ips", headers=h).json["addresses"]
+    assert fip["floating_ip_address"] in [a["addr"] for found in ips.values() for a in found]
+    # Disassociated through the network API: gone from the server too.
+    off = net.simulate_put(f"/v2.0/floatingips/{fip['id']}", headers=h,
+                           json={"floatingip": {"port_id": None}})  # fmt: skip
+    assert off.status_code == 200, off.text
+    assert all(kind == "fixed" for _, kind in _addresses(compute, server_id, h))
+    # Associated by Nova, removed by Neutron's delete: gone as well.
+    nova_fip = _fip(compute, h)
+    assert _action(compute, server_id, h, "addFloatingIp",
+                   {"address": nova_fip["ip"]}).status_code == 202  # fmt: skip
+    assert net.simulate_delete(f"/v2.0/floatingips/{nova_fip['id']}",
+                               headers=h).status_code == 204  # fmt: skip
+    assert all(kind == "fixed" for _, kind in _addresses(compute, server_id, h))

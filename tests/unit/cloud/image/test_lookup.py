@@ -10,6 +10,7 @@ from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.image.bootstrap import CIRROS_ID, CIRROS_NAME, bootstrap_image
 from pocketstack.cloud.image.lookup import find_visible
 from pocketstack.cloud.store.models.image import Image
+from pocketstack.cloud.store.models.image_member import ImageMember
 
 
 def _add(deps: CloudDeps, image_id: str, *, visibility: str, owner: str | None) -> None:
@@ -64,3 +65,16 @@ def test_visibility(
 def test_unknown_image_is_none(cloud_deps: CloudDeps) -> None:
     with cloud_deps.store.session() as session:
         assert find_visible(session, "nope", project_id="p", is_admin=True) is None
+
+
+@pytest.mark.parametrize("status", ["pending", "accepted", "rejected"])
+def test_shared_image_seen_by_its_members_only(cloud_deps: CloudDeps, status: str) -> None:
+    # A member boots from a shared image whatever its membership's status, as Glance shows it.
+    _add(cloud_deps, "img", visibility="shared", owner="owner")
+    now = cloud_deps.clock.now()
+    with cloud_deps.store.session(write=True) as session:
+        session.add(ImageMember(image_id="img", member="member", status=status,
+                                created_at=now, updated_at=now))  # fmt: skip
+    with cloud_deps.store.session() as session:
+        assert find_visible(session, "img", project_id="member", is_admin=False) is not None
+        assert find_visible(session, "img", project_id="other", is_admin=False) is None

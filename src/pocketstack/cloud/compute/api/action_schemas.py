@@ -110,6 +110,16 @@ def lifecycle(version: Microversion) -> JSON:
         "restore": _ANY,
         "forceDelete": _ANY,
         "injectNetworkInfo": _ANY,
+        "createImage": p.closed({"name": p.NAME, "metadata": p.METADATA}, required=("name",)),
+        "createBackup": p.closed(
+            {
+                "name": p.NAME,
+                "backup_type": {"type": "string"},
+                "rotation": {**p.POSITIVE_INTEGER, "minimum": 0, "maxLength": p.MAX_DIGITS},
+                "metadata": p.METADATA,
+            },
+            required=("name", "backup_type", "rotation"),
+        ),
         "os-resetState": p.closed(
             {"state": {"type": "string", "enum": ["active", "error"]}}, required=("state",)
         ),

@@ -68,6 +68,8 @@ ACTION_REPLIES = every_version(
             # Rescue's; evacuate's before 2.14 (null when the disk was said to be shared).
             obj({"adminPass": NSTR}, closed=True),
             obj({"output": STR}, closed=True),
+            # createImage's and createBackup's from 2.45 (before: a Location header only).
+            obj({"image_id": STR}, closed=True),
         ]
     }
 )

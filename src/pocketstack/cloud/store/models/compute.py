@@ -126,6 +126,9 @@ class Instance(Base):
     addresses: Mapped[str] = mapped_column(Text, default="[]")
     ip4: Mapped[str] = mapped_column(String(255), default="")
     ip6: Mapped[str] = mapped_column(String(255), default="")
+    # The image a shelve made of the server (Nova's shelved_image_id system metadata): the
+    # server comes back from it, and it goes when the server is unshelved or deleted.
+    shelved_image_id: Mapped[str | None] = mapped_column(String(36), default=None)
     # JSON object (microversion 2.100).
     scheduler_hints: Mapped[str] = mapped_column(Text, default="{}")
     fault_code: Mapped[int | None] = mapped_column(Integer, default=None)
