@@ -243,7 +243,10 @@ def _knows_action(client: _Client, compute_url: str, action: str) -> bool:
     if answer.status == 404:
         return True
     if answer.status == 400:
-        return False
+        # Nova's word for an action it does not have; any other 400 is the action refusing
+        # its null argument (createImage wants an object), so it is there.
+        message = str((answer.body or {}).get("badRequest", {}).get("message", ""))
+        return not message.startswith("There is no such action")
     raise ProbeError(f"action {action} on a missing server: HTTP {answer.status}: {answer.body}")
 
 

@@ -69,6 +69,7 @@ def create_servers(
     assert ctx.project_id is not None
     flavor = _flavor_for(session, ctx, spec.flavor_id)
     image = _image_for(session, ctx, spec.image_id)
+    _check_flavor_fits(flavor, image)
     nics = server_ports.requested_nics(
         session, ctx, spec.networks, project_id=ctx.project_id, count=spec.max_count
     )
@@ -235,6 +236,19 @@ def _image_for(session: Session, ctx: RequestContext, image_ref: str) -> lookup.
     if not image.active:
         raise BadRequest(f"Image {image_ref} is not active.")
     return image
+
+
+def _check_flavor_fits(flavor: Flavor, image: lookup.ImageInfo) -> None:
+    """Nova's check of the image's minimums against the flavor (a flavor of no root disk
+    boots from a volume: its disk is not checked)."""
+    if image.min_ram > flavor.memory_mb:
+        raise BadRequest("Flavor's memory is too small for requested image.")
+    if flavor.root_gb and image.min_disk > flavor.root_gb:
+        gib = 1 << 30
+        raise BadRequest(
+            "Flavor's disk is smaller than the minimum size specified in image metadata. Flavor"
+            f" disk is {flavor.root_gb * gib} bytes, minimum size is {image.min_disk * gib} bytes."
+        )
 
 
 def hostname_for(name: str) -> str:

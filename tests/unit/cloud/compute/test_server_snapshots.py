@@ -3,6 +3,7 @@ the `-shelved` image a shelve leaves until the server is unshelved or deleted.""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -140,3 +141,29 @@ def test_shelve_leaves_an_image_until_unshelve(
     gone = compute.call("DELETE", f"/v2.1/servers/{server_id}", headers=compute.alice_h)
     assert gone.status_code == 204
     assert _shelved_images(glance, compute, name) == []
+
+
+def test_a_flavor_smaller_than_the_images_minimums_is_refused(
+    compute: Compute, glance: testing.TestClient
+) -> None:
+    made = glance.simulate_post("/v2/images", headers=compute.alice_h, json={
+        "name": "big", "disk_format": "raw", "container_format": "bare", "min_ram": 4096,
+        "min_disk": 30})  # fmt: skip
+    image_id = made.json["id"]
+    put = glance.simulate_put(f"/v2/images/{image_id}/file", headers={
+        **compute.alice_h, "Content-Type": "application/octet-stream"}, body=b"x" * 1024)
+    assert put.status_code == 204, put.text
+
+    def boot(flavor: str) -> testing.Result:
+        return compute.call("POST", "/v2.1/servers", headers=compute.alice_h, version="2.45",
+                            body={"server": {"name": "s", "imageRef": image_id,
+                                             "flavorRef": flavor, "networks": "none"}})
+
+    assert fault(boot("1")) == ("badRequest", "Flavor's memory is too small for requested image.")
+    # m1.medium: 4096 MB, 40 GB of disk; m1.small's 20 GB are under the image's 30.
+    assert boot("3").status_code == 202
+    patched = glance.simulate_patch(f"/v2/images/{image_id}", headers={
+        **compute.alice_h, "Content-Type": "application/openstack-images-v2.1-json-patch"},
+        body=json.dumps([{"op": "replace", "path": "/min_ram", "value": 0}]))  # fmt: skip
+    assert patched.status_code == 200, patched.text
+    assert fault(boot("2"))[1].startswith("Flavor's disk is smaller than the minimum size")
