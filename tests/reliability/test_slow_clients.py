@@ -176,6 +176,7 @@ def test_an_oversized_chunked_body_is_413_in_novas_shape(served: Served) -> None
         ("/compute/v2.1/servers?name=" + "a" * 9000, 414, "computeFault"),
         ("/identity/v3/projects?name=" + "a" * 9000, 414, "error"),
         ("/image/v2/images?name=" + "a" * 9000, 414, "code"),
+        ("/networking/v2.0/networks?name=" + "a" * 9000, 414, "NeutronError"),
     ],
 )
 def test_an_overlong_request_line_is_json(
@@ -195,6 +196,7 @@ def test_an_overlong_request_line_is_json(
         ("/compute/v2.1/servers/x/tags/\u00e9x", "badRequest"),
         ("/identity/v3/projects/\u00e9", "error"),
         ("/image/v2/images/\u00e9", "code"),
+        ("/networking/v2.0/networks/\u00e9", "NeutronError"),
     ],
 )
 def test_a_raw_non_ascii_target_is_refused_in_its_services_shape(

@@ -79,13 +79,14 @@ def render(resp: falcon.Response, status: int, kind: str, message: str) -> None:
     resp.text = body(kind, message)
 
 
-def _webob(status: int) -> str:
+def webob_name(status: int) -> str:
+    """webob's exception name for a status, as Neutron's framework errors carry it."""
     return _WEBOB.get(status, "HTTPInternalServerError" if status >= 500 else "HTTPBadRequest")
 
 
 def _cloud_error(req: falcon.Request, resp: falcon.Response, exc: Exception, params: Any) -> None:
     assert isinstance(exc, CloudError)
-    kind = exc.kind if isinstance(exc, NeutronError) else _webob(exc.status)
+    kind = exc.kind if isinstance(exc, NeutronError) else webob_name(exc.status)
     render(resp, exc.status, kind, exc.message)
 
 
@@ -102,7 +103,7 @@ def _http_error(req: falcon.Request, resp: falcon.Response, exc: Exception, para
                 resp.set_header("Allow", value)
     else:
         message = exc.description or exc.title or "Error"
-    render(resp, status, _webob(status), message)
+    render(resp, status, webob_name(status), message)
 
 
 def _database_refusal(
@@ -110,7 +111,7 @@ def _database_refusal(
 ) -> None:
     LOG.warning("database refused %s %s: %s", req.method, req.path, exc.__class__.__name__)
     error = from_database(exc)
-    render(resp, error.status, _webob(error.status), error.message)
+    render(resp, error.status, webob_name(error.status), error.message)
 
 
 def _unexpected(req: falcon.Request, resp: falcon.Response, exc: Exception, params: Any) -> None:

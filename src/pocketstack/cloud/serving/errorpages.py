@@ -6,6 +6,7 @@ error shape of the service whose path prefix the request names, else a neutral o
 - compute: Nova's `{"<faultName>": {"code", "message"}}`;
 - image: Glance's (webob's JSON error body) `{"code": "413 Request Entity Too Large",
   "title", "message"}`;
+- networking: Neutron's `{"NeutronError": {"type", "message", "detail"}}`;
 - anything else: the identity shape, as the cloud's own 404 for an unknown prefix.
 """
 
@@ -17,6 +18,7 @@ import urllib.parse
 
 from pocketstack.cloud.compute.faults import fault_body
 from pocketstack.cloud.identity.errors import TITLES as IDENTITY_TITLES
+from pocketstack.cloud.network import faults as network_faults
 
 JSON_TYPE = b"application/json"
 
@@ -29,12 +31,13 @@ def _phrase(status: int) -> str:
 
 
 def service_of(target: str) -> str | None:
-    """`identity`, `compute` or `image` from a request target (maybe cut short), else None."""
+    """`identity`, `compute`, `image` or `networking` from a request target (maybe cut short),
+    else None."""
     path = target
     if "://" in path:
         # An absolute-form target (`GET http://host/compute/...`) names its path after the host.
         path = urllib.parse.urlsplit(path).path
-    for name in ("identity", "compute", "image"):
+    for name in ("identity", "compute", "image", "networking"):
         prefix = f"/{name}"
         if path == prefix or path.startswith((prefix + "/", prefix + "?")):
             return name
@@ -46,6 +49,8 @@ def error_body(target: str, status: int, message: str) -> bytes:
     service = service_of(target)
     if service == "compute":
         return fault_body(status, message).encode()
+    if service == "networking":
+        return network_faults.body(network_faults.webob_name(status), message).encode()
     phrase = _phrase(status)
     if service == "image":
         title = "Request Entity Too Large" if status == 413 else phrase
