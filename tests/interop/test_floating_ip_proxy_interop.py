@@ -4,7 +4,8 @@ addFloatingIp / removeFloatingIp actions (up to 2.43) through openstacksdk's com
 checked against what the network service shows (`openstack floating ip show`) and what Nova
 shows of the server's addresses (`openstack server show`).
 
-OSC's `server add floating ip` goes to Neutron itself, and openstacksdk's
+OSC's `server add floating ip` goes to Neutron itself (and the server's addresses show it as
+well), and openstacksdk's
 `add_floating_ip_to_server` asks at its newest microversion, where Nova has no such action (a
 404, as from Nova): the actions are sent at 2.43, as a client of the old API sends them.
 """
@@ -102,6 +103,11 @@ def test_a_floating_ip_through_compute_on_a_server(live: Live, client: Client) -
         assert fip["ip"] in _addresses(live, server_id)
         assert client("removeFloatingIp", server_id, fip["ip"]) == 202
         assert live.json("openstack", "floating", "ip", "show", fip["id"])["port_id"] is None
+        assert fip["ip"] not in _addresses(live, server_id)
+        # OSC's own way, through the network service: the server's addresses show it too.
+        live.run("openstack", "server", "add", "floating", "ip", server_id, fip["ip"])
+        assert fip["ip"] in _addresses(live, server_id)
+        live.run("openstack", "server", "remove", "floating", "ip", server_id, fip["ip"])
         assert fip["ip"] not in _addresses(live, server_id)
     finally:
         with contextlib.suppress(AssertionError):
