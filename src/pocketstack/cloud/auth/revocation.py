@@ -2,7 +2,7 @@
 
 An event kills the tokens issued before its time that match every field it sets:
 
-- `audit_id`: that one token;
+- `audit_id`: that one token, or every token an application credential issued (its id);
 - `user_id` alone: every token of the user;
 - a scope — `project_id`, `domain_id` or `system` — alone: every token scoped there; with
   `user_id`: only that user's tokens scoped there (a removed grant, as Keystone revokes by user
@@ -42,7 +42,12 @@ def _revocation_query(scope: TokenScope) -> Select[int]:
     live = event.issued_before >= bindparam("issued_at", type_=UTCDateTime())
     this_user = event.user_id == bindparam("user_id")
     no_scope = event.project_id.is_(None) & event.domain_id.is_(None)
-    arms: list[ColumnElement[bool]] = [event.audit_id == bindparam("audit_id")]
+    # None (a token of no application credential) matches nothing.
+    credential = bindparam("credential_id", None, type_=event.audit_id.type)
+    arms: list[ColumnElement[bool]] = [
+        event.audit_id == bindparam("audit_id"),
+        event.audit_id == credential,
+    ]
     if scope is TokenScope.SYSTEM:
         # The user's every token, or their system-scoped ones.
         arms.append(this_user & no_scope & live)

@@ -81,6 +81,9 @@ class TokenPayload:
     issued_at: dt.datetime
     expires_at: dt.datetime
     audit_ids: tuple[str, ...]
+    # Set on a token an application credential issued: it dies with the credential, and a
+    # validation names the credential in the token's body.
+    application_credential_id: str | None = None
 
     @property
     def audit_id(self) -> str:
@@ -169,6 +172,7 @@ class TokenProvider:
         roles: Sequence[str] = (),
         audit_ids: Sequence[str] | None = None,
         expires_at: dt.datetime | None = None,
+        application_credential_id: str | None = None,
     ) -> IssuedToken:
         """Mint a token. Pass `audit_ids`/`expires_at` from a parent token when rescoping."""
         now = self.clock.now()
@@ -189,21 +193,25 @@ class TokenProvider:
             issued_at=issued_at,
             expires_at=_from_micros(_to_micros(expiry)),
             audit_ids=tuple(chain),
+            application_credential_id=application_credential_id,
         )
-        packed = msgpack.packb(
-            [
-                PAYLOAD_VERSION,
-                user_id,
-                _methods_to_bits(payload.methods),
-                project_id,
-                domain_id,
-                system,
-                list(payload.roles),
-                _to_micros(issued_at),
-                _to_micros(payload.expires_at),
-                list(payload.audit_ids),
-            ]
-        )
+        fields: list[object] = [
+            PAYLOAD_VERSION,
+            user_id,
+            _methods_to_bits(payload.methods),
+            project_id,
+            domain_id,
+            system,
+            list(payload.roles),
+            _to_micros(issued_at),
+            _to_micros(payload.expires_at),
+            list(payload.audit_ids),
+        ]
+        # An optional trailing field: tokens without it (all those issued before application
+        # credentials existed) decode as they always did.
+        if application_credential_id is not None:
+            fields.append(application_credential_id)
+        packed = msgpack.packb(fields)
         token = self.keys.fernet().encrypt(packed)
         # Like Keystone, drop the base64 padding: '=' needs escaping in URLs (v2.0 token paths).
         return IssuedToken(token.decode().rstrip("="), payload)
@@ -217,6 +225,9 @@ class TokenProvider:
         except (InvalidToken, UnicodeEncodeError, ValueError, msgpack.UnpackException) as exc:
             raise TokenInvalid("The token could not be decrypted.") from exc
         try:
+            credential_id = None
+            if isinstance(fields, list) and len(fields) == 11:
+                credential_id = str(fields.pop())
             (version, user_id, bits, project_id, domain_id, system, roles, iat, exp, audit) = fields
             if version != PAYLOAD_VERSION:
                 raise TokenInvalid("Unknown token format.")
@@ -230,6 +241,7 @@ class TokenProvider:
                 issued_at=_from_micros(int(iat)),
                 expires_at=_from_micros(int(exp)),
                 audit_ids=tuple(str(a) for a in audit),
+                application_credential_id=credential_id,
             )
         except (TypeError, ValueError) as exc:
             raise TokenInvalid("The token payload is malformed.") from exc
@@ -245,6 +257,7 @@ class TokenProvider:
             "project_id": payload.project_id,
             "domain_id": payload.domain_id,
             "issued_at": payload.issued_at,
+            "credential_id": payload.application_credential_id,
         }
         query = REVOCATION_QUERIES[payload.scope]
         if conn is not None:
@@ -284,6 +297,11 @@ class TokenProvider:
 
     def revoke_token(self, payload: TokenPayload) -> None:
         self._record(audit_id=payload.audit_id)
+
+    def revoke_application_credential(self, credential_id: str) -> None:
+        """Every token the credential issued (an application credential's id, a UUID's 32 hex
+        digits, never collides with an audit id, 22 base64 characters)."""
+        self._record(audit_id=credential_id)
 
     def revoke_user(self, user_id: str) -> None:
         """Every token the user holds now dies; tokens issued afterwards are unaffected."""

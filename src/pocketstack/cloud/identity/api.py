@@ -33,7 +33,12 @@ from pocketstack.cloud.api.shapes import (
     ref,
 )
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.identity import auth_requests, group_requests, policy
+from pocketstack.cloud.identity import (
+    app_credential_requests,
+    auth_requests,
+    group_requests,
+    policy,
+)
 from pocketstack.cloud.identity import request_schemas as schemas
 from pocketstack.cloud.identity import requests as bodies
 
@@ -73,8 +78,17 @@ def _schemas() -> dict[str, JSON]:
             {"methods": arr(STR), "user": obj({"id": STR, "name": STR, "domain": named}),
              "audit_ids": arr(STR), "expires_at": STR, "issued_at": STR,
              "roles": arr(named), "catalog": arr({"type": "object"}), "project": {"type": "object"},
-             "domain": named, "system": obj({"all": BOOL})},
+             "domain": named, "system": obj({"all": BOOL}),
+             "application_credential": obj({"id": STR, "name": STR, "restricted": BOOL},
+                                           required=("id", "name", "restricted"))},
             required=("methods", "user", "audit_ids", "expires_at", "issued_at"),
+        ),
+        "ApplicationCredential": obj(
+            {"id": STR, "name": STR, "description": NSTR, "expires_at": NSTR, "project_id": STR,
+             "roles": arr(obj({"id": STR, "name": STR}, required=("id", "name"))),
+             "unrestricted": BOOL, "access_rules": arr({"type": "object"}),
+             "links": entity_links, "secret": STR},
+            required=("id", "name", "project_id", "roles", "unrestricted", "links"),
         ),
         "Access": obj(
             {"token": obj({"id": STR, "expires": STR, "issued_at": STR, "audit_ids": arr(STR)}),
@@ -236,6 +250,30 @@ def _groups() -> list[Operation]:
     return ops
 
 
+def _app_credentials() -> list[Operation]:
+    """A user's application credentials. Keystone's rules name the credential's own user (the
+    owner) or an admin: named here, checked by the responders (admin/app_credentials.py)."""
+    collection = "/v3/users/{user_id}/application_credentials"
+    item = f"{collection}/{{credential_id}}"
+    one = every_version(obj({"application_credential": ref("ApplicationCredential")}))
+    return [
+        Operation(method="GET", path=collection, summary="List a user's application credentials",
+                  policy=_rule("list_application_credentials"), status=(200,),
+                  response=_entities("application_credentials", "ApplicationCredential"),
+                  parameters=(query("name"),), errors=READ),
+        Operation(method="POST", path=collection, summary="Create an application credential",
+                  policy=_rule("create_application_credential"), status=(201,),
+                  request=every_version(app_credential_requests.APP_CREDENTIAL_CREATE),
+                  parse=app_credential_requests.parse_app_credential_create,
+                  response=one, errors=WRITE),
+        Operation(method="GET", path=item, summary="Show an application credential",
+                  policy=_rule("get_application_credential"), status=(200,), response=one,
+                  errors=READ),
+        Operation(method="DELETE", path=item, summary="Delete an application credential",
+                  policy=_rule("delete_application_credential"), status=(204,), errors=WRITE),
+    ]  # fmt: skip
+
+
 def _discovery() -> list[Operation]:
     version = every_version(obj({"version": ref("IdentityVersion")}))
     versions = every_version(obj({"versions": obj({"values": arr(ref("IdentityVersion"))})}))
@@ -348,6 +386,7 @@ def _operations() -> tuple[Operation, ...]:
     for target in ("project", "domain", "system"):
         ops += _grants(target, "user")
     ops += _groups()
+    ops += _app_credentials()
     ops += _crud("services", "service", "Service", filters=("type", "name"),
                  create=Body(schemas.SERVICE_CREATE, bodies.parse_service_create))  # fmt: skip
     ops += _crud("endpoints", "endpoint", "Endpoint",

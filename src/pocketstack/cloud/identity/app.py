@@ -9,6 +9,7 @@ from pocketstack.cloud.api.keywords import REQUEST_VALIDATOR
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.identity import discovery, errors, policy, v2, v3_tokens
 from pocketstack.cloud.identity.admin import (
+    app_credentials,
     assignments,
     catalog,
     domains,
@@ -65,6 +66,10 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
         "/v3/users/{user_id}/projects": users.UserProjects(identity),
         "/v3/users/{user_id}/groups": groups.UserGroups(identity),
         "/v3/users/{user_id}/password": password.UserPassword(identity),
+        "/v3/users/{user_id}/application_credentials": app_credentials.AppCredentials(identity),
+        "/v3/users/{user_id}/application_credentials/{credential_id}": (
+            app_credentials.AppCredentialItem(identity)
+        ),
         "/v3/groups": groups.Groups(identity),
         "/v3/groups/{group_id}": groups.GroupItem(identity),
         "/v3/groups/{group_id}/users": groups.GroupUsers(identity),

@@ -12,7 +12,11 @@ import dataclasses
 from typing import Any
 
 from pocketstack.cloud.api.operation import Microversion
-from pocketstack.cloud.errors import BadRequest
+from pocketstack.cloud.errors import BadRequest, Unauthorized
+from pocketstack.cloud.identity.app_credential_requests import (
+    AppCredentialLogin,
+    parse_app_credential_login,
+)
 from pocketstack.cloud.identity.authn import PasswordCredential, ScopeRequest
 from pocketstack.cloud.identity.errors import (
     AuthenticationFailed,
@@ -20,7 +24,13 @@ from pocketstack.cloud.identity.errors import (
     ValidationError,
 )
 
-SUPPORTED_METHODS = ("password", "token")
+# The methods a 401 advertises, as Keystone lists its enabled ones.
+SUPPORTED_METHODS = ("password", "token", "application_credential")
+ACCEPTED_METHODS = SUPPORTED_METHODS
+APP_CREDENTIAL_SCOPE_ERROR = (
+    "Error authenticating with application credential: Application credentials cannot request"
+    " a scope."
+)
 DEFAULT_DOMAIN_ID = "default"
 _SCOPES = ("project", "domain", "unscoped", "system", "OS-TRUST:trust")
 _ONE_SCOPE = "system, project, domain, OS-TRUST:trust or unscoped"
@@ -34,6 +44,7 @@ class AuthRequest:
     password: PasswordCredential | None
     token_id: str | None
     scope: ScopeRequest
+    application_credential: AppCredentialLogin | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -128,8 +139,14 @@ def parse_auth(body: Any, version: Microversion | None) -> AuthRequest:
     for method in methods:
         if method not in identity:
             raise ValidationError(attribute=method, target="identity")
-    if any(method not in SUPPORTED_METHODS for method in methods):
+    if any(method not in ACCEPTED_METHODS for method in methods):
         raise MethodNotSupported(supported=SUPPORTED_METHODS)
+    app_credential = None
+    if "application_credential" in methods:
+        # The credential decides the scope (Keystone checks this before any scope's shape).
+        if "scope" in auth:
+            raise Unauthorized(APP_CREDENTIAL_SCOPE_ERROR)
+        app_credential = parse_app_credential_login(identity["application_credential"])
     scope = _scope(auth)
     if not methods:
         # Keystone: no method ran, so nobody was authenticated.
@@ -139,6 +156,7 @@ def parse_auth(body: Any, version: Microversion | None) -> AuthRequest:
         password=_password(identity) if "password" in methods else None,
         token_id=identity["token"]["id"] if "token" in methods else None,
         scope=scope,
+        application_credential=app_credential,
     )
 
 

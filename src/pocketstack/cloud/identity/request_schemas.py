@@ -163,6 +163,13 @@ REGION_CREATE = envelope("region", _entity(
 # --- tokens -------------------------------------------------------------------------------
 
 _ID_OR_NAME: JSON = {"type": "object", "properties": {"id": STRING, "name": STRING}}
+# By id, or by name and its user (auth_requests.py checks which, in Keystone's words).
+_APP_CREDENTIAL_AUTH: JSON = {
+    "type": "object",
+    "properties": {"id": STRING, "name": STRING, "secret": STRING,
+                   "user": {"type": "object",
+                            "properties": {"id": STRING, "name": STRING, "domain": _ID_OR_NAME}}},
+}  # fmt: skip
 _TOKEN_ISSUE: JSON = {
     # Null is Keystone's "no auth", answered in its own words (auth_requests.py).
     "type": ["object", "null"],
@@ -182,6 +189,7 @@ _TOKEN_ISSUE: JSON = {
                     },
                 },
                 "token": {"type": "object", "properties": {"id": STRING}, "required": ["id"]},
+                "application_credential": _APP_CREDENTIAL_AUTH,
             },
             "required": ["methods"],
         },

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import falcon
 
 from pocketstack.cloud.api.requests import request_of
-from pocketstack.cloud.identity import directory, entities
+from pocketstack.cloud.identity import app_credential_auth, app_credentials, directory, entities
 from pocketstack.cloud.identity.auth_requests import AuthRequest
-from pocketstack.cloud.identity.authn import TokenView, merge_methods
+from pocketstack.cloud.identity.authn import merge_methods
 from pocketstack.cloud.identity.catalog import load_catalog, render_v3
 from pocketstack.cloud.identity.errors import AuthenticationFailed, PolicyDenied, TokenNotFound
 from pocketstack.cloud.identity.render import v3_token
 from pocketstack.cloud.identity.service import Identity
 from pocketstack.cloud.identity.web import SUBJECT_HEADER, v3_url
+
+DELEGATED_RESCOPE = "Using a delegated token to create another token is not allowed"
 
 
 def wants_catalog(req: falcon.Request) -> bool:
@@ -26,7 +30,13 @@ class AuthTokens:
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ident = self.identity
         parsed = request_of(req, AuthRequest)
+        if parsed.application_credential is not None:
+            self._by_app_credential(req, resp, parsed)
+            return
         parent = ident.auth.check_token(parsed.token_id) if parsed.token_id else None
+        if parent is not None and parent.application_credential_id is not None:
+            # Keystone: a token from a narrow credential is never exchanged for another.
+            raise PolicyDenied(DELEGATED_RESCOPE)
         user = None
         if parsed.password is not None:
             user = ident.auth.check_password(parsed.password, source=req.remote_addr)
@@ -48,7 +58,23 @@ class AuthTokens:
         resp.set_header(SUBJECT_HEADER, view.token_id)
         resp.media = v3_token(view)
 
-    def _validated(self, req: falcon.Request, action: str) -> TokenView:
+    def _by_app_credential(
+        self, req: falcon.Request, resp: falcon.Response, parsed: AuthRequest
+    ) -> None:
+        login = parsed.application_credential
+        assert login is not None
+        if parsed.methods != (app_credential_auth.METHOD,):
+            # Combined with another method: not supported here.
+            raise AuthenticationFailed()
+        cred = app_credential_auth.check_secret(self.identity, login, source=req.remote_addr)
+        issued = app_credential_auth.issue(self.identity, cred, include_catalog=wants_catalog(req))
+        resp.status = falcon.HTTP_201
+        resp.set_header(SUBJECT_HEADER, issued.view.token_id)
+        body = v3_token(issued.view)
+        body["token"]["application_credential"] = app_credentials.token_section(cred)
+        resp.media = body
+
+    def _validated(self, req: falcon.Request, action: str) -> dict[str, Any]:
         ident = self.identity
         # One connection for both revocation checks and the token's view: one pool checkout.
         with ident.deps.store.read() as conn:
@@ -60,14 +86,22 @@ class AuthTokens:
             view = ident.auth.view(
                 conn, token_id=token_id, payload=payload, include_catalog=wants_catalog(req)
             )
+            cred = None
+            if payload.application_credential_id is not None:
+                cred = app_credentials.load(conn, payload.application_credential_id)
+                if cred is None:
+                    raise TokenNotFound()
         if view is None:
             raise TokenNotFound()
-        return view
+        body = v3_token(view)
+        if cred is not None:
+            body["token"]["application_credential"] = app_credentials.token_section(cred)
+        return body
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        view = self._validated(req, "validate_token")
-        resp.set_header(SUBJECT_HEADER, view.token_id)
-        resp.media = v3_token(view)
+        body = self._validated(req, "validate_token")
+        resp.set_header(SUBJECT_HEADER, req.get_header(SUBJECT_HEADER) or "")
+        resp.media = body
 
     def on_head(self, req: falcon.Request, resp: falcon.Response) -> None:
         ident = self.identity

@@ -199,7 +199,9 @@ def test_malformed_auth_is_400_naming_the_attribute(
 def test_unsupported_method_is_401(client: Client) -> None:
     result = client.post("/v3/auth/tokens", json=auth_body({"methods": ["totp"], "totp": {}}))
     assert result.status_code == 401
-    assert result.json["error"]["identity"] == {"methods": ["password", "token"]}
+    assert result.json["error"]["identity"] == {
+        "methods": ["password", "token", "application_credential"]
+    }
 
 
 def test_token_method_rescopes_keeping_expiry_and_audit_chain(client: Client) -> None:

@@ -1,6 +1,7 @@
 """Table models. Importing this package registers every table on `Base.metadata`."""
 
 from pocketstack.cloud.store.models import aggregate as aggregate
+from pocketstack.cloud.store.models import application_credential as application_credential
 from pocketstack.cloud.store.models import compute, identity, image
 from pocketstack.cloud.store.models import fleet as fleet
 from pocketstack.cloud.store.models import image_member as image_member
