@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -279,3 +280,25 @@ def test_a_malformed_chunked_body_is_a_json_400(served: Served) -> None:
     assert code == 400
     assert headers["content-type"] == "application/json"
     assert json.loads(body)["badRequest"]["code"] == 400
+
+
+def test_image_data_is_spooled_only_for_a_known_caller(served: Served) -> None:
+    """An upload streams past the request size limit into the data directory's spool, but only
+    for a token the cloud issued: anyone else is answered 401 before a byte is stored."""
+    data = b"x" * (3 << 20)
+    target = f"/image/v2/images/{uuid.uuid4()}/file"
+    for token in ("", "gAAAAABnot-a-token"):
+        auth = f"X-Auth-Token: {token}\r\n" if token else ""
+        head = (f"PUT {target} HTTP/1.1\r\nHost: cloud\r\n{auth}Content-Type:"
+                " application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n")  # fmt: skip
+        status, headers, body = parse(exchange(served, head.encode() + chunked(data, 65536)))
+        assert status == 401, body
+        assert headers["content-type"].startswith("application/json")
+        assert not any((served.data_dir / "spool").iterdir())
+    # A known caller's upload of an image that is not there reaches the app: Glance's 404.
+    head = (f"PUT {target} HTTP/1.1\r\nHost: cloud\r\nX-Auth-Token: {served.admin_token()}\r\n"
+            "Content-Type: application/octet-stream\r\nConnection: close\r\n"
+            f"Content-Length: {len(data)}\r\n\r\n")  # fmt: skip
+    status, _, body = parse(exchange(served, head.encode() + data))
+    assert status == 404, body
+    assert not any((served.data_dir / "spool").iterdir())

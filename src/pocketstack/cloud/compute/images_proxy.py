@@ -171,7 +171,7 @@ class ImageItem:
             self._deps.store.session(write=True) as session,
             _image_errors(image_id, refused=refused),
         ):
-            proxy_ops.delete_image(session, image_id, _caller(req))
+            proxy_ops.delete_image(self._deps, session, image_id, _caller(req))
         resp.status = falcon.HTTP_204
 
 

@@ -45,7 +45,10 @@ class Written:
 
 
 def _directory(path: Path) -> Path:
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Each level made private: mkdir's mode does not reach the parents it makes.
+    if not path.parent.is_dir():
+        _directory(path.parent)
+    path.mkdir(mode=0o700, exist_ok=True)
     return path
 
 
@@ -210,6 +213,12 @@ def _remove_on_rollback(session: Session, target: Path) -> None:
 
     event.listen(session, "after_rollback", rolled_back)
     event.listen(session, "after_commit", committed)
+
+
+def discard_on_commit(deps: CloudDeps, session: Session, image_id: str) -> None:
+    """`discard` once the transaction that deletes the image commits: one that rolls back
+    keeps the image, and so its data."""
+    event.listen(session, "after_commit", lambda _s: discard(deps, image_id), once=True)
 
 
 def discard(deps: CloudDeps, image_id: str) -> None:

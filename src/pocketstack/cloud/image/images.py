@@ -17,7 +17,7 @@ from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import Conflict, Forbidden, MethodNotAllowed, NotFound
 from pocketstack.cloud.image import data_store, listing, patch
-from pocketstack.cloud.image.lookup import is_visible
+from pocketstack.cloud.image.lookup import is_visible, owns
 from pocketstack.cloud.image.requests import ImageCreate, json_reader
 from pocketstack.cloud.store.models.image import Image
 from pocketstack.cloud.store.models.image_member import ImageMember
@@ -63,16 +63,24 @@ def image_view(image: Image) -> dict[str, Any]:
     return view
 
 
-def get_visible(session: Session, ctx: RequestContext, image_id: str) -> Image:
-    image = session.get(Image, image_id)
-    if image is None or not is_visible(image, project_id=ctx.project_id, is_admin=ctx.is_admin):
+def get_visible(
+    session: Session, ctx: RequestContext, image_id: str, *, lock: bool = False
+) -> Image:
+    """The image if the caller may see it, else 404. `lock` for a write: the row is held until
+    the transaction ends, so that read-change-write of its JSON columns loses nothing and a
+    concurrent delete is seen as one. The id must be the image's own, not one a database
+    collation takes for it (MariaDB's ignores case and trailing spaces): files are named by it."""
+    image = session.get(Image, image_id, with_for_update=lock)
+    if image is None or image.id != image_id:
+        raise NotFound(f"No image found with ID {image_id}")
+    if not is_visible(image, project_id=ctx.project_id, is_admin=ctx.is_admin):
         raise NotFound(f"No image found with ID {image_id}")
     return image
 
 
 def require_modify(ctx: RequestContext, image: Image) -> None:
     """Glance's `modify_image`: an admin, or a member of the project that owns the image."""
-    if not ctx.is_admin and (image.owner != ctx.project_id or not ctx.can_write):
+    if not ctx.is_admin and (not owns(image.owner, ctx.project_id) or not ctx.can_write):
         raise Forbidden("You are not authorized to complete modify_image action.")
 
 
@@ -171,7 +179,7 @@ class ImageItem:
         kind = patch.media_type(req.content_type)
         changes = patch.parse(json_reader(self._deps.config.max_request_body_size)(req), kind)
         with self._deps.store.session(write=True) as session:
-            image = get_visible(session, ctx, image_id)
+            image = get_visible(session, ctx, image_id, lock=True)
             require_modify(ctx, image)
             patch.apply(image, changes, ctx, kind)
             if changes:
@@ -182,14 +190,13 @@ class ImageItem:
     def on_delete(self, req: falcon.Request, resp: falcon.Response, image_id: str) -> None:
         ctx: RequestContext = req.context.auth
         with self._deps.store.session(write=True) as session:
-            image = get_visible(session, ctx, image_id)
-            if not ctx.is_admin and (image.owner != ctx.project_id or not ctx.can_write):
+            image = get_visible(session, ctx, image_id, lock=True)
+            if not ctx.is_admin and (not owns(image.owner, ctx.project_id) or not ctx.can_write):
                 raise Forbidden("You are not authorized to complete delete_image action.")
             if image.protected:
                 raise Forbidden(f"Image {image_id} is protected and cannot be deleted.")
             # Not left to the foreign key: SQLite enforces none unless told to.
-            session.execute(sa_delete(ImageMember).where(ImageMember.image_id == image_id))
+            session.execute(sa_delete(ImageMember).where(ImageMember.image_id == image.id))
             session.delete(image)
-        # Once the row is gone for good: a delete that rolled back keeps its data.
-        data_store.discard(self._deps, image_id)
+            data_store.discard_on_commit(self._deps, session, image.id)
         resp.status = falcon.HTTP_204

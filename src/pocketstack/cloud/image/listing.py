@@ -141,12 +141,17 @@ def _beyond(marker: Image, order: list[tuple[str, str]]) -> ColumnElement[bool]:
 def _visible(
     ctx: RequestContext, visibility: str | None, member_status: str
 ) -> ColumnElement[bool]:
+    # `owner == None` would be SQL's IS NULL: a token of no project owns nothing.
+    own = Image.owner == ctx.project_id if ctx.project_id is not None else false()
     if ctx.is_admin:
+        # Glance's admin sees every image, but the community ones of other projects only when
+        # it asks for them (visibility=community or all).
+        if visibility is None:
+            return or_(Image.visibility != "community", own)
         return true()
     membership = select(ImageMember.image_id).where(ImageMember.member == ctx.project_id)
     if member_status != "all":
         membership = membership.where(ImageMember.status == member_status)
-    own = Image.owner == ctx.project_id
     shared = and_(Image.visibility == "shared", Image.id.in_(membership))
     if visibility == "community":
         return true()

@@ -46,11 +46,18 @@ def is_member(session: Session, image_id: str, project_id: str | None) -> bool:
     return found is not None
 
 
+def owns(owner: str | None, project_id: str | None) -> bool:
+    """Whether a project owns an image: never when either side has no project (Glance's
+    is_image_mutable), so that an image of no owner (the bootstrap ones) is no one's, and a
+    token of no project (domain or system scoped) owns nothing."""
+    return owner is not None and project_id is not None and owner == project_id
+
+
 def is_visible(image: Image, *, project_id: str | None, is_admin: bool) -> bool:
     """Glance's rule for reading one image by id: an admin sees all, others public, community
     and their project's own images, and a shared image they are a member of (pending, accepted
     or rejected alike: only listings look at the status)."""
-    if is_admin or image.visibility in ("public", "community") or image.owner == project_id:
+    if is_admin or image.visibility in ("public", "community") or owns(image.owner, project_id):
         return True
     if image.visibility != "shared":
         return False

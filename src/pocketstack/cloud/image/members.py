@@ -46,7 +46,10 @@ def _image(session: Session, ctx: RequestContext, image_id: str, *, lock: bool =
         # Adds to one image are serialized: the member count and the duplicate check hold.
         stmt = stmt.with_for_update()
     image = session.scalar(stmt)
-    if image is None or not is_visible(image, project_id=ctx.project_id, is_admin=ctx.is_admin):
+    # The id as given, not one MariaDB's collation takes for it.
+    if image is None or image.id != image_id:
+        raise NotFound(f"Image {image_id} not found.")
+    if not is_visible(image, project_id=ctx.project_id, is_admin=ctx.is_admin):
         raise NotFound(f"Image {image_id} not found.")
     return image
 
@@ -162,7 +165,7 @@ class Member:
         status = body["status"]
         refused = Forbidden(f"Not allowed to update members for image {image_id}.")
         with self._deps.store.session(write=True) as session:
-            image = _image(session, ctx, image_id)
+            image = _image(session, ctx, image_id, lock=True)
             if image.visibility != "shared":
                 raise refused
             member = _member(session, ctx, image, member_id)
@@ -184,7 +187,7 @@ class Member:
         ctx: RequestContext = req.context.auth
         refused = Forbidden(f"Not allowed to delete members for image {image_id}.")
         with self._deps.store.session(write=True) as session:
-            image = _image(session, ctx, image_id)
+            image = _image(session, ctx, image_id, lock=True)
             if image.visibility != "shared":
                 raise refused
             member = _member(session, ctx, image, member_id)

@@ -11,13 +11,17 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, false, or_, select
+from sqlalchemy import delete as sa_delete
 from sqlalchemy.orm import Session
 
-from pocketstack.cloud.image.lookup import is_visible
+from pocketstack.cloud.deps import CloudDeps
+from pocketstack.cloud.image import data_store
+from pocketstack.cloud.image.lookup import is_visible, owns
 from pocketstack.cloud.image.requests import is_free_property
 from pocketstack.cloud.inputs import too_big_for_text
 from pocketstack.cloud.store.models.image import Image
+from pocketstack.cloud.store.models.image_member import ImageMember
 
 # Glance's image_property_quota default.
 MAX_PROPERTIES = 128
@@ -105,7 +109,8 @@ def list_images(
     an admin's all, anyone else's the public ones and their project's own."""
     stmt = select(Image)
     if not caller.is_admin:
-        stmt = stmt.where(or_(Image.visibility == "public", Image.owner == caller.project_id))
+        mine = Image.owner == caller.project_id if caller.project_id is not None else false()
+        stmt = stmt.where(or_(Image.visibility == "public", mine))
     if wanted.name is not None:
         stmt = stmt.where(Image.name == wanted.name)
     if wanted.status is not None:
@@ -156,15 +161,18 @@ def _filtered_page(
     return found[:limit]
 
 
-def delete_image(session: Session, image_id: str, caller: Caller) -> None:
+def delete_image(deps: CloudDeps, session: Session, image_id: str, caller: Caller) -> None:
     image = _row(session, image_id, caller, lock=True)
     if image.protected or not _may_change(image, caller):
         raise NotAllowed(image_id)
+    # Not left to the foreign key: SQLite enforces none unless told to.
+    session.execute(sa_delete(ImageMember).where(ImageMember.image_id == image.id))
     session.delete(image)
+    data_store.discard_on_commit(deps, session, image.id)
 
 
 def _may_change(image: Image, caller: Caller) -> bool:
-    return caller.is_admin or (image.owner == caller.project_id and caller.can_write)
+    return caller.is_admin or (owns(image.owner, caller.project_id) and caller.can_write)
 
 
 def change_properties(

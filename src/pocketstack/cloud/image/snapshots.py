@@ -11,12 +11,14 @@ import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
 
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.image import data_store
 from pocketstack.cloud.store.models.image import Image
+from pocketstack.cloud.store.models.image_member import ImageMember
 
 # Glance's default formats for an image that has no base to inherit them from (a server
 # booted from a volume, or from an image deleted since).
@@ -69,12 +71,16 @@ def _fake_disk(server_uuid: str) -> Iterator[bytes]:
 
 
 def delete(deps: CloudDeps, session: Session, image_id: str) -> None:
-    """The image gone with its data, if it is still there (a user may have deleted it)."""
+    """The image gone with its data, if it is still there (a user may have deleted it) and
+    not protected (Glance refuses that delete, and Nova leaves the image)."""
     image = session.get(Image, image_id)
+    if image is not None and image.protected:
+        return
     if image is not None:
+        session.execute(sa_delete(ImageMember).where(ImageMember.image_id == image_id))
         session.delete(image)
         session.flush()
-    data_store.discard(deps, image_id)
+    data_store.discard_on_commit(deps, session, image_id)
 
 
 def backups_to_rotate(

@@ -24,7 +24,7 @@ class Tag:
     ) -> None:
         ctx: RequestContext = req.context.auth
         with self._deps.store.session(write=True) as session:
-            image = get_visible(session, ctx, image_id)
+            image = get_visible(session, ctx, image_id, lock=True)
             require_modify(ctx, image)
             if len(tag_value) > 255:
                 raise BadRequest(f"Provided object does not match schema 'image': {tag_value!r}"
@@ -51,7 +51,7 @@ class Tag:
     ) -> None:
         ctx: RequestContext = req.context.auth
         with self._deps.store.session(write=True) as session:
-            image = get_visible(session, ctx, image_id)
+            image = get_visible(session, ctx, image_id, lock=True)
             require_modify(ctx, image)
             tags: list[str] = json.loads(image.tags)
             if tag_value not in tags:

@@ -22,6 +22,7 @@ from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import BadRequest, CloudError, Conflict, Forbidden, NotFound
 from pocketstack.cloud.image import data_store, import_tasks
 from pocketstack.cloud.image.images import get_visible
+from pocketstack.cloud.image.lookup import owns
 from pocketstack.cloud.store.models.image import Image
 
 IMPORT_METHODS = data_store.IMPORT_METHODS
@@ -38,8 +39,8 @@ def denied(rule: str) -> Forbidden:
 def owned(session: Session, ctx: RequestContext, image_id: str, rule: str) -> Image:
     """The image, if the caller may change it under Glance's `rule` (admin, or a member of the
     owning project); 404 for an image the caller may not see, 403 for one they may only see."""
-    image = get_visible(session, ctx, image_id)
-    if not ctx.is_admin and (image.owner != ctx.project_id or not ctx.can_write):
+    image = get_visible(session, ctx, image_id, lock=True)
+    if not ctx.is_admin and (not owns(image.owner, ctx.project_id) or not ctx.can_write):
         raise denied(rule)
     return image
 
@@ -118,6 +119,12 @@ def receive(
     cap = deps.config.image_size_cap
     with deps.store.session(write=True) as session:
         image = owned(session, ctx, image_id, rule)
+        # Files are named by the image's own id, whatever form of it the path gave.
+        image_id = image.id
+        if not staging and (image.disk_format is None or image.container_format is None):
+            raise BadRequest(
+                "Properties disk_format, container_format must be set prior to saving data."
+            )
         room = data_store.quota_room(deps, session, image.owner, image.id)
         transition(deps, session, image, "queued", busy)
         # What the client announced is refused before a byte of it is read.

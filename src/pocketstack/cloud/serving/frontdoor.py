@@ -60,14 +60,22 @@ _DATA_PATH = re.compile(r"^/image/v2/images/[^/]+/(?:file|stage)$")
 _SPOOL_MEMORY = 1 << 20
 
 
+# Image uploads spooled at once by one worker; more wait their turn.
+SPOOLS = 4
+
+
 class FrontDoor:
     def __init__(self, app: WSGIApp, *, max_body: int, body_timeout: float, threads: int,
-                 max_data: int = 0, spool_dir: Path | None = None) -> None:  # fmt: skip
+                 max_data: int = 0, spool_dir: Path | None = None,
+                 token_valid: Callable[[str], bool] | None = None) -> None:  # fmt: skip
         self.max_body = max_body
         self.body_timeout = body_timeout
         # 0: image data is bounded like any other body.
         self.max_data = max_data
         self.spool_dir = spool_dir
+        # Whether a token is good: image data is spooled only for a caller the cloud knows.
+        self.token_valid = token_valid
+        self._spools = asyncio.Semaphore(SPOOLS)
         self._bridge = WSGIBridge(app, threads=threads)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -119,6 +127,24 @@ class FrontDoor:
         if length is not None and length > self.max_data:
             await _refuse(scope, send, 413, TOO_LARGE)
             return
+        if not await self._known_caller(scope):
+            # The app answers (401 in the image service's shape) without the body, unread.
+            await self._bridge(_with_length(scope, 0), b"", send)
+            return
+        async with self._spools:
+            await self._spool(scope, receive, send)
+
+    async def _known_caller(self, scope: Scope) -> bool:
+        if self.token_valid is None:
+            return True
+        token = dict(scope["headers"]).get(b"x-auth-token", b"").decode("latin-1")
+        if not token:
+            return False
+        loop = asyncio.get_running_loop()
+        # The check reads the revocation table: off the event loop.
+        return await loop.run_in_executor(None, self.token_valid, token)
+
+    async def _spool(self, scope: Scope, receive: Receive, send: Send) -> None:
         spool_dir = None if self.spool_dir is None else str(self.spool_dir)
         with tempfile.SpooledTemporaryFile(max_size=_SPOOL_MEMORY, dir=spool_dir) as spool:
             try:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gunicorn.app.base import BaseApplication
 
@@ -28,6 +29,9 @@ from pocketstack.cloud.serving.state import (
     write_state,
 )
 from pocketstack.cloud.serving.worker import CloudWorker
+
+if TYPE_CHECKING:
+    from pocketstack.cloud.deps import CloudDeps
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +83,15 @@ class CloudApplication(BaseApplication):  # type: ignore[misc]
         from pocketstack.cloud.serving.frontdoor import FrontDoor
 
         config = self._config
+        deps = build_deps(config, login_attempts=self._login_attempts)
         return FrontDoor(
-            create_cloud_app(build_deps(config, login_attempts=self._login_attempts)),
+            create_cloud_app(deps),
             max_body=config.max_request_body_size,
             body_timeout=config.body_timeout,
             threads=config.hash_concurrency + config.hash_queue + SPARE_THREADS,
             max_data=config.image_size_cap,
             spool_dir=spool_dir(config),
+            token_valid=token_check(deps),
         )
 
     def _when_ready(self, server: Any) -> None:
@@ -115,6 +121,21 @@ class CloudApplication(BaseApplication):  # type: ignore[misc]
     def _on_exit(self, server: Any) -> None:
         remove_state(self._config, pid=os.getpid())
         log.info("pocketstack stopped")
+
+
+def token_check(deps: CloudDeps) -> Callable[[str], bool]:
+    """Whether a token is one the cloud issued and has not revoked (frontdoor.py asks before it
+    spools an upload)."""
+    from pocketstack.cloud.auth.tokens import TokenError
+
+    def valid(token: str) -> bool:
+        try:
+            deps.tokens.validate(token)
+        except TokenError:
+            return False
+        return True
+
+    return valid
 
 
 def spool_dir(config: CloudConfig) -> Path:

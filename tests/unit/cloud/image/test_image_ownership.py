@@ -1,0 +1,82 @@
+"""Who owns an image, and what goes with it: no token without a project owns an image of no
+owner (the bootstrap ones), the data of an image deleted through Nova's proxy or a rolled-back
+snapshot delete is where it should be, an upload needs the formats first, and the data
+directory is private at every level."""
+
+from __future__ import annotations
+
+import stat
+
+from pocketstack.cloud.image import data_store, snapshots
+from pocketstack.cloud.image.bootstrap import CIRROS_ID
+from pocketstack.cloud.store.models.image import Image
+from tests.fixtures.cloud import create_user
+from tests.unit.cloud.image.test_image_data import DATA, Cloud
+from tests.unit.cloud.image.test_image_data import cloud as cloud
+
+
+def _domain_member(c: Cloud) -> dict[str, str]:
+    user = create_user(c.deps, name="dora", project_name="delta", roles=("member",))
+    issued = c.deps.tokens.issue(user_id=user.id, methods=["password"], domain_id="default",
+                                 roles=("member",))  # fmt: skip
+    return {"X-Auth-Token": issued.token_id}
+
+
+def test_a_token_of_no_project_owns_no_image_of_no_owner(cloud: Cloud) -> None:
+    dora = _domain_member(cloud)
+    patch = cloud.client.simulate_patch(
+        f"/v2/images/{CIRROS_ID}", body='[{"op": "replace", "path": "/name", "value": "x"}]',
+        headers={**dora, "Content-Type": "application/openstack-images-v2.1-json-patch"},
+    )  # fmt: skip
+    assert patch.status_code == 403
+    assert cloud.client.simulate_delete(f"/v2/images/{CIRROS_ID}", headers=dora
+                                        ).status_code == 403  # fmt: skip
+    assert cloud.show(CIRROS_ID)["name"] != "x"
+    # Nor does it see a private image of no owner.
+    with cloud.deps.store.session(write=True) as session:
+        session.get(Image, CIRROS_ID).visibility = "private"  # type: ignore[union-attr]
+    assert cloud.client.simulate_get(f"/v2/images/{CIRROS_ID}", headers=dora
+                                     ).status_code == 404  # fmt: skip
+
+
+def test_an_upload_needs_both_formats(cloud: Cloud) -> None:
+    made = cloud.client.simulate_post("/v2/images", headers=cloud.alice, json={"name": "bare"})
+    put = cloud.put(made.json["id"], DATA)
+    assert put.status_code == 400
+    assert "disk_format, container_format must be set" in put.text
+    assert cloud.show(made.json["id"])["status"] == "queued"
+
+
+def test_the_images_directory_is_private_at_every_level(cloud: Cloud) -> None:
+    staging = data_store.staging_dir(cloud.deps)
+    for level in (staging, staging.parent):
+        assert stat.S_IMODE(level.stat().st_mode) == 0o700, level
+
+
+def test_a_snapshot_delete_that_rolls_back_keeps_the_data(cloud: Cloud) -> None:
+    image_id = cloud.create()
+    assert cloud.put(image_id, DATA).status_code == 204
+    try:
+        with cloud.deps.store.session(write=True) as session:
+            snapshots.delete(cloud.deps, session, image_id)
+            raise RuntimeError("the request failed after the delete")
+    except RuntimeError:
+        pass
+    assert cloud.get(image_id).content == DATA
+    with cloud.deps.store.session(write=True) as session:
+        snapshots.delete(cloud.deps, session, image_id)
+    assert not data_store.data_path(cloud.deps, image_id).exists()
+
+
+def test_an_admin_lists_other_projects_community_images_only_when_asked(cloud: Cloud) -> None:
+    image_id = cloud.create(visibility="community")
+
+    def listed(query: str = "") -> list[str]:
+        got = cloud.client.simulate_get("/v2/images", headers=cloud.admin, query_string=query)
+        return [i["id"] for i in got.json["images"]]
+
+    assert image_id not in listed()
+    assert image_id in listed("visibility=community")
+    assert image_id in listed("visibility=all")
+
+
