@@ -18,6 +18,7 @@ from bench import report
 from bench.cases_abuse import case_abuse
 from bench.cases_client import case_list, case_startup
 from bench.cases_create import case_create
+from bench.cases_image import case_image
 from bench.cases_pages import case_pages
 from bench.cases_server import case_server
 from bench.context import FULL, QUICK, Context
@@ -25,10 +26,10 @@ from bench.machine import describe, load_average
 from bench.procs import BenchError
 from bench.venv import BENCH_DIR, REPO_ROOT, BenchVenv, ensure_venv, existing_venv
 
-CASES = ("startup", "list", "server", "wsgi", "abuse", "create", "pages")
+CASES = ("startup", "list", "server", "wsgi", "abuse", "create", "pages", "image")
 # Cases that drive the cloud with the bench's own HTTP client only: run alone, they need no
 # bench/.venv (upstream tools, matplotlib) built first.
-NO_VENV_CASES = frozenset({"create", "pages"})
+NO_VENV_CASES = frozenset({"create", "pages", "image"})
 RESULTS = BENCH_DIR / "results"
 
 
@@ -46,7 +47,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="run only this case (repeatable): startup = case 1, list = cases 2-3, "
         "server = cases 4-5 (with a genuine Keystone side by side), wsgi = framework overhead, "
         "abuse = case 6 (slow connections, a login flood), create = case 7 (POST /servers "
-        "to ACTIVE), pages = case 8 (list endpoints' pages from 1k to 100k rows)",
+        "to ACTIVE), pages = case 8 (list endpoints' pages from 1k to 100k rows), image = "
+        "case 9 (image data up and down, 64 MiB and 1 GiB, beside cp)",
     )
     parser.add_argument(
         "--pocketstack",
@@ -248,6 +250,7 @@ def _run_cases(ctx: Context) -> None:
     for case, title, run in (
         ("create", "case 7: POST /servers to ACTIVE", case_create),
         ("pages", "case 8: list endpoints by table size", case_pages),
+        ("image", "case 9: image data upload and download", case_image),
     ):
         if _wanted(ctx, case):
             print(title, flush=True)

@@ -1,8 +1,8 @@
 """BENCHMARKS.md and the plots, regenerated from a results file (nothing here measures).
 
 The sections are built in report_client (1-3, 5), report_server (4, WSGI), report_abuse (6),
-report_api (7, 8) and report_summary (headline ratios, the targets, failures), from
-report_format's pieces.
+report_api (7, 8), report_image (9) and report_summary (headline ratios, the targets,
+failures), from report_format's pieces.
 """
 
 from __future__ import annotations
@@ -12,7 +12,14 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from bench import report_abuse, report_api, report_client, report_server, report_summary
+from bench import (
+    report_abuse,
+    report_api,
+    report_client,
+    report_image,
+    report_server,
+    report_summary,
+)
 from bench.report_format import table
 from bench.venv import BENCH_DIR, REPO_ROOT, BenchVenv
 
@@ -75,6 +82,7 @@ def render(results: dict[str, Any], *, plots: set[str], plots_prefix: str) -> st
     out += report_abuse.abuse(cases.get("abuse", {}))
     out += report_api.create(cases.get("create", {}))
     out += report_api.pages(cases.get("pages", {}))
+    out += report_image.image(cases.get("image", {}))
     out += report_summary.targets(cases)
     out += report_summary.errors(cases)
     return "\n".join(out).rstrip() + "\n"

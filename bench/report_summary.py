@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench import report_api, report_server
+from bench import report_api, report_image, report_server
 from bench.report_format import by_key, cpu_note, median_of, ms, one_line, table
 from bench.stats import fmt_ratio, fmt_seconds
 
@@ -31,6 +31,9 @@ def headlines(cases: dict[str, Any]) -> list[str]:
             f"{memory['ps']['servers']:,} servers: **{fmt_ratio(ratio)}**"
         )
         found = True
+    image = report_image.headline(cases.get("image", {}))
+    lines += image
+    found = found or bool(image)
     if not found:
         lines.append("- (no ratio measured in this run)")
     return [*lines, ""]

@@ -39,6 +39,7 @@ IDENTITY_EXTENSIONS = {
     "OS-EP-FILTER": "/OS-EP-FILTER/endpoint_groups",
     "OS-OAUTH1": "/OS-OAUTH1/consumers",
     "OS-REVOKE": "/OS-REVOKE/events",
+    "OS-EC2": "/users/{user_id}/credentials/OS-EC2",
 }
 
 

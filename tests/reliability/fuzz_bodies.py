@@ -107,9 +107,14 @@ def make_seeds(cloud: InProcessCloud) -> SeedIds:
     endpoint = post("/identity/v3/endpoints", {"endpoint": {
         "interface": "public", "url": "http://seed.test", "service_id": service["id"],
         "region_id": region}})["endpoint"]["id"]  # fmt: skip
+    credential = post("/identity/v3/credentials", {"credential": {
+        "user_id": user, "type": "cert", "blob": "seed"}})["credential"]["id"]  # fmt: skip
     token = cloud.deps.tokens.issue(
         user_id=user, methods=["password"], project_id=project, roles=("member",)
     ).token_id
+    # A trust's trustor is the caller: the admin sending the seeds.
+    admin_user = get("/identity/v3/users", "name=admin")["users"][0]["id"]
+    admin_project = get("/identity/v3/projects", "name=admin")["projects"][0]["id"]
     return SeedIds({
         "server_id": server, "tag": "seed-tag", "key": "seed-key", "flavor_id": flavor,
         "flavor_extra_spec_key": "seed-spec", "private_flavor": private_flavor,
@@ -120,7 +125,9 @@ def make_seeds(cloud: InProcessCloud) -> SeedIds:
         "project_id": project, "user_id": user, "user_name": f"seed-{suffix}",
         "password": password, "pw_user": pw_user, "group_id": group, "role_id": role,
         "region_id": region, "service_id": service["id"], "endpoint_id": endpoint,
+        "credential_id": credential,
         "token_id": token, "suffix": suffix, "fresh": FRESH,
+        "admin_user_id": admin_user, "admin_project_id": admin_project,
         **_network_seeds(cloud, suffix),
     })  # fmt: skip
 
@@ -288,6 +295,7 @@ BODIES: dict[tuple[str, str], list[Any]] = {
                                        {"remove_host": {"host": "{host_name}"}},
                                        {"set_metadata": {"metadata": {"k": "v", "gone": None}}}],
     ("POST", _AGGREGATE + "/images"): [{"cache": [{"id": "{fixture_image}"}]}],
+    ("POST", _SERVER + "/os-interface"): [{"interfaceAttachment": {"net_id": "{network_id}"}}],
     ("POST", "/compute/v2.1/images/{image_id}/metadata"): [{"metadata": {"a": "1"}}],
     ("PUT", "/compute/v2.1/images/{image_id}/metadata"): [{"metadata": {"seed-key": "v"}}],
     ("PUT", "/compute/v2.1/images/{image_id}/metadata/{key}"): [{"meta": {"seed-key": "v"}}],
@@ -316,6 +324,13 @@ BODIES: dict[tuple[str, str], list[Any]] = {
         "domain_id": "default", "enabled": True, "default_project_id": "{project_id}"}}],
     ("PATCH", "/identity/v3/users/{user_id}"): [{"user": {
         "name": "{user_name}", "email": "e@example.test", "description": "d", "enabled": True}}],
+    ("POST", "/identity/v3/users/{user_id}/application_credentials"): [{
+        "application_credential": {"name": "ac-{fresh}", "description": "d",
+                                   "expires_at": "2099-01-01T00:00:00Z", "unrestricted": False}}],
+    ("POST", "/identity/v3/OS-TRUST/trusts"): [{"trust": {
+        "trustor_user_id": "{admin_user_id}", "trustee_user_id": "{user_id}",
+        "project_id": "{admin_project_id}", "impersonation": False, "roles": [{"name": "admin"}],
+        "expires_at": "2099-01-01T00:00:00Z", "remaining_uses": 5}}],
     ("POST", "/identity/v3/users/{user_id}/password"): [{"user": {
         "original_password": "{password}", "password": "{password}"}}],
     ("POST", "/identity/v3/projects"): [{"project": {
@@ -336,6 +351,13 @@ BODIES: dict[tuple[str, str], list[Any]] = {
     ("POST", "/identity/v3/endpoints"): [{"endpoint": {
         "interface": "public", "url": "http://seed.test", "service_id": "{service_id}",
         "region_id": "{region_id}", "enabled": True}}],
+    ("PUT", "/identity/v3/projects/{project_id}/tags"): [{"tags": ["seed-a", "seed-b"]}],
+    ("POST", "/identity/v3/credentials"): [{"credential": {
+        "user_id": "{user_id}", "project_id": "{project_id}", "type": "cert",
+        "blob": "b-{fresh}"}}],
+    ("PATCH", "/identity/v3/credentials/{credential_id}"): [{"credential": {
+        "blob": "b2", "type": "cert"}}],
+    ("POST", "/identity/v3/users/{user_id}/credentials/OS-EC2"): [{"tenant_id": "{project_id}"}],
     ("POST", "/identity/v3/regions"): [{"region": {
         "id": "r-{fresh}", "description": "d", "parent_region_id": "{region_id}"}}],
     # --- network
@@ -377,4 +399,10 @@ BODIES: dict[tuple[str, str], list[Any]] = {
         "floating_network_id": "{public_network}", "description": "d"}}],
     ("PUT", _NET + "/floatingips/{floatingip_id}"): [{"floatingip": {
         "port_id": "{port_id}", "description": "d"}}],
+    ("PUT", _NET + "/quotas/{project_id}"): [{"quota": {"network": 50, "port": 200}}],
+    **{("PUT", f"{_NET}/{collection}/{{{field}}}/tags"): [{"tags": ["seed-a", "seed-b"]}]
+       for collection, field in (("networks", "network_id"), ("subnets", "subnet_id"),
+                                 ("ports", "port_id"), ("routers", "router_id"),
+                                 ("floatingips", "floatingip_id"),
+                                 ("security-groups", "security_group_id"))},
 }  # fmt: skip

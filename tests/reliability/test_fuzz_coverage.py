@@ -62,6 +62,9 @@ _REFUSED_BY_STATE = {
     ("POST", "/compute/v2.1/servers/{server_id}/migrations/{migration_id}/action"),
     # The seed image has no staged data to import: 409, after the body was taken.
     ("POST", "/image/v2/images/{image_id}/import"),
+    # Only the seed user makes its own credentials: the admin sending the seeds gets a 403
+    # (the seeded pass as that user, the member, takes the body).
+    ("POST", "/identity/v3/users/{user_id}/application_credentials"),
 }
 
 

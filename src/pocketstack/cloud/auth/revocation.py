@@ -2,8 +2,9 @@
 
 An event kills the tokens issued before its time that match every field it sets:
 
-- `audit_id`: that one token, or every token an application credential issued (its id);
-- `user_id` alone: every token of the user;
+- `audit_id`: that one token, or every token an application credential or a trust issued (its
+  id);
+- `user_id` alone: every token of the user, and every token of a trust the user is a party to;
 - a scope — `project_id`, `domain_id` or `system` — alone: every token scoped there; with
   `user_id`: only that user's tokens scoped there (a removed grant, as Keystone revokes by user
   and project).
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from pocketstack.cloud.store.base import UTCDateTime
 from pocketstack.cloud.store.models.identity import Project, RevocationEvent, User
+from pocketstack.cloud.store.models.trust import Trust
 
 
 class TokenScope(enum.Enum):
@@ -44,9 +46,16 @@ def _revocation_query(scope: TokenScope) -> Select[int]:
     no_scope = event.project_id.is_(None) & event.domain_id.is_(None)
     # None (a token of no application credential) matches nothing.
     credential = bindparam("credential_id", None, type_=event.audit_id.type)
+    # None (a token of no trust) matches nothing, as above.
+    trust = bindparam("trust_id", None, type_=event.audit_id.type)
+    trust_user = bindparam("trust_user_id", None, type_=event.user_id.type)
     arms: list[ColumnElement[bool]] = [
         event.audit_id == bindparam("audit_id"),
         event.audit_id == credential,
+        # Bounded by time: a trustor who regains a lost role may use the trust again.
+        (event.audit_id == trust) & live,
+        # The trust's other user revoked as a whole (the token's own user is the next arm's).
+        (event.user_id == trust_user) & no_scope & event.system.is_(False) & live,
     ]
     if scope is TokenScope.SYSTEM:
         # The user's every token, or their system-scoped ones.
@@ -95,9 +104,24 @@ def _grant_event(grant: Grant, *, now: dt.datetime) -> dict[str, Any]:
 
 
 def record_grants(session: Session, grants: Iterable[Grant], *, now: dt.datetime) -> None:
-    rows = [_grant_event(g, now=now) for g in dict.fromkeys(grants)]
+    """The users' tokens scoped where they lost a role, and the tokens of the trusts through
+    which they delegated a role there (a trustee's token names the trustee, not the trustor)."""
+    unique = list(dict.fromkeys(grants))
+    rows = [_grant_event(g, now=now) for g in unique]
     if rows:
         session.execute(insert(RevocationEvent), rows)
+    stamp = literal(now, UTCDateTime())
+    for grant in unique:
+        if grant.target_type != "project":
+            continue
+        session.execute(
+            insert(RevocationEvent).from_select(
+                ["audit_id", "system", "issued_before", "revoked_at"],
+                select(Trust.id, false(), stamp, stamp).where(
+                    (Trust.trustor_user_id == grant.user_id) & (Trust.project_id == grant.target_id)
+                ),
+            )
+        )
 
 
 def record_domain(session: Session, domain_id: str, *, now: dt.datetime) -> None:

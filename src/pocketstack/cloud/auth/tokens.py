@@ -84,6 +84,20 @@ class TokenPayload:
     # Set on a token an application credential issued: it dies with the credential, and a
     # validation names the credential in the token's body.
     application_credential_id: str | None = None
+    # Set on a trust-scoped token: the trust and both its users, so that the trust's deletion and
+    # a revocation of either user (disabled, deleted, new password) kill it without a lookup.
+    trust_id: str | None = None
+    trustor_user_id: str | None = None
+    trustee_user_id: str | None = None
+
+    @property
+    def other_trust_user(self) -> str | None:
+        """The trust's user the token is not held as (None: not trust-scoped)."""
+        if self.trust_id is None:
+            return None
+        if self.user_id == self.trustor_user_id:
+            return self.trustee_user_id
+        return self.trustor_user_id
 
     @property
     def audit_id(self) -> str:
@@ -173,8 +187,10 @@ class TokenProvider:
         audit_ids: Sequence[str] | None = None,
         expires_at: dt.datetime | None = None,
         application_credential_id: str | None = None,
+        trust: tuple[str, str, str] | None = None,
     ) -> IssuedToken:
-        """Mint a token. Pass `audit_ids`/`expires_at` from a parent token when rescoping."""
+        """Mint a token. Pass `audit_ids`/`expires_at` from a parent token when rescoping;
+        `trust` is (trust id, trustor id, trustee id) for a trust-scoped token."""
         now = self.clock.now()
         # Microseconds are kept so a token issued right after a revocation is not caught by it.
         issued_at = _from_micros(_to_micros(now))
@@ -194,6 +210,9 @@ class TokenProvider:
             expires_at=_from_micros(_to_micros(expiry)),
             audit_ids=tuple(chain),
             application_credential_id=application_credential_id,
+            trust_id=trust[0] if trust else None,
+            trustor_user_id=trust[1] if trust else None,
+            trustee_user_id=trust[2] if trust else None,
         )
         fields: list[object] = [
             PAYLOAD_VERSION,
@@ -209,8 +228,11 @@ class TokenProvider:
         ]
         # An optional trailing field: tokens without it (all those issued before application
         # credentials existed) decode as they always did.
-        if application_credential_id is not None:
+        if application_credential_id is not None or trust is not None:
             fields.append(application_credential_id)
+        # A second one, for trusts, after the credential's slot (None when there is none).
+        if trust is not None:
+            fields.append(list(trust))
         packed = msgpack.packb(fields)
         token = self.keys.fernet().encrypt(packed)
         # Like Keystone, drop the base64 padding: '=' needs escaping in URLs (v2.0 token paths).
@@ -226,8 +248,14 @@ class TokenProvider:
             raise TokenInvalid("The token could not be decrypted.") from exc
         try:
             credential_id = None
+            trust: list[str] | None = None
+            if isinstance(fields, list) and len(fields) == 12:
+                trust = [str(part) for part in fields.pop()]
+                if len(trust) != 3:
+                    raise TokenInvalid("The token payload is malformed.")
             if isinstance(fields, list) and len(fields) == 11:
-                credential_id = str(fields.pop())
+                last = fields.pop()
+                credential_id = None if last is None else str(last)
             (version, user_id, bits, project_id, domain_id, system, roles, iat, exp, audit) = fields
             if version != PAYLOAD_VERSION:
                 raise TokenInvalid("Unknown token format.")
@@ -242,6 +270,9 @@ class TokenProvider:
                 expires_at=_from_micros(int(exp)),
                 audit_ids=tuple(str(a) for a in audit),
                 application_credential_id=credential_id,
+                trust_id=trust[0] if trust else None,
+                trustor_user_id=trust[1] if trust else None,
+                trustee_user_id=trust[2] if trust else None,
             )
         except (TypeError, ValueError) as exc:
             raise TokenInvalid("The token payload is malformed.") from exc
@@ -258,6 +289,8 @@ class TokenProvider:
             "domain_id": payload.domain_id,
             "issued_at": payload.issued_at,
             "credential_id": payload.application_credential_id,
+            "trust_id": payload.trust_id,
+            "trust_user_id": payload.other_trust_user,
         }
         query = REVOCATION_QUERIES[payload.scope]
         if conn is not None:
@@ -302,6 +335,10 @@ class TokenProvider:
         """Every token the credential issued (an application credential's id, a UUID's 32 hex
         digits, never collides with an audit id, 22 base64 characters)."""
         self._record(audit_id=credential_id)
+
+    def revoke_trust(self, trust_id: str) -> None:
+        """Every token the trust issued (a trust's id is a UUID's hex, as a credential's)."""
+        self._record(audit_id=trust_id)
 
     def revoke_user(self, user_id: str) -> None:
         """Every token the user holds now dies; tokens issued afterwards are unaffected."""

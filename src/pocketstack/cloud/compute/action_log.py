@@ -48,6 +48,10 @@ EVENTS: dict[str, str] = {
     "restore": "compute_restore_instance",
     "createImage": "compute_snapshot_instance",
     "createBackup": "compute_backup_instance",
+    "attach_interface": "compute_attach_interface",
+    "detach_interface": "compute_detach_interface",
+    "addFixedIp": "compute_add_fixed_ip_to_instance",
+    "removeFixedIp": "compute_remove_fixed_ip_from_instance",
 }
 
 

@@ -58,6 +58,14 @@ class CreateImage(ServerAction):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class FixedIpChange(ServerAction):
+    """addFixedIp (a network) or removeFixedIp (an address)."""
+
+    network_id: str | None = None
+    address: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Resize(ServerAction):
     flavor_id: str
     # OS-DCF:diskConfig given with the resize: the server's disk config from then on.
@@ -214,6 +222,10 @@ def parse_server_action(body: Any, version: AtVersion) -> ServerAction:
     if name in ("addFloatingIp", "removeFloatingIp"):
         fixed = arg.get("fixed_address")
         return FloatingIpChange(name, address=arg["address"], fixed_address=fixed)
+    if name == "addFixedIp":
+        return FixedIpChange(name, network_id=str(arg["networkId"]))
+    if name == "removeFixedIp":
+        return FixedIpChange(name, address=arg["address"])
     if name in ("createImage", "createBackup"):
         backup = name == "createBackup"
         return CreateImage(

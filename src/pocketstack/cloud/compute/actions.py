@@ -13,6 +13,7 @@ from pocketstack.cloud.compute import (
     actions_evacuate,
     actions_floating_ips,
     actions_images,
+    actions_multinic,
     actions_power,
     actions_rebuild,
     actions_resize,
@@ -36,6 +37,7 @@ REGISTRY: dict[str, Entry] = {
     **actions_security_groups.HANDLERS,
     **actions_floating_ips.HANDLERS,
     **actions_images.HANDLERS,
+    **actions_multinic.HANDLERS,
 }
 
 

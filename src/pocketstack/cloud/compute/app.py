@@ -33,6 +33,7 @@ from pocketstack.cloud.compute.images_proxy import (
     ImageMetadataItem,
 )
 from pocketstack.cloud.compute.instance_actions import InstanceActionItem, InstanceActions
+from pocketstack.cloud.compute.interfaces import InterfaceItem, Interfaces
 from pocketstack.cloud.compute.keypairs import KeypairItem, KeypairList
 from pocketstack.cloud.compute.limits import Limits
 from pocketstack.cloud.compute.migrations import (
@@ -116,6 +117,8 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
             "/servers/{server_id}/metadata": ServerMetadata(deps),
             "/servers/{server_id}/metadata/{key}": ServerMetadataItem(deps),
             "/servers/{server_id}/ips": ServerIps(deps),
+            "/servers/{server_id}/os-interface": Interfaces(deps),
+            "/servers/{server_id}/os-interface/{port_id}": InterfaceItem(deps),
             "/extensions": ExtensionList(),
             "/extensions/{alias}": ExtensionItem(),
             "/servers/{server_id}/ips/{network}": ServerIpsOfNetwork(deps),

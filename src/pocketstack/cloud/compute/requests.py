@@ -295,3 +295,23 @@ def parse_flavor_create(body: Any, version: AtVersion) -> FlavorCreate:
 
 def parse_flavor_update(body: Any, version: AtVersion) -> FlavorUpdate:
     return FlavorUpdate(_flavor_description(body["flavor"]["description"]))
+
+
+# --- interfaces --------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class InterfaceAttach:
+    """POST /servers/{id}/os-interface, its body checked by its schema."""
+
+    net_id: str | None
+    port_id: str | None
+    fixed_ip: str | None
+    tag: str | None
+
+
+def parse_interface_attach(body: Any, version: Microversion | None) -> InterfaceAttach:
+    attachment = (body or {}).get("interfaceAttachment") or {}
+    fixed = attachment.get("fixed_ips") or [{}]
+    return InterfaceAttach(net_id=attachment.get("net_id"), port_id=attachment.get("port_id"),
+                  fixed_ip=fixed[0].get("ip_address"), tag=attachment.get("tag"))  # fmt: skip

@@ -63,8 +63,13 @@ def attach(
     )  # fmt: skip
     ports = for_compute.allocate(session, nics, binding, now)
     given = {n.port_id for n in nics if n.port_id is not None}
+    _cache(row, _entries(session, ports, given))
+
+
+def _entries(session: Session, ports: Sequence[for_compute.PortInfo], given: set[str],
+             tag: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
     names = for_compute.network_names(session, [p.network_id for p in ports])
-    entries: list[dict[str, object]] = []
+    entries: list[dict[str, Any]] = []
     for port in ports:
         for _subnet, address in port.fixed_ips:
             entries.append({
@@ -72,9 +77,66 @@ def attach(
                 "version": 6 if ":" in address else 4, "mac": port.mac_address, "type": "fixed",
                 "port": port.id, "preexisting": port.id in given,
             })  # fmt: skip
+            if tag is not None:
+                entries[-1]["tag"] = tag
+    return entries
+
+
+def _cache(row: Instance, entries: list[dict[str, Any]]) -> None:
     row.addresses = json.dumps(entries)
     row.ip4 = " ".join(str(e["addr"]) for e in entries if e["version"] == 4)
     row.ip6 = " ".join(str(e["addr"]) for e in entries if e["version"] == 6)
+
+
+def add_interface(session: Session, row: Instance, nic: for_compute.Nic, *, tag: str | None,
+                  now: dt.datetime) -> for_compute.PortInfo:  # fmt: skip
+    """One more port for a running server (Nova's attach_interface): a new one on a network,
+    in the project's default group, or the port given; its addresses join the cache."""
+    assert row.host is not None
+    # A port Neutron makes with no group named is in the project's default group.
+    groups = () if nic.port_id is not None else tuple(
+        for_compute.group_ids(session, row.project_id, ["default"], now)
+    )
+    binding = for_compute.Binding(
+        server_uuid=row.uuid, project_id=row.project_id, host=row.host,
+        availability_zone=row.availability_zone or "", security_group_ids=groups,
+    )  # fmt: skip
+    (port,) = for_compute.allocate(session, [nic], binding, now)
+    given = {port.id} if nic.port_id is not None else set()
+    _cache(row, json.loads(row.addresses or "[]") + _entries(session, [port], given, tag))
+    return port
+
+
+def refresh(session: Session, row: Instance) -> None:
+    """The cache rebuilt from the server's ports as they are now (an address added or removed
+    on one of them), each port keeping its place, whether it was given, and its tag."""
+    old = json.loads(row.addresses or "[]")
+    order = list(dict.fromkeys(str(e["port"]) for e in old if "port" in e))
+    given = {str(e["port"]) for e in old if e.get("preexisting")}
+    tags = interface_tags(row)
+    ports = sorted(for_compute.ports_of_server(session, row.uuid),
+                   key=lambda p: order.index(p.id) if p.id in order else len(order))  # fmt: skip
+    entries: list[dict[str, Any]] = []
+    for port in ports:
+        entries += _entries(session, [port], given, tags.get(port.id))
+    _cache(row, entries)
+
+
+def interface_tags(row: Instance) -> dict[str, str | None]:
+    """The tag each port was attached with (2.49), by port."""
+    return {str(e["port"]): e.get("tag") for e in json.loads(row.addresses or "[]")
+            if "port" in e}  # fmt: skip
+
+
+def drop_interface(session: Session, row: Instance, port_id: str, now: dt.datetime) -> bool:
+    """The port off the server (deleted if made for it, unbound if given); False when the
+    server has no such port."""
+    entries = json.loads(row.addresses or "[]")
+    given = any(e.get("port") == port_id and e.get("preexisting") for e in entries)
+    if not for_compute.detach(session, row.uuid, port_id, now, preexisting=given):
+        return False
+    _cache(row, [e for e in entries if e.get("port") != port_id])
+    return True
 
 
 def release(session: Session, row: Instance, now: dt.datetime) -> None:

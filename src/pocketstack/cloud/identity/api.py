@@ -34,10 +34,14 @@ from pocketstack.cloud.api.shapes import (
 )
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.identity import (
-    app_credential_requests,
+    app_credential_api,
     auth_requests,
+    credential_api,
     group_requests,
     policy,
+    project_tag_api,
+    project_tags,
+    trust_api,
 )
 from pocketstack.cloud.identity import request_schemas as schemas
 from pocketstack.cloud.identity import requests as bodies
@@ -80,7 +84,8 @@ def _schemas() -> dict[str, JSON]:
              "roles": arr(named), "catalog": arr({"type": "object"}), "project": {"type": "object"},
              "domain": named, "system": obj({"all": BOOL}),
              "application_credential": obj({"id": STR, "name": STR, "restricted": BOOL},
-                                           required=("id", "name", "restricted"))},
+                                           required=("id", "name", "restricted")),
+             "OS-TRUST:trust": trust_api.TOKEN_SECTION},
             required=("methods", "user", "audit_ids", "expires_at", "issued_at"),
         ),
         "ApplicationCredential": obj(
@@ -90,6 +95,8 @@ def _schemas() -> dict[str, JSON]:
              "links": entity_links, "secret": STR},
             required=("id", "name", "project_id", "roles", "unrestricted", "links"),
         ),
+        **credential_api.schemas(),
+        **trust_api.schemas(),
         "Access": obj(
             {"token": obj({"id": STR, "expires": STR, "issued_at": STR, "audit_ids": arr(STR)}),
              "serviceCatalog": arr({"type": "object"}),
@@ -250,30 +257,6 @@ def _groups() -> list[Operation]:
     return ops
 
 
-def _app_credentials() -> list[Operation]:
-    """A user's application credentials. Keystone's rules name the credential's own user (the
-    owner) or an admin: named here, checked by the responders (admin/app_credentials.py)."""
-    collection = "/v3/users/{user_id}/application_credentials"
-    item = f"{collection}/{{credential_id}}"
-    one = every_version(obj({"application_credential": ref("ApplicationCredential")}))
-    return [
-        Operation(method="GET", path=collection, summary="List a user's application credentials",
-                  policy=_rule("list_application_credentials"), status=(200,),
-                  response=_entities("application_credentials", "ApplicationCredential"),
-                  parameters=(query("name"),), errors=READ),
-        Operation(method="POST", path=collection, summary="Create an application credential",
-                  policy=_rule("create_application_credential"), status=(201,),
-                  request=every_version(app_credential_requests.APP_CREDENTIAL_CREATE),
-                  parse=app_credential_requests.parse_app_credential_create,
-                  response=one, errors=WRITE),
-        Operation(method="GET", path=item, summary="Show an application credential",
-                  policy=_rule("get_application_credential"), status=(200,), response=one,
-                  errors=READ),
-        Operation(method="DELETE", path=item, summary="Delete an application credential",
-                  policy=_rule("delete_application_credential"), status=(204,), errors=WRITE),
-    ]  # fmt: skip
-
-
 def _discovery() -> list[Operation]:
     version = every_version(obj({"version": ref("IdentityVersion")}))
     versions = every_version(obj({"versions": obj({"values": arr(ref("IdentityVersion"))})}))
@@ -363,9 +346,10 @@ def _operations() -> tuple[Operation, ...]:
                          status=(200,), response=_entities("projects", "Project"),
                          errors=READ))  # fmt: skip
     ops += _crud("projects", "project", "Project",
-                 filters=("name", "domain_id", "enabled", "parent_id", "is_domain"),
-                 create=Body(schemas.PROJECT_CREATE, bodies.parse_project_create),
-                 update=Body(schemas.PROJECT_UPDATE, bodies.parse_project_update),
+                 filters=("name", "domain_id", "enabled", "parent_id", "is_domain",
+                          *project_tags.FILTERS),
+                 create=Body(schemas.PROJECT_CREATE, project_tags.parse_project_create),
+                 update=Body(schemas.PROJECT_UPDATE, project_tags.parse_project_update),
                  get=None)  # fmt: skip
     ops += _crud("domains", "domain", "Domain", filters=("name", "enabled"),
                  create=Body(schemas.DOMAIN_CREATE, bodies.parse_domain_create),
@@ -386,7 +370,10 @@ def _operations() -> tuple[Operation, ...]:
     for target in ("project", "domain", "system"):
         ops += _grants(target, "user")
     ops += _groups()
-    ops += _app_credentials()
+    ops += app_credential_api.operations()
+    ops += project_tag_api.operations()
+    ops += credential_api.operations()
+    ops += trust_api.operations()
     ops += _crud("services", "service", "Service", filters=("type", "name"),
                  create=Body(schemas.SERVICE_CREATE, bodies.parse_service_create))  # fmt: skip
     ops += _crud("endpoints", "endpoint", "Endpoint",

@@ -95,7 +95,11 @@ def parse_expiry(value: str) -> dt.datetime:
         raise BadRequest(TIMESTAMP_ERROR) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone(dt.UTC)
+    try:
+        return when.astimezone(dt.UTC)
+    except OverflowError:
+        # 9999-12-31T23:59:59-05:00 is past the last moment a datetime holds in UTC.
+        raise BadRequest(TIMESTAMP_ERROR) from None
 
 
 def parse_app_credential_create(body: Any, version: Microversion | None) -> AppCredentialCreate:

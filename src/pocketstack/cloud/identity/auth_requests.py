@@ -108,8 +108,10 @@ def _scope(auth: dict[str, Any]) -> ScopeRequest:
             project_domain_id=domain.get("id"),
             project_domain_name=None if "id" in domain else domain.get("name"),
         )
-    # Trusts are not implemented: a trust scope can never be satisfied.
-    raise MethodNotSupported(supported=SUPPORTED_METHODS)
+    trust = scope["OS-TRUST:trust"]
+    if not trust.get("id"):
+        raise ValidationError(attribute="trust_id", target="trust")
+    return ScopeRequest(trust_id=trust["id"])
 
 
 def _password(identity: dict[str, Any]) -> PasswordCredential:

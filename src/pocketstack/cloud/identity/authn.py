@@ -50,6 +50,8 @@ class ScopeRequest:
     domain_name: str | None = None
     system: bool = False
     unscoped: bool = False
+    # OS-TRUST: the trust whose project and roles the token gets (trust_auth.py).
+    trust_id: str | None = None
 
     @property
     def wants_project(self) -> bool:

@@ -7,7 +7,13 @@ from typing import Any
 import falcon
 
 from pocketstack.cloud.api.requests import request_of
-from pocketstack.cloud.identity import app_credential_auth, app_credentials, directory, entities
+from pocketstack.cloud.identity import (
+    app_credential_auth,
+    app_credentials,
+    directory,
+    entities,
+    trust_auth,
+)
 from pocketstack.cloud.identity.auth_requests import AuthRequest
 from pocketstack.cloud.identity.authn import merge_methods
 from pocketstack.cloud.identity.catalog import load_catalog, render_v3
@@ -37,6 +43,8 @@ class AuthTokens:
         if parent is not None and parent.application_credential_id is not None:
             # Keystone: a token from a narrow credential is never exchanged for another.
             raise PolicyDenied(DELEGATED_RESCOPE)
+        if parent is not None and parent.trust_id is not None:
+            raise PolicyDenied(trust_auth.TRUST_RESCOPE)
         user = None
         if parsed.password is not None:
             user = ident.auth.check_password(parsed.password, source=req.remote_addr)
@@ -46,14 +54,30 @@ class AuthTokens:
             if user is None:
                 assert parent is not None
                 user = ident.auth.load_user(session, parent.user_id)
-            view = ident.auth.issue(
-                session,
+            if parsed.scope.trust_id is not None:
+                view = None
+            else:
+                view = ident.auth.issue(
+                    session,
+                    user=user,
+                    methods=merge_methods(parsed.methods, parent),
+                    scope=parsed.scope,
+                    parent=parent,
+                    include_catalog=wants_catalog(req),
+                )
+        if view is None:
+            assert parsed.scope.trust_id is not None
+            issued = trust_auth.issue(
+                ident,
                 user=user,
+                trust_id=parsed.scope.trust_id,
                 methods=merge_methods(parsed.methods, parent),
-                scope=parsed.scope,
-                parent=parent,
                 include_catalog=wants_catalog(req),
             )
+            resp.status = falcon.HTTP_201
+            resp.set_header(SUBJECT_HEADER, issued.view.token_id)
+            resp.media = trust_auth.decorate(v3_token(issued.view), issued.trust)
+            return
         resp.status = falcon.HTTP_201
         resp.set_header(SUBJECT_HEADER, view.token_id)
         resp.media = v3_token(view)
@@ -91,11 +115,18 @@ class AuthTokens:
                 cred = app_credentials.load(conn, payload.application_credential_id)
                 if cred is None:
                     raise TokenNotFound()
+            trust = None
+            if payload.trust_id is not None:
+                trust = trust_auth.validated(conn, payload, ident.deps.clock.now())
+                if trust is None:
+                    raise TokenNotFound()
         if view is None:
             raise TokenNotFound()
         body = v3_token(view)
         if cred is not None:
             body["token"]["application_credential"] = app_credentials.token_section(cred)
+        if trust is not None:
+            trust_auth.decorate(body, trust)
         return body
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:

@@ -6,20 +6,33 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.errors import Forbidden, NotFound
+from pocketstack.cloud.errors import Conflict, Forbidden, NotFound
 from pocketstack.cloud.image.images import isotime
 from pocketstack.cloud.store.models.metadef import (
+    InNamespace,
     MetadefNamespace,
     MetadefNamespaceResourceType,
     MetadefObject,
+    MetadefProperty,
     MetadefResourceType,
+    MetadefTag,
 )
+
+# An object, a property definition or a tag: what a lookup of one answers.
+Held = TypeVar("Held", bound=InNamespace)
+# What Glance's messages call each.
+KINDS: dict[type[InNamespace], str] = {
+    MetadefObject: "object",
+    MetadefProperty: "property",
+    MetadefTag: "tag",
+}
 
 NS_SCHEMA = "/v2/schemas/metadefs/namespace"
 OBJECT_SCHEMA = "/v2/schemas/metadefs/object"
@@ -158,3 +171,79 @@ def refuse_if_protected(ns: MetadefNamespace, message: str) -> None:
 
 def namespace_protected(ns: MetadefNamespace) -> str:
     return f"Metadata definition namespace {ns.namespace} is protected and cannot be deleted."
+
+
+def association_of(
+    session: Session, ns: MetadefNamespace, resource_type: str
+) -> MetadefNamespaceResourceType | None:
+    """The namespace's association with the resource type named `resource_type`, if any."""
+    return session.scalars(
+        select(MetadefNamespaceResourceType)
+        .join(
+            MetadefResourceType,
+            MetadefNamespaceResourceType.resource_type_id == MetadefResourceType.id,
+        )
+        .where(
+            MetadefNamespaceResourceType.namespace_id == ns.id,
+            MetadefResourceType.name == resource_type,
+        )
+    ).one_or_none()
+
+
+def find_held(session: Session, ns: MetadefNamespace, model: type[Held], name: str) -> Held:
+    """The namespace's object, property or tag `name`; 404 in Glance's words."""
+    found = session.scalars(
+        select(model).where(model.namespace_id == ns.id, model.name == name)
+    ).one_or_none()
+    if found is None:
+        raise NotFound(
+            f"The metadata definition {KINDS[model]} with name={name} was not found in"
+            f" namespace={ns.namespace}."
+        )
+    return found
+
+
+def delete_held(
+    session: Session,
+    ctx: RequestContext,
+    namespace: str,
+    rule: str,
+    model: type[InNamespace],
+    name: str,
+) -> None:
+    """Deletes one of the namespace's objects, properties or tags: Glance checks the item
+    exists before it refuses a protected namespace's."""
+    ns = find_namespace(session, ctx, namespace, rule, admin)
+    found = find_held(session, ns, model, name)
+    refuse_if_protected(
+        ns, f"Metadata definition {KINDS[model]} {found.name} is protected and cannot be deleted."
+    )
+    session.delete(found)
+
+
+def delete_all_held(
+    session: Session, ctx: RequestContext, namespace: str, rule: str, model: type[InNamespace]
+) -> None:
+    """Deletes all the namespace's objects, properties or tags: refused for a protected
+    namespace with the refusal of the namespace's own delete, as Glance words it."""
+    ns = find_namespace(session, ctx, namespace, rule, admin)
+    refuse_if_protected(ns, namespace_protected(ns))
+    session.execute(delete(model).where(model.namespace_id == ns.id))
+
+
+def flush_or_refuse(session: Session, refusal: Conflict) -> None:
+    """Flushes what the request wrote; a unique constraint's refusal (the name was taken, maybe
+    by a concurrent request) is the 409 `refusal` rather than a 500."""
+    try:
+        session.flush()
+    except IntegrityError:
+        raise refusal from None
+
+
+def update_conflict(what: str, namespace: str, name: str) -> Conflict:
+    """The 409 of renaming an object, property or tag (`what`: Glance's words for it) to a name
+    the namespace already holds."""
+    return Conflict(
+        f"Invalid update. It would result in a duplicate metadata {what} with the same"
+        f" name={name} in namespace={namespace}."
+    )

@@ -8,7 +8,6 @@ from typing import Any
 
 import falcon
 from sqlalchemy import and_, delete, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.auth.context import RequestContext
@@ -208,10 +207,7 @@ class Namespaces:
             if session.scalars(exists).first() is not None:
                 raise _duplicate(name)
             session.add(ns)
-            try:
-                session.flush()
-            except IntegrityError:
-                raise _duplicate(name) from None
+            common.flush_or_refuse(session, _duplicate(name))
             view = common.namespace_view(ns) | self._contents(session, ns, body)
         resp.status = falcon.HTTP_201
         resp.set_header("Location", f"/v2/metadefs/namespaces/{name}")
@@ -284,13 +280,11 @@ class NamespaceItem:
             ns.protected = bool(body.get("protected"))
             ns.owner = body.get("owner") or ctx.project_id
             ns.updated_at = self._deps.clock.now()
-            try:
-                session.flush()
-            except IntegrityError:
-                raise Conflict(
-                    "Invalid update. It would result in a duplicate metadata definition"
-                    f" namespace with the same name of {body['namespace']}"
-                ) from None
+            refusal = Conflict(
+                "Invalid update. It would result in a duplicate metadata definition"
+                f" namespace with the same name of {body['namespace']}"
+            )
+            common.flush_or_refuse(session, refusal)
             resp.media = common.namespace_view(ns)
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, namespace: str) -> None:

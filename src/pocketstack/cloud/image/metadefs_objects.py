@@ -8,12 +8,11 @@ import json
 from typing import Any
 
 import falcon
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.deps import CloudDeps
-from pocketstack.cloud.errors import BadRequest, Conflict, NotFound
+from pocketstack.cloud.errors import BadRequest, Conflict
 from pocketstack.cloud.image import metadefs_common as common
 from pocketstack.cloud.image import metadefs_schema as schema
 from pocketstack.cloud.inputs import TEXT_BYTES, too_big_for_text
@@ -68,15 +67,7 @@ def new_object(ns: MetadefNamespace, body: dict[str, Any], now: dt.datetime) -> 
 
 
 def _find(session: Session, ns: MetadefNamespace, name: str) -> MetadefObject:
-    obj = session.scalars(
-        select(MetadefObject).where(MetadefObject.namespace_id == ns.id, MetadefObject.name == name)
-    ).one_or_none()
-    if obj is None:
-        raise NotFound(
-            f"The metadata definition object with name={name} was not found in"
-            f" namespace={ns.namespace}."
-        )
-    return obj
+    return common.find_held(session, ns, MetadefObject, name)
 
 
 def _read(req: falcon.Request, deps: CloudDeps) -> dict[str, Any]:
@@ -112,10 +103,7 @@ class Objects:
             ns = common.find_namespace(session, ctx, namespace, "add_metadef_object", common.admin)
             obj = new_object(ns, body, self._deps.clock.now())
             session.add(obj)
-            try:
-                session.flush()
-            except IntegrityError:
-                raise duplicate(namespace, body["name"]) from None
+            common.flush_or_refuse(session, duplicate(namespace, body["name"]))
             view = common.object_view(namespace, obj)
         resp.status = falcon.HTTP_201
         resp.media = view
@@ -123,11 +111,9 @@ class Objects:
     def on_delete(self, req: falcon.Request, resp: falcon.Response, namespace: str) -> None:
         ctx = req.context.auth
         with self._deps.store.session(write=True) as session:
-            ns = common.find_namespace(
-                session, ctx, namespace, "delete_metadef_namespace", common.admin
+            common.delete_all_held(
+                session, ctx, namespace, "delete_metadef_namespace", MetadefObject
             )
-            common.refuse_if_protected(ns, common.namespace_protected(ns))
-            session.execute(delete(MetadefObject).where(MetadefObject.namespace_id == ns.id))
         resp.status = falcon.HTTP_204
 
 
@@ -162,13 +148,8 @@ class ObjectItem:
             obj.required = replaced.required
             obj.properties = replaced.properties
             obj.updated_at = self._deps.clock.now()
-            try:
-                session.flush()
-            except IntegrityError:
-                raise Conflict(
-                    "Invalid update. It would result in a duplicate metadata definition object"
-                    f" with the same name={body['name']} in namespace={namespace}."
-                ) from None
+            refusal = common.update_conflict("definition object", namespace, body["name"])
+            common.flush_or_refuse(session, refusal)
             resp.media = common.object_view(namespace, obj)
 
     def on_delete(
@@ -176,12 +157,7 @@ class ObjectItem:
     ) -> None:
         ctx = req.context.auth
         with self._deps.store.session(write=True) as session:
-            ns = common.find_namespace(
-                session, ctx, namespace, "delete_metadef_object", common.admin
+            common.delete_held(
+                session, ctx, namespace, "delete_metadef_object", MetadefObject, object_name
             )
-            obj = _find(session, ns, object_name)
-            common.refuse_if_protected(
-                ns, f"Metadata definition object {obj.name} is protected and cannot be deleted."
-            )
-            session.delete(obj)
         resp.status = falcon.HTTP_204

@@ -9,8 +9,7 @@ import urllib.parse
 from typing import Any
 
 import falcon
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.deps import CloudDeps
@@ -18,12 +17,7 @@ from pocketstack.cloud.errors import Conflict, NotFound
 from pocketstack.cloud.image import metadefs_common as common
 from pocketstack.cloud.image import metadefs_schema as schema
 from pocketstack.cloud.image.metadefs_objects import check_name, stored
-from pocketstack.cloud.store.models.metadef import (
-    MetadefNamespace,
-    MetadefNamespaceResourceType,
-    MetadefProperty,
-    MetadefResourceType,
-)
+from pocketstack.cloud.store.models.metadef import MetadefNamespace, MetadefProperty
 
 
 def definition(prop: MetadefProperty) -> dict[str, Any]:
@@ -52,33 +46,13 @@ def duplicate(namespace: str, name: str) -> Conflict:
 
 
 def _find(session: Session, ns: MetadefNamespace, name: str) -> MetadefProperty:
-    prop = session.scalars(
-        select(MetadefProperty).where(
-            MetadefProperty.namespace_id == ns.id, MetadefProperty.name == name
-        )
-    ).one_or_none()
-    if prop is None:
-        raise NotFound(
-            f"The metadata definition property with name={name} was not found in"
-            f" namespace={ns.namespace}."
-        )
-    return prop
+    return common.find_held(session, ns, MetadefProperty, name)
 
 
 def _unprefixed(session: Session, ns: MetadefNamespace, name: str, resource_type: str) -> str:
     """`name` as the namespace defines it, when asked for as `resource_type` shows it: with
     the prefix the namespace's association with that type gives its properties."""
-    link = session.scalars(
-        select(MetadefNamespaceResourceType)
-        .join(
-            MetadefResourceType,
-            MetadefNamespaceResourceType.resource_type_id == MetadefResourceType.id,
-        )
-        .where(
-            MetadefNamespaceResourceType.namespace_id == ns.id,
-            MetadefResourceType.name == resource_type,
-        )
-    ).one_or_none()
+    link = common.association_of(session, ns, resource_type)
     if link is None:
         raise NotFound(
             "The metadata definition resource-type association of"
@@ -122,21 +96,16 @@ class Properties:
             )
             prop = new_property(ns, body["name"], body, self._deps.clock.now())
             session.add(prop)
-            try:
-                session.flush()
-            except IntegrityError:
-                raise duplicate(namespace, body["name"]) from None
+            common.flush_or_refuse(session, duplicate(namespace, body["name"]))
         resp.status = falcon.HTTP_201
         resp.media = {"name": prop.name, **definition(prop)}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, namespace: str) -> None:
         ctx = req.context.auth
         with self._deps.store.session(write=True) as session:
-            ns = common.find_namespace(
-                session, ctx, namespace, "delete_metadef_namespace", common.admin
+            common.delete_all_held(
+                session, ctx, namespace, "delete_metadef_namespace", MetadefProperty
             )
-            common.refuse_if_protected(ns, common.namespace_protected(ns))
-            session.execute(delete(MetadefProperty).where(MetadefProperty.namespace_id == ns.id))
         resp.status = falcon.HTTP_204
 
 
@@ -173,13 +142,8 @@ class PropertyItem:
             prop.name = replaced.name
             prop.json_schema = replaced.json_schema
             prop.updated_at = replaced.updated_at
-            try:
-                session.flush()
-            except IntegrityError:
-                raise Conflict(
-                    "Invalid update. It would result in a duplicate metadata definition"
-                    f" property with the same name={body['name']} in namespace={namespace}."
-                ) from None
+            refusal = common.update_conflict("definition property", namespace, body["name"])
+            common.flush_or_refuse(session, refusal)
             resp.media = {"name": prop.name, **definition(prop)}
 
     def on_delete(
@@ -187,13 +151,7 @@ class PropertyItem:
     ) -> None:
         ctx = req.context.auth
         with self._deps.store.session(write=True) as session:
-            ns = common.find_namespace(
-                session, ctx, namespace, "remove_metadef_property", common.admin
+            common.delete_held(
+                session, ctx, namespace, "remove_metadef_property", MetadefProperty, property_name
             )
-            prop = _find(session, ns, property_name)
-            common.refuse_if_protected(
-                ns,
-                f"Metadata definition property {prop.name} is protected and cannot be deleted.",
-            )
-            session.delete(prop)
         resp.status = falcon.HTTP_204

@@ -9,7 +9,6 @@ from typing import Any
 
 import falcon
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.deps import CloudDeps
@@ -67,10 +66,7 @@ def associate(
     if session.get(MetadefNamespaceResourceType, (rt.id, ns.id)) is not None:
         raise refusal
     session.add(link)
-    try:
-        session.flush()
-    except IntegrityError:
-        raise refusal from None
+    common.flush_or_refuse(session, refusal)
     return common.association_view(rt, link)
 
 
@@ -125,17 +121,7 @@ class AssociationItem:
                 "remove_metadef_resource_type_association",
                 common.admin,
             )
-            link = session.scalars(
-                select(MetadefNamespaceResourceType)
-                .join(
-                    MetadefResourceType,
-                    MetadefNamespaceResourceType.resource_type_id == MetadefResourceType.id,
-                )
-                .where(
-                    MetadefNamespaceResourceType.namespace_id == ns.id,
-                    MetadefResourceType.name == resource_type,
-                )
-            ).one_or_none()
+            link = common.association_of(session, ns, resource_type)
             if link is None:
                 raise NotFound(f"Failed to find resource type {resource_type} to delete")
             common.refuse_if_protected(

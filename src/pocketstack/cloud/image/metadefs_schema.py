@@ -91,8 +91,13 @@ def _association_fields() -> JSON:
     }
 
 
+def _list_of(fields: JSON) -> JSON:
+    """A list of objects with `fields`, none required: how the namespace's schema describes
+    what a namespace holds, looser than each item's own schema."""
+    return {"type": "array", "items": {"type": "object", "properties": fields}}
+
+
 def _namespace_fields() -> JSON:
-    names = {"type": "object", "properties": {"name": {"type": "string"}}}
     return {
         "namespace": {"type": "string", "maxLength": NAME_MAX},
         "display_name": {"type": "string", "maxLength": NAME_MAX},
@@ -104,31 +109,23 @@ def _namespace_fields() -> JSON:
         "updated_at": _STAMP,
         "schema": _LINK,
         "self": _LINK,
-        "resource_type_associations": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "name": {"type": "string"},
-                    "prefix": {"type": "string"},
-                    "properties_target": {"type": "string"},
-                },
-            },
-        },
+        "resource_type_associations": _list_of(
+            {
+                "name": {"type": "string"},
+                "prefix": {"type": "string"},
+                "properties_target": {"type": "string"},
+            }
+        ),
         "properties": {"$ref": "#/definitions/property"},
-        "objects": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "name": {"type": "string"},
-                    "description": {"type": "string"},
-                    "required": {"$ref": "#/definitions/stringArray"},
-                    "properties": {"$ref": "#/definitions/property"},
-                },
-            },
-        },
-        "tags": {"type": "array", "items": names},
+        "objects": _list_of(
+            {
+                "name": {"type": "string"},
+                "description": {"type": "string"},
+                "required": {"$ref": "#/definitions/stringArray"},
+                "properties": {"$ref": "#/definitions/property"},
+            }
+        ),
+        "tags": _list_of({"name": {"type": "string"}}),
     }
 
 

@@ -9,11 +9,10 @@ from typing import Any
 
 import falcon
 from sqlalchemy import and_, delete, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.deps import CloudDeps
-from pocketstack.cloud.errors import BadRequest, Conflict, NotFound
+from pocketstack.cloud.errors import BadRequest, Conflict
 from pocketstack.cloud.image import metadefs_common as common
 from pocketstack.cloud.image import metadefs_schema as schema
 from pocketstack.cloud.image.metadefs_objects import check_name
@@ -51,15 +50,7 @@ def _view(tag: MetadefTag) -> dict[str, Any]:
 
 
 def _find(session: Session, ns: MetadefNamespace, name: str) -> MetadefTag:
-    tag = session.scalars(
-        select(MetadefTag).where(MetadefTag.namespace_id == ns.id, MetadefTag.name == name)
-    ).one_or_none()
-    if tag is None:
-        raise NotFound(
-            f"The metadata definition tag with name={name} was not found in"
-            f" namespace={ns.namespace}."
-        )
-    return tag
+    return common.find_held(session, ns, MetadefTag, name)
 
 
 def _page(session: Session, ns: MetadefNamespace, params: dict[str, str]) -> list[MetadefTag]:
@@ -123,19 +114,14 @@ class Tags:
                     session.execute(delete(MetadefTag).where(MetadefTag.namespace_id == ns.id))
                 now = self._deps.clock.now()
                 session.add_all([new_tag(ns, name, now) for name in names])
-                try:
-                    session.flush()
-                except IntegrityError:
-                    raise duplicate(namespace, ", ".join(names)) from None
+                common.flush_or_refuse(session, duplicate(namespace, ", ".join(names)))
         resp.status = falcon.HTTP_201
         resp.media = {"tags": [{"name": name} for name in names]}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, namespace: str) -> None:
         ctx = req.context.auth
         with self._deps.store.session(write=True) as session:
-            ns = common.find_namespace(session, ctx, namespace, "delete_metadef_tags", common.admin)
-            common.refuse_if_protected(ns, common.namespace_protected(ns))
-            session.execute(delete(MetadefTag).where(MetadefTag.namespace_id == ns.id))
+            common.delete_all_held(session, ctx, namespace, "delete_metadef_tags", MetadefTag)
         resp.status = falcon.HTTP_204
 
 
@@ -164,10 +150,7 @@ class TagItem:
             common.admin(ctx, "add_metadef_tag")
             tag = new_tag(ns, tag_name, self._deps.clock.now())
             session.add(tag)
-            try:
-                session.flush()
-            except IntegrityError:
-                raise duplicate(namespace, tag_name) from None
+            common.flush_or_refuse(session, duplicate(namespace, tag_name))
             view = _view(tag)
         resp.status = falcon.HTTP_201
         resp.media = view
@@ -183,13 +166,8 @@ class TagItem:
             tag = _find(session, ns, tag_name)
             tag.name = body["name"]
             tag.updated_at = self._deps.clock.now()
-            try:
-                session.flush()
-            except IntegrityError:
-                raise Conflict(
-                    "Invalid update. It would result in a duplicate metadata tag with the same"
-                    f" name={body['name']} in namespace={namespace}."
-                ) from None
+            refusal = common.update_conflict("tag", namespace, body["name"])
+            common.flush_or_refuse(session, refusal)
             resp.media = _view(tag)
 
     def on_delete(
@@ -197,10 +175,5 @@ class TagItem:
     ) -> None:
         ctx = req.context.auth
         with self._deps.store.session(write=True) as session:
-            ns = common.find_namespace(session, ctx, namespace, "delete_metadef_tag", common.admin)
-            tag = _find(session, ns, tag_name)
-            common.refuse_if_protected(
-                ns, f"Metadata definition tag {tag.name} is protected and cannot be deleted."
-            )
-            session.delete(tag)
+            common.delete_held(session, ctx, namespace, "delete_metadef_tag", MetadefTag, tag_name)
         resp.status = falcon.HTTP_204

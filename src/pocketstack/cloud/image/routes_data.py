@@ -13,7 +13,9 @@ from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import BadRequest, CloudError, Forbidden
 from pocketstack.cloud.image import data_store, import_tasks, uploads
 from pocketstack.cloud.image.images import get_visible
+from pocketstack.cloud.image.lookup import owns
 from pocketstack.cloud.image.uploads import denied
+from pocketstack.cloud.inputs import decimal
 
 
 class UnsupportedMediaType(CloudError):
@@ -24,7 +26,8 @@ class RangeNotSatisfiable(CloudError):
     status = 416
 
 
-_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+# ASCII digits only (\d takes '²' too), read by inputs.decimal (no int() of 5,000 digits).
+_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
 
 
 def byte_range(header: str, size: int) -> tuple[int, int]:
@@ -33,14 +36,17 @@ def byte_range(header: str, size: int) -> tuple[int, int]:
     match = _RANGE.fullmatch(header.strip())
     if match is None or match.group(1) == match.group(2) == "":
         raise RangeNotSatisfiable("Invalid Range header.")
-    first, last = match.group(1), match.group(2)
-    if first == "":
-        start = max(size - int(last), 0)
+    # Numbers past the image's size mean what the size means: capped there.
+    first = decimal(match.group(1), cap=size) if match.group(1) else None
+    last = decimal(match.group(2), cap=size) if match.group(2) else None
+    if first is None:
+        assert last is not None
+        start = max(size - last, 0)
         end = size - 1
     else:
-        start = int(first)
-        end = size - 1 if last == "" else min(int(last), size - 1)
-        if last != "" and int(last) < start:
+        start = first
+        end = size - 1 if last is None else min(last, size - 1)
+        if last is not None and last < start:
             raise RangeNotSatisfiable("Invalid Range header.")
     if start >= size:
         raise RangeNotSatisfiable(
@@ -66,9 +72,13 @@ class _Download:
     checksum: str | None
 
 
-class ImageFile:
-    def __init__(self, deps: CloudDeps) -> None:
+class ImageUpload:
+    """A PUT of the image's data: into its store (`/file`) or, `staging`, into the staging area
+    an import takes it from (`/stage`); the two differ only in what uploads.receive does."""
+
+    def __init__(self, deps: CloudDeps, *, staging: bool) -> None:
         self._deps = deps
+        self._staging = staging
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, image_id: str) -> None:
         _octet_stream(req)
@@ -78,9 +88,16 @@ class ImageFile:
             image_id,
             uploads.body_chunks(req),
             length=req.content_length,
-            staging=False,
+            staging=self._staging,
         )
         resp.status = falcon.HTTP_204
+
+
+class ImageFile(ImageUpload):
+    """`/file`: the upload, and the download (whole or a range) of what it stored."""
+
+    def __init__(self, deps: CloudDeps) -> None:
+        super().__init__(deps, staging=False)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, image_id: str) -> None:
         ctx: RequestContext = req.context.auth
@@ -120,23 +137,6 @@ class ImageFile:
         resp.stream = chunks
 
 
-class ImageStage:
-    def __init__(self, deps: CloudDeps) -> None:
-        self._deps = deps
-
-    def on_put(self, req: falcon.Request, resp: falcon.Response, image_id: str) -> None:
-        _octet_stream(req)
-        uploads.receive(
-            self._deps,
-            req.context.auth,
-            image_id,
-            uploads.body_chunks(req),
-            length=req.content_length,
-            staging=True,
-        )
-        resp.status = falcon.HTTP_204
-
-
 class ImageImport:
     def __init__(self, deps: CloudDeps) -> None:
         self._deps = deps
@@ -157,9 +157,13 @@ class ImageTasks:
         self._deps = deps
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, image_id: str) -> None:
+        ctx: RequestContext = req.context.auth
         with self._deps.store.session() as session:
-            get_visible(session, req.context.auth, image_id)
-        resp.media = {"tasks": import_tasks.tasks_of(self._deps, image_id)}
+            image = get_visible(session, ctx, image_id)
+        # Glance shows a task to the project that ran it (and to admins) only.
+        tasks = [t for t in import_tasks.tasks_of(self._deps, image.id)
+                 if ctx.is_admin or owns(t.get("owner"), ctx.project_id)]  # fmt: skip
+        resp.media = {"tasks": tasks}
 
 
 class ImageAction:
@@ -210,7 +214,7 @@ def routes(deps: CloudDeps) -> dict[str, object]:
     """The part's URI templates and the falcon resources that serve them."""
     return {
         "/v2/images/{image_id}/file": ImageFile(deps),
-        "/v2/images/{image_id}/stage": ImageStage(deps),
+        "/v2/images/{image_id}/stage": ImageUpload(deps, staging=True),
         "/v2/images/{image_id}/import": ImageImport(deps),
         "/v2/images/{image_id}/tasks": ImageTasks(deps),
         "/v2/images/{image_id}/actions/deactivate": ImageAction(

@@ -244,7 +244,9 @@ def import_staged(
         _restore(deps, image_id, "importing")
         data_store.remove(staged)
         import_tasks.record(
-            deps, ctx, image_id, body=request.body, failure=f"Staged data unreadable: {exc}"
+            # The reason, never the path: a task is shown to users, the file system is ours.
+            deps, ctx, image_id, body=request.body,
+            failure=f"Staged data unreadable: {exc.strerror or type(exc).__name__}",
         )
         return
     target = data_store.data_path(deps, image_id)

@@ -21,6 +21,7 @@ from pocketstack.cloud.network.extensions import ExtensionItem, ExtensionList
 from pocketstack.cloud.network.floating_ips import FloatingIPItem, FloatingIPList
 from pocketstack.cloud.network.networks import NetworkItem, NetworkList
 from pocketstack.cloud.network.ports import PortItem, PortList
+from pocketstack.cloud.network.quotas_api import QuotaDefault, QuotaDetails, QuotaItem, QuotaList
 from pocketstack.cloud.network.router_interfaces import RouterInterfaces
 from pocketstack.cloud.network.routers import RouterItem, RouterList
 from pocketstack.cloud.network.security_group_rules import (
@@ -29,6 +30,7 @@ from pocketstack.cloud.network.security_group_rules import (
 )
 from pocketstack.cloud.network.security_groups import SecurityGroupItem, SecurityGroupList
 from pocketstack.cloud.network.subnets import SubnetItem, SubnetList
+from pocketstack.cloud.network.tags_api import routes as tag_routes
 from pocketstack.cloud.network.versions import Resources, Versions
 
 
@@ -91,6 +93,12 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
             "/v2.0/routers/{router_id}/remove_router_interface": RouterInterfaces(deps, "remove"),
             "/v2.0/floatingips": FloatingIPList(deps),
             "/v2.0/floatingips/{floatingip_id}": FloatingIPItem(deps),
+            "/v2.0/quotas": QuotaList(deps),
+            "/v2.0/quotas/{project_id}": QuotaItem(deps),
+            "/v2.0/quotas/{project_id}/default": QuotaDefault(),
+            "/v2.0/quotas/{project_id}/details": QuotaDetails(deps),
+            "/v2.0/quotas/{project_id}/details.json": QuotaDetails(deps),
+            **tag_routes(deps),
         },
     )
     return app

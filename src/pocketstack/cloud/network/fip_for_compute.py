@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.errors import BadRequest, Conflict, Forbidden, NotFound
-from pocketstack.cloud.network import access, attributes, faults, floating_ips, l3_ports
+from pocketstack.cloud.network import access, attributes, faults, floating_ips, l3_ports, quotas
 from pocketstack.cloud.network import l3_views as views
 from pocketstack.cloud.network.for_compute import ports_of_server
 from pocketstack.cloud.store.models.network import Network
@@ -49,6 +49,11 @@ def floating_of_servers(session: Session, server_uuids: Sequence[str]) -> list[A
     or the network API as openstackclient and the SDKs do it): what the servers' views show,
     whatever their addresses caches last heard."""
     if not server_uuids:
+        return []
+    # One probe first: a cloud with no floating IP in use (most pages of most clouds) pays
+    # nothing for the join over the page's servers.
+    in_use = select(FloatingIP.id).where(FloatingIP.fixed_port_id.is_not(None)).limit(1)
+    if session.scalar(in_use) is None:
         return []
     rows = session.execute(
         select(Port.device_id, FloatingIP.fixed_port_id, FloatingIP.fixed_ip_address,
@@ -168,6 +173,12 @@ def allocate(session: Session, ctx: RequestContext, now: dt.datetime,
     item = {"floating_network_id": net.id, "subnet_id": None,
             "floating_ip_address": attributes.UNSET, "description": "", "port_id": None,
             "fixed_ip_address": None}  # fmt: skip
+    try:
+        quotas.claim(session, "floatingip", [ctx.project_id] if ctx.project_id else [])
+    except faults.NeutronError as exc:
+        # Nova's FloatingIpLimitExceeded, as its floating IPs API words it.
+        where = f" in pool {pool}" if pool else ""
+        raise Forbidden(f"IP allocation over quota{where}.") from exc
     try:
         fip = floating_ips.new_floating_ip(ctx, session, item, frozenset(), now)
     except faults.NeutronError as exc:

@@ -22,7 +22,16 @@ from sqlalchemy.orm import Session
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.deps import CloudDeps
-from pocketstack.cloud.network import access, faults, ipam, l3_attributes, l3_ports, listing
+from pocketstack.cloud.network import (
+    access,
+    faults,
+    ipam,
+    l3_attributes,
+    l3_ports,
+    listing,
+    quotas,
+    tags,
+)
 from pocketstack.cloud.network import l3_views as views
 from pocketstack.cloud.network.body import Creates, Update, is_set
 from pocketstack.cloud.network.networks import owner_of
@@ -35,6 +44,7 @@ LISTABLE = listing.Listable(
     attributes=l3_attributes.FLOATINGIP,
     id_column=FloatingIP.id,
     updated_column=FloatingIP.updated_at,
+    tagged=True,
     columns={
         "id": FloatingIP.id, "project_id": FloatingIP.project_id,
         "description": FloatingIP.description,
@@ -187,6 +197,7 @@ class FloatingIPList:
         new = request_of(req, Creates)
         now = self._deps.clock.now()
         with self._deps.store.session(write=True) as session:
+            quotas.claim(session, "floatingip", [owner_of(ctx, item) for item in new.items])
             made = [new_floating_ip(ctx, session, item, given, now)
                     for item, given in zip(new.items, new.given, strict=True)]  # fmt: skip
             session.flush()
@@ -233,6 +244,7 @@ class FloatingIPItem:
             if not views.changes(ctx, fip.project_id):
                 raise faults.policy_refused("delete_floatingip")
             port_id = fip.floating_port_id
+            tags.forget(session, [fip.id])
             session.delete(fip)
             session.flush()
             l3_ports.drop_port(session, port_id)

@@ -19,7 +19,17 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.errors import BadRequest, CloudError, Conflict, Forbidden
-from pocketstack.cloud.network import access, faults, ipam, l3_ports, policy, port_rules, sg_store
+from pocketstack.cloud.network import (
+    access,
+    faults,
+    ipam,
+    l3_ports,
+    policy,
+    port_rules,
+    quotas,
+    sg_store,
+    tags,
+)
 from pocketstack.cloud.store.models.network import Network, Subnet
 from pocketstack.cloud.store.models.network_port import IPAllocation, Port
 from pocketstack.cloud.store.models.network_security import SecurityGroup
@@ -40,6 +50,7 @@ class PortInfo:
     fixed_ips: tuple[tuple[str, str], ...]
     mac_address: str
     security_group_ids: tuple[str, ...]
+    status: str = ACTIVE
 
 
 def _infos(session: Session, ports: list[Port]) -> list[PortInfo]:
@@ -56,7 +67,8 @@ def _infos(session: Session, ports: list[Port]) -> list[PortInfo]:
     groups = sg_store.groups_of_ports(session, ids)
     return [
         PortInfo(id=p.id, network_id=p.network_id, fixed_ips=tuple(fixed[p.id]),
-                 mac_address=p.mac_address, security_group_ids=tuple(groups[p.id]))
+                 mac_address=p.mac_address, security_group_ids=tuple(groups[p.id]),
+                 status=p.status)
         for p in ports
     ]  # fmt: skip
 
@@ -265,6 +277,12 @@ def allocate(session: Session, nics: Sequence[Nic], binding: Binding,
     """The server's ports in the order asked for (Nova's allocate_for_instance): a new port on
     each network asked for, in the server's groups; each port given bound to the server (its
     groups as they are, as Nova leaves them)."""
+    new = sum(1 for nic in nics if nic.port_id is None)
+    try:
+        quotas.claim(session, "port", [binding.project_id] * new)
+    except faults.NeutronError as exc:
+        # Nova's PortLimitExceeded, answered 403 as its servers and interfaces APIs do.
+        raise Forbidden("Maximum number of ports exceeded") from exc
     made: list[Port] = []
     for nic in nics:
         if nic.port_id is not None:
@@ -296,19 +314,37 @@ def release(session: Session, server_uuid: str, now: dt.datetime, *,
     addresses; those a user gave it (`preexisting`) are unbound and kept."""
     stmt = access.locked(select(Port).where(Port.device_id == server_uuid), access.UPDATE)
     for port in session.scalars(stmt).all():
-        if port.id not in preexisting:
-            # Its floating IPs stay the project's, unassociated, as Neutron's port delete.
-            l3_ports.disassociate_port(session, port.id, now)
-            ipam.release(session, port.id)
-            session.delete(port)
-            continue
-        port.device_id = ""
-        port.device_owner = ""
-        port.binding_host_id = ""
-        port.status = DOWN
-        port.revision_number += 1
-        port.updated_at = now
+        _let_go(session, port, keep=port.id in preexisting, now=now)
     session.flush()
+
+
+def detach(session: Session, server_uuid: str, port_id: str, now: dt.datetime, *,
+           preexisting: bool) -> bool:  # fmt: skip
+    """One port off the server (Nova's detach_interface): deleted if it was made for the
+    server, unbound if a user gave it; False when the server has no such port."""
+    stmt = select(Port).where(Port.id == port_id, Port.device_id == server_uuid)
+    port = session.scalars(access.locked(stmt, access.UPDATE)).first()
+    if port is None:
+        return False
+    _let_go(session, port, keep=preexisting, now=now)
+    session.flush()
+    return True
+
+
+def _let_go(session: Session, port: Port, *, keep: bool, now: dt.datetime) -> None:
+    if not keep:
+        # Its floating IPs stay the project's, unassociated, as Neutron's port delete.
+        l3_ports.disassociate_port(session, port.id, now)
+        tags.forget(session, [port.id])
+        ipam.release(session, port.id)
+        session.delete(port)
+        return
+    port.device_id = ""
+    port.device_owner = ""
+    port.binding_host_id = ""
+    port.status = DOWN
+    port.revision_number += 1
+    port.updated_at = now
 
 
 def network_names(session: Session, network_ids: Collection[str]) -> dict[str, str]:

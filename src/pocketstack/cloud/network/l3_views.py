@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.network import access, faults, policy
+from pocketstack.cloud.network import access, faults, policy, tags
 from pocketstack.cloud.network.views import fixed_ips_of, timestamp
 from pocketstack.cloud.store.models.network_l3 import FloatingIP, Router
 from pocketstack.cloud.store.models.network_port import Port
@@ -44,7 +44,7 @@ def router_views(session: Session, routers: Sequence[Router]) -> list[dict[str, 
             "status": router.status, "external_gateway_info": info,
             "routes": json.loads(router.routes), **_standard(router),
         })  # fmt: skip
-    return views
+    return tags.fill(session, views)
 
 
 def floatingip_views(session: Session, fips: Sequence[FloatingIP]) -> list[dict[str, Any]]:
@@ -65,7 +65,7 @@ def floatingip_views(session: Session, fips: Sequence[FloatingIP]) -> list[dict[
             "port_id": fip.fixed_port_id, "fixed_ip_address": fip.fixed_ip_address,
             "status": fip.status, "port_details": details, **_standard(fip),
         })  # fmt: skip
-    return views
+    return tags.fill(session, views)
 
 
 def visible_routers(ctx: RequestContext) -> ColumnElement[bool]:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from pocketstack.cloud.inputs import MAX_INT, decimal
-from pocketstack.cloud.network import faults, values
+from pocketstack.cloud.network import faults, tags, values
 from pocketstack.cloud.network.attributes import Attr
 
 MAX_LIMIT = 1000
@@ -48,6 +48,8 @@ class Listable:
     # Columns that may be NULL sort as the empty string, or -1 for numbers (keyset comparisons
     # need a value).
     nullable: frozenset[str] = frozenset()
+    # Whether the resource takes tags, and so the tag filters.
+    tagged: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,6 +122,9 @@ def parse(query_string: str, listable: Listable) -> ListQuery:
         if key == CHANGED_SINCE:
             filters[key] = [_changed_since(raw_values[0])]
             continue
+        if key in tags.FILTERS and listable.tagged:
+            filters[key] = tags.query_values(raw_values)
+            continue
         if attr is None or attr.query is None:
             invalid.append(key)
             continue
@@ -157,6 +162,8 @@ def where(listable: Listable, filters: Mapping[str, list[Any]]) -> list[ColumnEl
     for name, wanted in filters.items():
         if name == CHANGED_SINCE:
             clauses.append(listable.updated_column >= wanted[0])
+        elif name in tags.FILTERS:
+            clauses.append(tags.matching(listable.id_column, name, wanted))
         elif name in listable.hooks:
             clauses.append(listable.hooks[name](wanted))
         elif name in listable.columns:

@@ -23,11 +23,13 @@ from pocketstack.cloud.network import (
     l3_ports,
     listing,
     policy,
+    quotas,
     sg_store,
     subnet_rules,
+    tags,
 )
 from pocketstack.cloud.network.body import Creates, Update
-from pocketstack.cloud.network.views import network_view, network_views, subnet_ids_of
+from pocketstack.cloud.network.views import network_view, network_views
 from pocketstack.cloud.store.models.network import Network, Subnet
 from pocketstack.cloud.store.models.network_port import IPAllocation, Port
 
@@ -42,6 +44,7 @@ LISTABLE = listing.Listable(
     attributes=attributes.NETWORK,
     id_column=Network.id,
     updated_column=Network.updated_at,
+    tagged=True,
     columns={
         "id": Network.id, "name": Network.name, "project_id": Network.project_id,
         "description": Network.description, "admin_state_up": Network.admin_state_up,
@@ -117,6 +120,7 @@ class NetworkList:
         for project in dict.fromkeys(n.project_id for n in made):
             sg_store.ensure_default(self._deps.store, ctx, project, now)
         with self._deps.store.session(write=True) as session:
+            quotas.claim(session, "network", [n.project_id for n in made])
             session.add_all(made)
         resp.status = falcon.HTTP_201
         views = [network_view(n, []) for n in made]
@@ -144,7 +148,7 @@ class NetworkItem:
     def on_get(self, req: falcon.Request, resp: falcon.Response, network_id: str) -> None:
         with self._deps.store.session() as session:
             net = access.network(session, req.context.auth, network_id)
-            view = network_view(net, subnet_ids_of(session, [net.id]).get(net.id, []))
+            view = network_views(session, [net])[0]
         resp.media = {"network": listing.select_fields(view, listing.show_fields(req))}
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, network_id: str) -> None:
@@ -175,7 +179,7 @@ class NetworkItem:
             net.revision_number += 1
             net.updated_at = self._deps.clock.now()
             session.flush()
-            view = network_view(net, subnet_ids_of(session, [net.id]).get(net.id, []))
+            view = network_views(session, [net])[0]
         resp.media = {"network": view}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, network_id: str) -> None:
@@ -204,6 +208,9 @@ def delete_network(session: Session, net: Network) -> None:
             f" still in use on the network, id for these ports is: {','.join(in_use)}.",
         )
     session.execute(delete(IPAllocation).where(IPAllocation.network_id == net.id))
+    tags.forget(session, select(Port.id).where(Port.network_id == net.id))
+    tags.forget(session, select(Subnet.id).where(Subnet.network_id == net.id))
+    tags.forget(session, [net.id])
     session.execute(delete(Port).where(Port.network_id == net.id))
     session.execute(delete(Subnet).where(Subnet.network_id == net.id))
     session.delete(net)

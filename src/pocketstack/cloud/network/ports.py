@@ -31,7 +31,9 @@ from pocketstack.cloud.network import (
     l3_ports,
     listing,
     policy,
+    quotas,
     sg_store,
+    tags,
 )
 from pocketstack.cloud.network import port_rules as rules
 from pocketstack.cloud.network.body import Creates, Update, is_set
@@ -77,6 +79,7 @@ LISTABLE = listing.Listable(
     attributes=attributes.PORT,
     id_column=Port.id,
     updated_column=Port.updated_at,
+    tagged=True,
     columns={
         "id": Port.id, "name": Port.name, "project_id": Port.project_id,
         "description": Port.description, "network_id": Port.network_id,
@@ -166,9 +169,11 @@ class PortList:
         new = request_of(req, Creates)
         now = self._deps.clock.now()
         # The projects' default groups exist before the ports' transaction (their own).
-        projects = dict.fromkeys(owner_of(ctx, item) for item in new.items)
+        owners = [owner_of(ctx, item) for item in new.items]
+        projects = dict.fromkeys(owners)
         defaults = {p: sg_store.ensure_default(self._deps.store, ctx, p, now) for p in projects}
         with self._deps.store.session(write=True) as session:
+            quotas.claim(session, "port", owners)
             made = [_new_port(ctx, session, item, given, now, defaults)
                     for item, given in zip(new.items, new.given, strict=True)]  # fmt: skip
             session.flush()
@@ -177,7 +182,7 @@ class PortList:
         resp.media = {"ports": views} if new.bulk else {"port": views[0]}
 
 
-def _readdress(session: Session, port: Port, net: Network, requested: list[dict[str, str]] | None,
+def readdress(session: Session, port: Port, net: Network, requested: list[dict[str, str]] | None,
                mac_changed: bool) -> None:  # fmt: skip
     """New fixed_ips for the port (Neutron's _get_changed_ips_for_port): addresses asked for and
     held are kept, the rest released, new ones allocated; SLAAC addresses stay (recomputed when
@@ -263,7 +268,7 @@ def _update(ctx: RequestContext, session: Session, port: Port, net: Network,
         except IntegrityError:
             raise rules.mac_in_use(port.network_id, new_mac) from None
     if "fixed_ips" in changes or mac_changed:
-        _readdress(session, port, net, changes.get("fixed_ips"), mac_changed)
+        readdress(session, port, net, changes.get("fixed_ips"), mac_changed)
     port.revision_number += 1
     port.updated_at = now
 
@@ -316,5 +321,6 @@ class PortItem:
             l3_ports.check_port_delete(session, port)
             l3_ports.disassociate_port(session, port.id, self._deps.clock.now())
             ipam.release(session, port.id)
+            tags.forget(session, [port.id])
             session.delete(port)
         resp.status = falcon.HTTP_204

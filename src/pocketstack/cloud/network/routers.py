@@ -22,7 +22,16 @@ from sqlalchemy.orm import Session
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.deps import CloudDeps
-from pocketstack.cloud.network import access, faults, l3_attributes, l3_ports, listing, policy
+from pocketstack.cloud.network import (
+    access,
+    faults,
+    l3_attributes,
+    l3_ports,
+    listing,
+    policy,
+    quotas,
+    tags,
+)
 from pocketstack.cloud.network import l3_views as views
 from pocketstack.cloud.network.body import Creates, Update
 from pocketstack.cloud.network.networks import owner_of
@@ -38,6 +47,7 @@ LISTABLE = listing.Listable(
     attributes=l3_attributes.ROUTER,
     id_column=Router.id,
     updated_column=Router.updated_at,
+    tagged=True,
     columns={
         "id": Router.id, "name": Router.name, "project_id": Router.project_id,
         "description": Router.description, "admin_state_up": Router.admin_state_up,
@@ -144,6 +154,7 @@ class RouterList:
         new = request_of(req, Creates)
         now = self._deps.clock.now()
         with self._deps.store.session(write=True) as session:
+            quotas.claim(session, "router", [owner_of(ctx, item) for item in new.items])
             made: list[Router] = []
             for item in new.items:
                 _gateway_policy(ctx, "create_router", item["external_gateway_info"])
@@ -209,5 +220,6 @@ class RouterItem:
             if attached is not None:
                 raise faults.conflict("RouterInUse", f"Router {router.id} still has ports")
             set_gateway(ctx, session, router, None, self._deps.clock.now())
+            tags.forget(session, [router.id])
             session.delete(router)
         resp.status = falcon.HTTP_204

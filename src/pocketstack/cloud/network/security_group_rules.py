@@ -19,7 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.deps import CloudDeps
-from pocketstack.cloud.network import access, attributes, faults, listing, policy, sg_store
+from pocketstack.cloud.network import access, attributes, faults, listing, policy, quotas, sg_store
 from pocketstack.cloud.network import sg_rules_validation as checks
 from pocketstack.cloud.network.body import Creates
 from pocketstack.cloud.network.networks import owner_of
@@ -164,6 +164,7 @@ class SecurityGroupRuleList:
         now = self._deps.clock.now()
         projects = [owner_of(ctx, item) for item in new.items]
         with self._deps.store.session(write=True) as session:
+            quotas.claim(session, "security_group_rule", projects)
             prepared, groups = _prepared(ctx, session, new, projects)
             made = [sg_store.insert_rule(session, groups[rule["security_group_id"]], project,
                                          rule, now)

@@ -15,7 +15,16 @@ from sqlalchemy import select
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.deps import CloudDeps
-from pocketstack.cloud.network import access, attributes, faults, listing, policy, sg_store
+from pocketstack.cloud.network import (
+    access,
+    attributes,
+    faults,
+    listing,
+    policy,
+    quotas,
+    sg_store,
+    tags,
+)
 from pocketstack.cloud.network.body import Creates, Update
 from pocketstack.cloud.network.networks import owner_of
 from pocketstack.cloud.network.sg_views import group_views
@@ -26,6 +35,7 @@ LISTABLE = listing.Listable(
     attributes=attributes.SECURITY_GROUP,
     id_column=SecurityGroup.id,
     updated_column=SecurityGroup.updated_at,
+    tagged=True,
     columns={
         "id": SecurityGroup.id, "name": SecurityGroup.name,
         "project_id": SecurityGroup.project_id, "description": SecurityGroup.description,
@@ -72,6 +82,7 @@ class SecurityGroupList:
         for project in dict.fromkeys(projects):
             sg_store.ensure_default(self._deps.store, ctx, project, now)
         with self._deps.store.session(write=True) as session:
+            quotas.claim(session, "security_group", projects)
             made = [
                 sg_store.new_group(session, project=project, name=item["name"],
                                    description=item["description"],
@@ -128,5 +139,6 @@ class SecurityGroupItem:
                 )
             # Its rules, the rules naming it as remote and its default marker go with it (the
             # keys' cascades).
+            tags.forget(session, [group.id])
             session.delete(group)
         resp.status = falcon.HTTP_204

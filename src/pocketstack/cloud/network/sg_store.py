@@ -6,9 +6,9 @@ Locks: what binds a port to groups reads them FOR SHARE, and what deletes a grou
 stateless) reads it FOR UPDATE before asking whether a port uses it, so that neither misses the
 other; a rule's create or delete reads its group FOR UPDATE (its revision changes).
 
-Quotas (Neutron's defaults: 10 groups and 100 rules a project) are not counted yet: every group
-and rule is inserted by `new_group` and `insert_rule`, in the write transaction a claim would
-join, with the project and the number of rules in hand.
+Quotas (quotas.py): the API's group and rule creates claim what they make before calling
+`new_group` and `insert_rule`; the rules a new group starts with and a project's default group
+are counted but not checked, as Neutron makes them without a quota check.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pocketstack.cloud.network import sg_store
+from pocketstack.cloud.network import sg_store, tags
 from pocketstack.cloud.network.views import timestamp
 from pocketstack.cloud.store.models.network_security import SecurityGroup, SecurityGroupRule
 
@@ -57,6 +57,7 @@ def group_view(
         "stateful": group.stateful,
         "security_group_rules": [rule_view(r, is_default) for r in rules],
         **_standard(group),
+        "tags": [],
     }
 
 
@@ -64,4 +65,4 @@ def group_views(session: Session, groups: Sequence[SecurityGroup]) -> list[dict[
     ids = [g.id for g in groups]
     rules = sg_store.rules_of(session, ids)
     defaults = sg_store.defaults_among(session, ids)
-    return [group_view(g, rules[g.id], g.id in defaults) for g in groups]
+    return tags.fill(session, [group_view(g, rules[g.id], g.id in defaults) for g in groups])

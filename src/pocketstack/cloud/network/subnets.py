@@ -21,7 +21,16 @@ from sqlalchemy.sql.elements import ColumnElement
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.deps import CloudDeps
-from pocketstack.cloud.network import access, attributes, faults, ipam, listing, policy
+from pocketstack.cloud.network import (
+    access,
+    attributes,
+    faults,
+    ipam,
+    listing,
+    policy,
+    quotas,
+    tags,
+)
 from pocketstack.cloud.network import subnet_rules as rules
 from pocketstack.cloud.network.body import Creates, Update, is_set
 from pocketstack.cloud.network.networks import AUTO_DELETE_OWNERS, owner_of
@@ -42,6 +51,7 @@ LISTABLE = listing.Listable(
     attributes=attributes.SUBNET,
     id_column=Subnet.id,
     updated_column=Subnet.updated_at,
+    tagged=True,
     columns={
         "id": Subnet.id, "name": Subnet.name, "project_id": Subnet.project_id,
         "description": Subnet.description, "network_id": Subnet.network_id,
@@ -136,6 +146,7 @@ class SubnetList:
         new = request_of(req, Creates)
         now = self._deps.clock.now()
         with self._deps.store.session(write=True) as session:
+            quotas.claim(session, "subnet", [owner_of(ctx, item) for item in new.items])
             made: list[Subnet] = []
             for item in new.items:
                 subnet = _new_subnet(ctx, session, item, now)
@@ -190,7 +201,7 @@ class SubnetItem:
     def on_get(self, req: falcon.Request, resp: falcon.Response, subnet_id: str) -> None:
         with self._deps.store.session() as session:
             subnet, net = access.subnet(session, req.context.auth, subnet_id)
-            view = subnet_view(subnet, net.external)
+            view = tags.fill(session, [subnet_view(subnet, net.external)])[0]
         resp.media = {"subnet": listing.select_fields(view, listing.show_fields(req))}
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, subnet_id: str) -> None:
@@ -202,7 +213,7 @@ class SubnetItem:
                 raise faults.policy_refused("update_subnet")
             _update(ctx, session, subnet, changes, self._deps.clock.now())
             session.flush()
-            view = subnet_view(subnet, net.external)
+            view = tags.fill(session, [subnet_view(subnet, net.external)])[0]
         resp.media = {"subnet": view}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, subnet_id: str) -> None:
@@ -237,5 +248,6 @@ def delete_subnet(session: Session, subnet: Subnet) -> None:
     if not ipam.is_auto(subnet) and owners - set(AUTO_DELETE_OWNERS):
         raise _in_use(subnet.id)
     session.execute(delete(IPAllocation).where(IPAllocation.subnet_id == subnet.id))
+    tags.forget(session, [subnet.id])
     session.delete(subnet)
     session.flush()

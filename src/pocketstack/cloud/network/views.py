@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.network import policy, sg_store
+from pocketstack.cloud.network import policy, sg_store, tags
 from pocketstack.cloud.store.models.network import Network, Subnet
 from pocketstack.cloud.store.models.network_port import IPAllocation, Port
 
@@ -36,6 +36,8 @@ def _standard(row: Network | Subnet | Port) -> dict[str, Any]:
         "created_at": timestamp(row.created_at),
         "updated_at": timestamp(row.updated_at),
         "revision_number": row.revision_number,
+        # Read for a page at once by the *_views functions (tags.fill).
+        "tags": [],
     }
 
 
@@ -71,7 +73,7 @@ def subnet_ids_of(session: Session, network_ids: Iterable[str]) -> dict[str, lis
 
 def network_views(session: Session, nets: Sequence[Network]) -> list[dict[str, Any]]:
     subnets = subnet_ids_of(session, (n.id for n in nets))
-    return [network_view(n, subnets.get(n.id, [])) for n in nets]
+    return tags.fill(session, [network_view(n, subnets.get(n.id, [])) for n in nets])
 
 
 def subnet_view(subnet: Subnet, external: bool) -> dict[str, Any]:
@@ -100,7 +102,7 @@ def subnet_views(session: Session, subnets: Sequence[Subnet]) -> list[dict[str, 
     if wanted:
         rows = session.execute(select(Network.id, Network.external).where(Network.id.in_(wanted)))
         external = {network_id: is_external for network_id, is_external in rows}
-    return [subnet_view(s, external.get(s.network_id, False)) for s in subnets]
+    return tags.fill(session, [subnet_view(s, external.get(s.network_id, False)) for s in subnets])
 
 
 def fixed_ips_of(session: Session, port_ids: Iterable[str]) -> dict[str, list[dict[str, str]]]:
@@ -160,4 +162,5 @@ def port_views(
 ) -> list[dict[str, Any]]:
     addresses = fixed_ips_of(session, (p.id for p in ports))
     groups = sg_store.groups_of_ports(session, (p.id for p in ports))
-    return [port_view(p, addresses.get(p.id, []), groups.get(p.id, []), ctx) for p in ports]
+    views = [port_view(p, addresses.get(p.id, []), groups.get(p.id, []), ctx) for p in ports]
+    return tags.fill(session, views)

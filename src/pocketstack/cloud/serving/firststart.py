@@ -187,6 +187,17 @@ def fernet_rotate(config: CloudConfig) -> int:
     return primary
 
 
+def credential_keys_setup(config: CloudConfig) -> bool:
+    """Create the credential key repository (apart from the token keys) if it has no keys."""
+    from pocketstack.cloud.identity import credential_keys
+
+    path = credential_keys.repository_path(config)
+    created = credential_keys.setup(path)
+    if created:
+        log.info("created credential encryption keys in %s", path)
+    return created
+
+
 def run_bootstrap(config: CloudConfig, *, admin_password: str) -> None:
     from pocketstack.cloud.bootstrap import bootstrap
     from pocketstack.cloud.deps import build_deps
@@ -216,6 +227,7 @@ def initialise(config: CloudConfig, *, admin_password: str | None = None) -> Fir
     ensure_private_file(config.log_file)
     db_upgrade(config)
     created_keys = fernet_setup(config)
+    credential_keys_setup(config)
     password = ensure_admin_password(config, given=admin_password)
     run_bootstrap(config, admin_password=password)
     return FirstStart(created_data_dir=created_dir, created_keys=created_keys)

@@ -268,6 +268,9 @@ def test_roles_must_be_the_callers(client: Client, ci: Setup) -> None:
     assert refused.status_code == 400
     assert "unassigned role" in refused.json["error"]["message"]
     assert ci.create(name="none", roles=[{"name": "no-such-role"}]).status_code == 404
+    # An expiry past what a UTC time holds is a bad date, not a server error.
+    late = ci.create(name="late", expires_at="9999-12-31T23:59:59-05:00")
+    assert late.status_code == 400, late.text
 
 
 def test_who_may_manage(client: Client, ci: Setup) -> None:

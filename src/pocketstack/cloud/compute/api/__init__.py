@@ -20,6 +20,7 @@ from pocketstack.cloud.compute.api import (
     host_admin,
     images,
     instance_actions,
+    interfaces,
     keypairs,
     migrations,
     networks,
@@ -56,6 +57,7 @@ _MODULES = (
     networks,
     security_groups,
     floating_ips,
+    interfaces,
 )
 
 SERVICE = Service(

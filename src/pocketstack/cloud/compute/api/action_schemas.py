@@ -110,6 +110,13 @@ def lifecycle(version: Microversion) -> JSON:
         "restore": _ANY,
         "forceDelete": _ANY,
         "injectNetworkInfo": _ANY,
+        # Up to 2.43 (the actions answer 404 past it, compute/actions_multinic.py).
+        "addFixedIp": p.closed(
+            {"networkId": {"type": ["string", "number"], "minLength": 1, "maxLength": 255,
+                           "pattern": "^[a-zA-Z0-9-]+$"}},
+            required=("networkId",),
+        ),
+        "removeFixedIp": p.closed({"address": p.IP_ADDRESS}, required=("address",)),
         "createImage": p.closed({"name": p.NAME, "metadata": p.METADATA}, required=("name",)),
         "createBackup": p.closed(
             {

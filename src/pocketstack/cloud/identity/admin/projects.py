@@ -1,4 +1,5 @@
-"""/v3/projects: admin CRUD; disabling or deleting a project ends the tokens scoped to it."""
+"""/v3/projects: admin CRUD; disabling or deleting a project ends the tokens scoped to it.
+Their tags are kept and filtered on by identity/project_tags.py."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.errors import Conflict, Forbidden, NotFound
-from pocketstack.cloud.identity import entities
+from pocketstack.cloud.identity import entities, project_tags
 from pocketstack.cloud.identity.admin.common import conflicts, get_or_404, new_id
 from pocketstack.cloud.identity.admin.users import default_domain_id
-from pocketstack.cloud.identity.requests import EntityUpdate, ProjectCreate
+from pocketstack.cloud.identity.project_tags import TaggedProjectCreate, TaggedProjectUpdate
 from pocketstack.cloud.identity.service import Identity
 from pocketstack.cloud.identity.web import collection_links, query_bool
 from pocketstack.cloud.store.models.identity import (
@@ -52,14 +53,20 @@ class Projects:
             query = query.where(Project.enabled.is_(enabled))
         if query_bool(req, "is_domain"):
             query = query.where(Project.id.is_(None))
+        query = project_tags.filtered(
+            query, {name: req.get_param(name) for name in project_tags.FILTERS}
+        )
         with self.identity.deps.store.session() as session:
-            projects = [entities.project(req, row) for row in session.execute(query).scalars()]
+            rows = list(session.execute(query).scalars())
+            tags = project_tags.tags_by_project(session, [row.id for row in rows])
+            projects = [{**entities.project(req, row), "tags": tags[row.id]} for row in rows]
         resp.media = {"projects": projects, "links": collection_links(req, "projects")}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ident = self.identity
         ctx = ident.caller(req)
-        new = request_of(req, ProjectCreate)
+        tagged = request_of(req, TaggedProjectCreate)
+        new = tagged.project
         name, domain_id, parent_id = new.name, new.domain_id, new.parent_id
         with ident.deps.store.session(write=True) as session:
             if parent_id is not None:
@@ -88,6 +95,7 @@ class Projects:
             with conflicts("project", f"Duplicate entry found with name {name}"):
                 session.flush()
             body = entities.project(req, row)
+            body["tags"] = project_tags.replace(session, row.id, tagged.tags)
         resp.status = falcon.HTTP_201
         resp.media = {"project": body}
 
@@ -102,15 +110,17 @@ class ProjectItem:
             self.identity.admin(req, "get_project")
         with self.identity.deps.store.session() as session:
             row = get_or_404(session, Project, project_id, "project")
-            resp.media = {"project": entities.project(req, row)}
+            tags = project_tags.tags_of(session, project_id)
+            resp.media = {"project": {**entities.project(req, row), "tags": tags}}
 
     def on_patch(self, req: falcon.Request, resp: falcon.Response, project_id: str) -> None:
         ident = self.identity
-        change = request_of(req, EntityUpdate)
+        tagged = request_of(req, TaggedProjectUpdate)
+        change = tagged.project
         name, description, enabled = change.name, change.description, change.enabled
         revoke = False
         with ident.deps.store.session(write=True) as session:
-            row = get_or_404(session, Project, project_id, "project")
+            row = project_tags.lock_project(session, project_id)
             if name is not None and name != row.name:
                 _duplicate(session, name=name, domain_id=row.domain_id, exclude=row.id)
                 row.name = name
@@ -122,6 +132,11 @@ class ProjectItem:
             with conflicts("project", "Duplicate entry"):
                 session.flush()
             body = entities.project(req, row)
+            body["tags"] = (
+                project_tags.tags_of(session, project_id)
+                if tagged.tags is None
+                else project_tags.replace(session, project_id, tagged.tags)
+            )
         if revoke:
             ident.deps.tokens.revoke_project(project_id)
         resp.media = {"project": body}

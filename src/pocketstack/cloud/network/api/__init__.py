@@ -11,7 +11,7 @@ from __future__ import annotations
 from pocketstack.cloud.api.operation import Operation, Rule, Service, every_version
 from pocketstack.cloud.api.shapes import STR, arr, obj
 from pocketstack.cloud.network import attributes, policy
-from pocketstack.cloud.network.api import l3, security_groups
+from pocketstack.cloud.network.api import l3, quotas, security_groups, tags
 from pocketstack.cloud.network.api.common import (
     READ_ERRORS,
     crud,
@@ -61,13 +61,15 @@ def _operations() -> tuple[Operation, ...]:
               rules=_rules("port", create=Rule("create_port"))),
         *security_groups.operations(),
         *l3.operations(),
+        *quotas.operations(),
+        *tags.operations(),
     )  # fmt: skip
 
 
 SERVICE = Service(
     name="network",
     operations=_operations(),
-    schemas={**schemas(), **security_groups.schemas(), **l3.schemas()},
+    schemas={**schemas(), **security_groups.schemas(), **l3.schemas(), **quotas.schemas()},
     error_response=error_response,
     public_paths=public_paths,
 )

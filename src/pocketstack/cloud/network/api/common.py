@@ -18,6 +18,9 @@ _STANDARD: dict[str, JSON] = {
     "tenant_id": STR, "project_id": STR, "description": STR, "created_at": STR,
     "updated_at": STR, "revision_number": INT,
 }  # fmt: skip
+_TAGS: dict[str, JSON] = {"tags": arr(STR)}
+# The resources that take Neutron's tag filters (standard-attr-tag).
+TAGGED = ("network", "subnet", "port", "router", "floatingip", "security_group")
 
 
 def error_response(code: int) -> JSON:
@@ -40,7 +43,7 @@ def resource_shapes() -> dict[str, dict[str, JSON]]:
         "Network": {
             "id": STR, "name": STR, "admin_state_up": BOOL, "status": STR, "subnets": arr(STR),
             "shared": BOOL, "router:external": BOOL, "mtu": INT, "port_security_enabled": BOOL,
-            **_STANDARD,
+            **_STANDARD, **_TAGS,
         },
         "Subnet": {
             "id": STR, "name": STR, "network_id": STR, "ip_version": {"enum": [4, 6]},
@@ -49,7 +52,7 @@ def resource_shapes() -> dict[str, dict[str, JSON]]:
             "dns_nameservers": arr(STR),
             "host_routes": arr(obj({"destination": STR, "nexthop": STR})),
             "enable_dhcp": BOOL, "ipv6_ra_mode": NSTR, "ipv6_address_mode": NSTR,
-            "router:external": BOOL, **_STANDARD,
+            "router:external": BOOL, **_STANDARD, **_TAGS,
         },
         "Port": {
             "id": STR, "name": STR, "network_id": STR, "mac_address": STR,
@@ -58,7 +61,7 @@ def resource_shapes() -> dict[str, dict[str, JSON]]:
             "allowed_address_pairs": _pairs(), "port_security_enabled": BOOL,
             "security_groups": arr(STR), "binding:vnic_type": STR, "binding:host_id": STR,
             "binding:profile": {"type": "object"}, "binding:vif_type": STR,
-            "binding:vif_details": {"type": "object"}, **_STANDARD,
+            "binding:vif_details": {"type": "object"}, **_STANDARD, **_TAGS,
         },
     }  # fmt: skip
 
@@ -100,9 +103,14 @@ def crud(
                                required=(f"{resource}s",), closed=True))  # fmt: skip
     shown = every_version(obj({resource: ref(f"{shape}Fields")}, closed=True))
     filters = tuple(query(name) for name, attr in attrs.items() if attr.query is not None)
-    controls = (query("fields"), query("sort_key"), query("sort_dir"),
-                query("limit", {"type": "integer", "minimum": 0}), query("marker"),
-                query("page_reverse", BOOL), query("changed_since"))  # fmt: skip
+    controls: tuple[JSON, ...] = (
+        query("fields"), query("sort_key"), query("sort_dir"),
+        query("limit", {"type": "integer", "minimum": 0}), query("marker"),
+        query("page_reverse", BOOL), query("changed_since"),
+    )  # fmt: skip
+    if resource in TAGGED:
+        controls += tuple(query(name) for name in ("tags", "tags-any", "not-tags",
+                                                   "not-tags-any"))  # fmt: skip
     update = Operation(
         method="PUT", path=item, summary=f"Update a {summary}", policy=rules["update"],
         status=(200,),

@@ -52,13 +52,14 @@ def schemas() -> dict[str, JSON]:
         "network_id": STR, "enable_snat": BOOL, "external_fixed_ips": _FIXED}}  # fmt: skip
     router = {"id": STR, "name": STR, "admin_state_up": BOOL, "status": STR,
               "external_gateway_info": gateway,
-              "routes": arr(obj({"destination": STR, "nexthop": STR})), **_STANDARD}  # fmt: skip
+              "routes": arr(obj({"destination": STR, "nexthop": STR})), **_STANDARD,
+              "tags": arr(STR)}  # fmt: skip
     details = {"type": ["object", "null"], "properties": {
         "name": STR, "network_id": STR, "mac_address": STR, "admin_state_up": BOOL,
         "status": STR, "device_id": STR, "device_owner": STR}}  # fmt: skip
     fip = {"id": STR, "floating_ip_address": STR, "floating_network_id": STR, "router_id": NSTR,
            "port_id": NSTR, "fixed_ip_address": NSTR, "status": STR, "port_details": details,
-           **_STANDARD}  # fmt: skip
+           **_STANDARD, "tags": arr(STR)}  # fmt: skip
     return {
         "Router": obj(router, closed=True),
         "RouterFields": obj(router, required=(), closed=True),

@@ -33,7 +33,8 @@ def _rule_props() -> dict[str, JSON]:
 def schemas() -> dict[str, JSON]:
     rule = _rule_props()
     group = {"id": STR, "name": STR, "stateful": BOOL,
-             "security_group_rules": arr(ref("SecurityGroupRule")), **_STANDARD}  # fmt: skip
+             "security_group_rules": arr(ref("SecurityGroupRule")), **_STANDARD,
+             "tags": arr(STR)}  # fmt: skip
     return {
         "SecurityGroup": obj(group, closed=True),
         "SecurityGroupFields": obj(group, required=(), closed=True),

@@ -3,6 +3,7 @@
 from pocketstack.cloud.store.models import aggregate as aggregate
 from pocketstack.cloud.store.models import application_credential as application_credential
 from pocketstack.cloud.store.models import compute, identity, image
+from pocketstack.cloud.store.models import credential as credential
 from pocketstack.cloud.store.models import fleet as fleet
 from pocketstack.cloud.store.models import image_member as image_member
 from pocketstack.cloud.store.models import instance_action as instance_action
@@ -10,8 +11,10 @@ from pocketstack.cloud.store.models import metadef as metadef
 from pocketstack.cloud.store.models import network as network
 from pocketstack.cloud.store.models import network_l3 as network_l3
 from pocketstack.cloud.store.models import network_port as network_port
+from pocketstack.cloud.store.models import network_quota as network_quota
 from pocketstack.cloud.store.models import network_security as network_security
 from pocketstack.cloud.store.models import quota as quota
 from pocketstack.cloud.store.models import server_group as server_group
+from pocketstack.cloud.store.models import trust as trust
 
 __all__ = ["compute", "identity", "image"]

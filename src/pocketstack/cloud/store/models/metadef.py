@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from pocketstack.cloud.store.base import Base, UTCDateTime
 
@@ -35,17 +35,29 @@ class MetadefNamespace(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
-class MetadefObject(Base):
-    __tablename__ = "metadef_object"
-    __table_args__ = (
-        UniqueConstraint("namespace_id", "name", name="uq_metadef_object_namespace_id_name"),
-    )
+class InNamespace:
+    """What an object, a property definition and a tag each are: a row of one namespace, named
+    uniquely within it (the migration's `_in_namespace`)."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    __tablename__: str
+    # sort_order puts these columns first, where the migration creates them, rather than after
+    # the class's own.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True, sort_order=-1)
     namespace_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("metadef_namespace.id", ondelete="CASCADE")
+        Integer, ForeignKey("metadef_namespace.id", ondelete="CASCADE"), sort_order=-1
     )
-    name: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(80), sort_order=-1)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[UniqueConstraint]:
+        # Named in full: the naming convention would name it after its first column only.
+        name = f"uq_{cls.__tablename__}_namespace_id_name"
+        return (UniqueConstraint("namespace_id", "name", name=name),)
+
+
+class MetadefObject(InNamespace, Base):
+    __tablename__ = "metadef_object"
+
     description: Mapped[str | None] = mapped_column(Text, default=None)
     # JSON: the list of required property names (or null), the object of property definitions.
     required: Mapped[str] = mapped_column(Text, default="null")
@@ -54,34 +66,18 @@ class MetadefObject(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
-class MetadefProperty(Base):
+class MetadefProperty(InNamespace, Base):
     __tablename__ = "metadef_property"
-    __table_args__ = (
-        UniqueConstraint("namespace_id", "name", name="uq_metadef_property_namespace_id_name"),
-    )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    namespace_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("metadef_namespace.id", ondelete="CASCADE")
-    )
-    name: Mapped[str] = mapped_column(String(80))
     # JSON: the property's definition (type, title, enum, ...) without its name.
     json_schema: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
-class MetadefTag(Base):
+class MetadefTag(InNamespace, Base):
     __tablename__ = "metadef_tag"
-    __table_args__ = (
-        UniqueConstraint("namespace_id", "name", name="uq_metadef_tag_namespace_id_name"),
-    )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    namespace_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("metadef_namespace.id", ondelete="CASCADE")
-    )
-    name: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
