@@ -271,6 +271,13 @@ def test_roles_must_be_the_callers(client: Client, ci: Setup) -> None:
     # An expiry past what a UTC time holds is a bad date, not a server error.
     late = ci.create(name="late", expires_at="9999-12-31T23:59:59-05:00")
     assert late.status_code == 400, late.text
+    # A role granted after the token was issued is the user's all the same (as tempest does).
+    found = client.get("/v3/roles", token=ci.admin, query="name=manager").json["roles"]
+    ci.roles["manager"] = found[0]["id"]
+    ci.grant("manager")
+    granted = ci.create(name="later", roles=[{"id": ci.roles["manager"]}])
+    assert granted.status_code == 201, granted.text
+    assert [r["name"] for r in granted.json["application_credential"]["roles"]] == ["manager"]
 
 
 def test_who_may_manage(client: Client, ci: Setup) -> None:

@@ -71,11 +71,15 @@ def _owned(
 
 
 def _roles(session: Reader, ctx: RequestContext, new: AppCredentialCreate) -> list[RoleRef]:
-    """The roles asked for (each one the caller's token carries), or all the token's."""
+    """The roles asked for, or all the token's. Each one asked for must be the user's on the
+    project now (Keystone reads the assignments, not the token: a role granted since the
+    token was issued counts)."""
     token_roles = directory.roles_by_name(session, ctx.payload.roles)
     if not new.roles:
         return token_roles
-    by_id = {r.id: r for r in token_roles}
+    held = directory.roles_on(session, user_id=ctx.user_id, target_type="project",
+                              target_id=ctx.project_id or "")  # fmt: skip
+    by_id = {r.id: r for r in held}
     wanted: list[RoleRef] = []
     for role in new.roles:
         if role.id is not None:
