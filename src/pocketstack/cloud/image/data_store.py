@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from pocketstack.cloud.compute.quotas import lock as quota_lock
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import PayloadTooLarge
 from pocketstack.cloud.store.models.image import Image
@@ -150,6 +151,20 @@ def quota_room(deps: CloudDeps, session: Session, owner: str | None, image_id: s
     return max(quota - int(used or 0), 0)
 
 
+def claim_room(deps: CloudDeps, session: Session, owner: str | None, image_id: str,
+               size: int) -> None:  # fmt: skip
+    """The owner's storage quota checked again where the size is recorded, under the owner's
+    quota lock: two uploads that each fit alone cannot both be kept if together they do not
+    (the lock holds until the caller's transaction commits)."""
+    quota = deps.config.user_storage_quota
+    if quota == 0 or owner is None:
+        return
+    quota_lock(session, f"image:{owner}")
+    room = quota_room(deps, session, owner, image_id)
+    if room is not None and size > room:
+        raise over_quota(quota)
+
+
 def digest(path: Path) -> Written:
     """The data of a file already written (staged data), described as `write` describes it."""
     md5 = hashlib.md5(usedforsecurity=False)
@@ -185,6 +200,11 @@ def put_data(deps: CloudDeps, session: Session, image: Image, chunks: Iterable[b
         room=quota_room(deps, session, image.owner, image.id),
         quota=deps.config.user_storage_quota,
     )
+    try:
+        claim_room(deps, session, image.owner, image.id, written.size)
+    except BaseException:
+        remove(written.path)
+        raise
     target = data_path(deps, image.id)
     try:
         place(written, target)

@@ -125,7 +125,8 @@ def receive(
             raise BadRequest(
                 "Properties disk_format, container_format must be set prior to saving data."
             )
-        room = data_store.quota_room(deps, session, image.owner, image.id)
+        owner = image.owner
+        room = data_store.quota_room(deps, session, owner, image.id)
         transition(deps, session, image, "queued", busy)
         # What the client announced is refused before a byte of it is read.
         if length is not None and length > cap:
@@ -147,6 +148,7 @@ def receive(
     placed = False
     try:
         with deps.store.session(write=True) as session:
+            data_store.claim_room(deps, session, owner, image_id, written.size)
             result = cast(
                 CursorResult[Any],
                 session.execute(

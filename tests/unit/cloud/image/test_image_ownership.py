@@ -6,12 +6,17 @@ directory is private at every level."""
 from __future__ import annotations
 
 import stat
+import threading
+from collections.abc import Iterator
 
-from pocketstack.cloud.image import data_store, snapshots
+from pocketstack.cloud.auth.context import RequestContext
+from pocketstack.cloud.deps import CloudDeps
+from pocketstack.cloud.errors import PayloadTooLarge
+from pocketstack.cloud.image import data_store, snapshots, uploads
 from pocketstack.cloud.image.bootstrap import CIRROS_ID
 from pocketstack.cloud.store.models.image import Image
 from tests.fixtures.cloud import create_user
-from tests.unit.cloud.image.test_image_data import DATA, Cloud
+from tests.unit.cloud.image.test_image_data import DATA, Cloud, _cloud, _with
 from tests.unit.cloud.image.test_image_data import cloud as cloud
 
 
@@ -80,3 +85,34 @@ def test_an_admin_lists_other_projects_community_images_only_when_asked(cloud: C
     assert image_id in listed("visibility=all")
 
 
+
+
+def test_two_uploads_that_fit_alone_but_not_together_keep_one(cloud_deps: CloudDeps) -> None:
+    c = _cloud(_with(cloud_deps, user_storage_quota=150_000))
+    first, second = c.create(), c.create()
+    token = c.alice["X-Auth-Token"]
+    ctx = RequestContext(token_id=token, payload=c.deps.tokens.validate(token))
+    both_checked = threading.Barrier(2, timeout=30)
+    outcomes: dict[str, int] = {}
+
+    def chunks() -> Iterator[bytes]:
+        # Both uploads have passed the first check of the quota before either sends a byte.
+        both_checked.wait()
+        yield b"x" * 100_000
+
+    def upload(image_id: str) -> None:
+        try:
+            uploads.receive(c.deps, ctx, image_id, chunks(), length=None, staging=False)
+            outcomes[image_id] = 204
+        except PayloadTooLarge:
+            outcomes[image_id] = 413
+
+    threads = [threading.Thread(target=upload, args=(i,)) for i in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes.values()) == [204, 413]
+    refused = next(i for i, status in outcomes.items() if status == 413)
+    assert c.show(refused)["status"] == "queued"
+    assert not data_store.data_path(c.deps, refused).exists()
