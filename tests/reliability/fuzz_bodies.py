@@ -360,6 +360,17 @@ BODIES: dict[tuple[str, str], list[Any]] = {
     ("POST", "/identity/v3/users/{user_id}/credentials/OS-EC2"): [{"tenant_id": "{project_id}"}],
     ("POST", "/identity/v3/regions"): [{"region": {
         "id": "r-{fresh}", "description": "d", "parent_region_id": "{region_id}"}}],
+    ("PUT", "/identity/v3/regions/{region_id}"): [{"region": {
+        "description": "d", "parent_region_id": None}}],
+    ("PATCH", "/identity/v3/regions/{region_id}"): [{"region": {
+        "description": "d2", "parent_region_id": None}}],
+    ("PATCH", "/identity/v3/services/{service_id}"): [{"service": {
+        "type": "t2-{suffix}", "name": "n2", "description": "d", "enabled": True}}],
+    ("PATCH", "/identity/v3/endpoints/{endpoint_id}"): [{"endpoint": {
+        "interface": "internal", "url": "http://seed2.test", "service_id": "{service_id}",
+        "region_id": "{region_id}", "enabled": True}}],
+    ("PATCH", "/identity/v3/roles/{role_id}"): [{"role": {
+        "name": "r2-{suffix}", "description": "d"}}],
     # --- network
     ("POST", _NET + "/networks"): [{"network": {
         "name": "n", "description": "d", "admin_state_up": True, "mtu": 1400,

@@ -65,6 +65,9 @@ _REFUSED_BY_STATE = {
     # Only the seed user makes its own credentials: the admin sending the seeds gets a 403
     # (the seeded pass as that user, the member, takes the body).
     ("POST", "/identity/v3/users/{user_id}/application_credentials"),
+    # PUT makes a region under the path's id, and the seed region's is taken: 409, after the
+    # body was taken (the path seed is shared with the region's PATCH, which needs it to exist).
+    ("PUT", "/identity/v3/regions/{region_id}"),
 }
 
 

@@ -36,6 +36,7 @@ from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.identity import (
     app_credential_api,
     auth_requests,
+    catalog_api,
     credential_api,
     group_requests,
     policy,
@@ -370,15 +371,13 @@ def _operations() -> tuple[Operation, ...]:
     for target in ("project", "domain", "system"):
         ops += _grants(target, "user")
     ops += _groups()
-    ops += app_credential_api.operations()
-    ops += project_tag_api.operations()
-    ops += credential_api.operations()
-    ops += trust_api.operations()
+    for part in (app_credential_api, project_tag_api, credential_api, trust_api, catalog_api):
+        ops += part.operations()
     ops += _crud("services", "service", "Service", filters=("type", "name"),
                  create=Body(schemas.SERVICE_CREATE, bodies.parse_service_create))  # fmt: skip
     ops += _crud("endpoints", "endpoint", "Endpoint",
                  filters=("interface", "service_id", "region_id"),
-                 create=Body(schemas.ENDPOINT_CREATE, bodies.parse_endpoint_create))  # fmt: skip
+                 create=Body(schemas.ENDPOINT_CREATE, catalog_api.endpoint_create))  # fmt: skip
     # Anyone with a token may read the regions (Keystone's empty check string).
     ops += _crud("regions", "region", "Region", filters=("parent_region_id",),
                  create=Body(schemas.REGION_CREATE, bodies.parse_region_create),

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.revocation import Grant as RevokedGrant
-from pocketstack.cloud.errors import Conflict, NotFound
+from pocketstack.cloud.errors import BadRequest, Conflict, NotFound
 from pocketstack.cloud.identity import entities
 from pocketstack.cloud.identity.admin import grants_base, group_tokens
 from pocketstack.cloud.identity.admin.common import conflicts, get_or_404, new_id
+from pocketstack.cloud.identity.catalog_requests import RoleUpdate
 from pocketstack.cloud.identity.requests import RoleCreate
 from pocketstack.cloud.identity.service import Identity
 from pocketstack.cloud.identity.web import collection_links
@@ -64,6 +65,45 @@ class RoleItem:
         with self.identity.deps.store.session() as session:
             resp.media = {"role": entities.role(req, get_or_404(session, Role, role_id, "role"))}
 
+    def on_patch(self, req: falcon.Request, resp: falcon.Response, role_id: str) -> None:
+        ident = self.identity
+        change = request_of(req, RoleUpdate)
+        if change.id is not None and change.id != role_id:
+            raise BadRequest("Cannot change ID")
+        if change.domain_given and change.domain_id is not None:
+            raise BadRequest("Update of `domain_id` is not allowed.")
+        name = change.name
+        with ident.deps.store.session(write=True) as session:
+            # Locked: a grant of the role made meanwhile waits, and is not missed below.
+            row = session.get(Role, role_id, with_for_update=True)
+            if row is None:
+                raise NotFound(f"Could not find role: {role_id}.")
+            renamed = name is not None and name != row.name
+            duplicate = f"Duplicate entry found with name {name}"
+            if renamed and session.execute(select(Role.id).where(Role.name == name)).first():
+                raise Conflict(f"Conflict occurred attempting to store role - {duplicate}.")
+            if name is not None:
+                row.name = name
+            if change.description_given:
+                row.description = change.description
+            holders: list[RevokedGrant] = []
+            through_groups = None
+            if renamed:
+                # Tokens carry role names (cloud/auth/tokens.py), where Keystone's carry ids it
+                # names anew at each validation: a renamed role ends its holders' tokens, as a
+                # deleted one does, rather than let them go on naming a role no longer there.
+                holders = _holders(session, role_id)
+                through_groups = group_tokens.of_role(session, role_id)
+            # A rename to the same name committed meanwhile: the unique name refuses this one.
+            with conflicts("role", duplicate):
+                session.flush()
+            body = entities.role(req, row)
+        if holders:
+            ident.deps.tokens.revoke_grants(holders)
+        if through_groups is not None:
+            group_tokens.revoke(ident.deps.tokens, through_groups)
+        resp.media = {"role": body}
+
     def on_delete(self, req: falcon.Request, resp: falcon.Response, role_id: str) -> None:
         ident = self.identity
         with ident.deps.store.session(write=True) as session:
@@ -72,17 +112,22 @@ class RoleItem:
             if row is None:
                 raise NotFound(f"Could not find role: {role_id}.")
             # Read before the delete cascades to them: where each holder's tokens carry the role.
-            holders = [
-                RevokedGrant(user_id=a.user_id, target_type=a.target_type, target_id=a.target_id)
-                for a in session.execute(
-                    select(RoleAssignment).where(RoleAssignment.role_id == role_id)
-                ).scalars()
-            ]
+            holders = _holders(session, role_id)
             through_groups = group_tokens.of_role(session, role_id)
             session.delete(row)
         ident.deps.tokens.revoke_grants(holders)
         group_tokens.revoke(ident.deps.tokens, through_groups)
         resp.status = falcon.HTTP_204
+
+
+def _holders(session: Session, role_id: str) -> list[RevokedGrant]:
+    """Where each user granted the role has tokens carrying it."""
+    return [
+        RevokedGrant(user_id=a.user_id, target_type=a.target_type, target_id=a.target_id)
+        for a in session.execute(
+            select(RoleAssignment).where(RoleAssignment.role_id == role_id)
+        ).scalars()
+    ]
 
 
 class _UserGrants(grants_base.GrantResource):
