@@ -12,6 +12,7 @@ from pocketstack.cloud.identity import (
     app_credentials,
     directory,
     entities,
+    project_tags,
     trust_auth,
 )
 from pocketstack.cloud.identity.auth_requests import AuthRequest
@@ -177,8 +178,9 @@ class AuthProjects:
         ctx = self.identity.caller(req)
         with self.identity.deps.store.session() as session:
             rows = directory.projects_for_user(session, ctx.user_id)
+            tags = project_tags.tags_by_project(session, [row.id for row in rows])
         resp.media = {
-            "projects": [entities.project(req, row) for row in rows],
+            "projects": [{**entities.project(req, row), "tags": tags[row.id]} for row in rows],
             "links": {"self": v3_url(req, "auth/projects"), "previous": None, "next": None},
         }
 

@@ -205,3 +205,16 @@ def test_concurrent_identical_writes_never_500(
         assert sorted(_tags(client, admin, pid)) == ["x", "y"]
     finally:
         deps.store.dispose()
+
+
+def test_a_users_projects_show_their_tags(client: Client, admin: str) -> None:
+    pid = _project(client, admin, "tagged-mine", tags=["blue"])
+    me = client.get("/v3/auth/tokens", token=admin, headers={"X-Subject-Token": admin})
+    user_id = me.json["token"]["user"]["id"]
+    role = client.get("/v3/roles", token=admin, query="name=member").json["roles"][0]["id"]
+    granted = client.request("PUT", f"/v3/projects/{pid}/users/{user_id}/roles/{role}",
+                             token=admin)  # fmt: skip
+    assert granted.status_code == 204, granted.text
+    for path in (f"/v3/users/{user_id}/projects", "/v3/auth/projects"):
+        listed = client.get(path, token=admin).json["projects"]
+        assert [p["tags"] for p in listed if p["id"] == pid] == [["blue"]], path

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.errors import Conflict, NotFound
-from pocketstack.cloud.identity import directory, entities
+from pocketstack.cloud.identity import directory, entities, project_tags
 from pocketstack.cloud.identity.admin.common import conflicts, get_or_404, new_id
 from pocketstack.cloud.identity.requests import UserCreate, UserUpdate
 from pocketstack.cloud.identity.service import Identity
@@ -165,7 +165,8 @@ class UserProjects:
         with self.identity.deps.store.session() as session:
             get_or_404(session, User, user_id, "user")
             rows = directory.projects_for_user(session, user_id)
-            projects = [entities.project(req, row) for row in rows]
+            tags = project_tags.tags_by_project(session, [row.id for row in rows])
+            projects = [{**entities.project(req, row), "tags": tags[row.id]} for row in rows]
         resp.media = {
             "projects": projects,
             "links": collection_links(req, f"users/{user_id}/projects"),
