@@ -19,13 +19,15 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.compute.quotas import lock as quota_lock
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import PayloadTooLarge
-from pocketstack.cloud.store.models.image import Image
+from pocketstack.cloud.store.models.image import Image, ImageTombstone
+from pocketstack.cloud.store.models.image_member import ImageMember
 
 CHUNK = 64 * 1024
 HASH_ALGO = "sha512"
@@ -233,6 +235,16 @@ def _remove_on_rollback(session: Session, target: Path) -> None:
 
     event.listen(session, "after_rollback", rolled_back)
     event.listen(session, "after_commit", committed)
+
+
+def bury(deps: CloudDeps, session: Session, image: Image) -> None:
+    """The image deleted for good in the caller's transaction: its members, its row, its id
+    kept as a tombstone (never taken again), and its data once the delete commits."""
+    session.execute(sa_delete(ImageMember).where(ImageMember.image_id == image.id))
+    session.add(ImageTombstone(id=image.id, deleted_at=deps.clock.now()))
+    session.delete(image)
+    session.flush()
+    discard_on_commit(deps, session, image.id)
 
 
 def discard_on_commit(deps: CloudDeps, session: Session, image_id: str) -> None:

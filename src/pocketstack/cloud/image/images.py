@@ -8,7 +8,6 @@ import json
 from typing import Any
 
 import falcon
-from sqlalchemy import delete as sa_delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,8 +18,7 @@ from pocketstack.cloud.errors import Conflict, Forbidden, MethodNotAllowed, NotF
 from pocketstack.cloud.image import data_store, listing, patch
 from pocketstack.cloud.image.lookup import is_visible, owns
 from pocketstack.cloud.image.requests import ImageCreate, json_reader
-from pocketstack.cloud.store.models.image import Image
-from pocketstack.cloud.store.models.image_member import ImageMember
+from pocketstack.cloud.store.models.image import Image, ImageTombstone
 
 CURRENT = "v2.16"
 
@@ -145,7 +143,10 @@ class Images:
             properties=new.properties, created_at=now, updated_at=now,
         )  # fmt: skip
         with self._deps.store.session(write=True) as session:
-            if session.get(Image, image.id) is not None:
+            # A deleted image's id is never taken again (Glance keeps its deleted rows).
+            if session.get(Image, image.id) is not None or session.get(
+                ImageTombstone, image.id
+            ) is not None:
                 raise _duplicate(image.id)
             session.add(image)
             try:
@@ -195,8 +196,5 @@ class ImageItem:
                 raise Forbidden("You are not authorized to complete delete_image action.")
             if image.protected:
                 raise Forbidden(f"Image {image_id} is protected and cannot be deleted.")
-            # Not left to the foreign key: SQLite enforces none unless told to.
-            session.execute(sa_delete(ImageMember).where(ImageMember.image_id == image.id))
-            session.delete(image)
-            data_store.discard_on_commit(self._deps, session, image.id)
+            data_store.bury(self._deps, session, image)
         resp.status = falcon.HTTP_204

@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import and_, false, or_, select
-from sqlalchemy import delete as sa_delete
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.deps import CloudDeps
@@ -21,7 +20,6 @@ from pocketstack.cloud.image.lookup import is_visible, owns
 from pocketstack.cloud.image.requests import is_free_property
 from pocketstack.cloud.inputs import too_big_for_text
 from pocketstack.cloud.store.models.image import Image
-from pocketstack.cloud.store.models.image_member import ImageMember
 
 # Glance's image_property_quota default.
 MAX_PROPERTIES = 128
@@ -165,10 +163,7 @@ def delete_image(deps: CloudDeps, session: Session, image_id: str, caller: Calle
     image = _row(session, image_id, caller, lock=True)
     if image.protected or not _may_change(image, caller):
         raise NotAllowed(image_id)
-    # Not left to the foreign key: SQLite enforces none unless told to.
-    session.execute(sa_delete(ImageMember).where(ImageMember.image_id == image.id))
-    session.delete(image)
-    data_store.discard_on_commit(deps, session, image.id)
+    data_store.bury(deps, session, image)
 
 
 def _may_change(image: Image, caller: Caller) -> bool:

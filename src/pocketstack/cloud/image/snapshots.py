@@ -11,14 +11,12 @@ import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
 
-from sqlalchemy import delete as sa_delete
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.image import data_store
 from pocketstack.cloud.store.models.image import Image
-from pocketstack.cloud.store.models.image_member import ImageMember
 
 # Glance's default formats for an image that has no base to inherit them from (a server
 # booted from a volume, or from an image deleted since).
@@ -77,10 +75,7 @@ def delete(deps: CloudDeps, session: Session, image_id: str) -> None:
     if image is not None and image.protected:
         return
     if image is not None:
-        session.execute(sa_delete(ImageMember).where(ImageMember.image_id == image_id))
-        session.delete(image)
-        session.flush()
-    data_store.discard_on_commit(deps, session, image_id)
+        data_store.bury(deps, session, image)
 
 
 def backups_to_rotate(

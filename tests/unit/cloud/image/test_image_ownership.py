@@ -116,3 +116,14 @@ def test_two_uploads_that_fit_alone_but_not_together_keep_one(cloud_deps: CloudD
     refused = next(i for i, status in outcomes.items() if status == 413)
     assert c.show(refused)["status"] == "queued"
     assert not data_store.data_path(c.deps, refused).exists()
+
+
+def test_a_deleted_images_id_is_never_taken_again(cloud: Cloud) -> None:
+    image_id = cloud.create()
+    assert cloud.client.simulate_delete(f"/v2/images/{image_id}", headers=cloud.alice
+                                        ).status_code == 204  # fmt: skip
+    again = cloud.client.simulate_post("/v2/images", headers=cloud.bob, json={
+        "id": image_id, "name": "impostor", "visibility": "community"})  # fmt: skip
+    assert again.status_code == 409, again.text
+    assert cloud.client.simulate_get(f"/v2/images/{image_id}", headers=cloud.alice
+                                     ).status_code == 404  # fmt: skip

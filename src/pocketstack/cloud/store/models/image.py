@@ -35,3 +35,14 @@ class Image(Base):
     properties: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class ImageTombstone(Base):
+    """The id of an image that was deleted. Glance keeps its deleted rows, so an id is never
+    taken twice: a new image under an old id could pass for the old one to those who trusted
+    it (OSSN-0075). Only the id and when it went are kept."""
+
+    __tablename__ = "image_tombstone"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    deleted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
