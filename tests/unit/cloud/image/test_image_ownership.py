@@ -9,6 +9,8 @@ import stat
 import threading
 from collections.abc import Iterator
 
+import sqlalchemy
+
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import PayloadTooLarge
@@ -127,3 +129,35 @@ def test_a_deleted_images_id_is_never_taken_again(cloud: Cloud) -> None:
     assert again.status_code == 409, again.text
     assert cloud.client.simulate_get(f"/v2/images/{image_id}", headers=cloud.alice
                                      ).status_code == 404  # fmt: skip
+
+
+def test_a_tag_or_property_filter_reads_no_more_as_images_accumulate(cloud: Cloud) -> None:
+    """The database drops the images that cannot match: the statements a filtered page takes
+    do not grow with the images around it (the exact match is still checked on the rest)."""
+    wanted = cloud.create(tags=["needle"], os_distro="arch")
+
+    def statements(query: str) -> int:
+        seen: list[str] = []
+
+        def count(*args: object) -> None:
+            seen.append("x")
+
+        engine = cloud.deps.store.engine
+        sqlalchemy.event.listen(engine, "before_cursor_execute", count)
+        try:
+            got = cloud.client.simulate_get("/v2/images", headers=cloud.alice, query_string=query)
+        finally:
+            sqlalchemy.event.remove(engine, "before_cursor_execute", count)
+        assert [i["id"] for i in got.json["images"]] == [wanted], query
+        return len(seen)
+
+    few = {q: statements(q) for q in ("tag=needle", "os_distro=arch")}
+    with cloud.deps.store.session(write=True) as session:
+        owner = session.get(Image, wanted).owner  # type: ignore[union-attr]
+        now = cloud.deps.clock.now()
+        for n in range(1200):
+            session.add(Image(id=f"00000000-0000-4000-8000-{n:012d}", name=f"hay-{n}",
+                              status="queued", visibility="private", owner=owner,
+                              tags='["hay"]', properties='{"os_distro": "other"}',
+                              created_at=now, updated_at=now))  # fmt: skip
+    assert {q: statements(q) for q in few} == few
