@@ -18,23 +18,19 @@ from typing import Any
 import falcon
 from sqlalchemy import select
 
+from pocketstack.cloud.identity import directory
 from pocketstack.cloud.identity.directory import Reader
 from pocketstack.cloud.identity.web import v3_url
 from pocketstack.cloud.store.models.application_credential import (
     ApplicationCredential,
     ApplicationCredentialRole,
 )
-from pocketstack.cloud.store.models.identity import Role
 
 # Keystone's generated secrets: 64 random bytes, url-safe base64 without its padding.
 SECRET_BYTES = 64
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class CredentialRole:
-    id: str
-    name: str
-    description: str | None
+CredentialRole = directory.DelegatedRole
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -74,16 +70,10 @@ _COLUMNS = (
 def _records(session: Reader, rows: Sequence[Any]) -> list[AppCredentialRecord]:
     if not rows:
         return []
-    ids = [row[0] for row in rows]
-    roles: dict[str, list[CredentialRole]] = {i: [] for i in ids}
-    for cred_id, role_id, role_name, role_description in session.execute(
-        select(ApplicationCredentialRole.credential_id, Role.id, Role.name, Role.description)
-        .join(Role, Role.id == ApplicationCredentialRole.role_id)
-        .where(ApplicationCredentialRole.credential_id.in_(ids))
-        .order_by(Role.name)
-    ).all():
-        roles[cred_id].append(CredentialRole(id=role_id, name=role_name,
-                                             description=role_description))  # fmt: skip
+    roles = directory.delegated_roles(
+        session, ApplicationCredentialRole.credential_id, ApplicationCredentialRole.role_id,
+        [row[0] for row in rows],
+    )
     return [
         AppCredentialRecord(
             id=row[0],

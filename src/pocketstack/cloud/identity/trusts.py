@@ -18,7 +18,6 @@ from pocketstack.cloud.errors import NotFound
 from pocketstack.cloud.identity import directory
 from pocketstack.cloud.identity.directory import Reader
 from pocketstack.cloud.identity.web import v3_url
-from pocketstack.cloud.store.models.identity import Role
 from pocketstack.cloud.store.models.trust import Trust, TrustRole
 
 TRUSTS = "OS-TRUST/trusts"
@@ -32,11 +31,7 @@ IMPLIED = {
 }
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class TrustRoleRef:
-    id: str
-    name: str
-    description: str | None
+TrustRoleRef = directory.DelegatedRole
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -78,15 +73,9 @@ _COLUMNS = (
 def _records(session: Reader, rows: Sequence[Any]) -> list[TrustRecord]:
     if not rows:
         return []
-    ids = [row[0] for row in rows]
-    roles: dict[str, list[TrustRoleRef]] = {i: [] for i in ids}
-    for trust_id, role_id, name, description in session.execute(
-        select(TrustRole.trust_id, Role.id, Role.name, Role.description)
-        .join(Role, Role.id == TrustRole.role_id)
-        .where(TrustRole.trust_id.in_(ids))
-        .order_by(Role.name)
-    ).all():
-        roles[trust_id].append(TrustRoleRef(id=role_id, name=name, description=description))
+    roles = directory.delegated_roles(
+        session, TrustRole.trust_id, TrustRole.role_id, [row[0] for row in rows]
+    )
     return [
         TrustRecord(
             id=row[0],

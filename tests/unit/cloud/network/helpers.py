@@ -4,6 +4,8 @@ and a reader, and shortcuts that create networks, subnets and ports and check th
 from __future__ import annotations
 
 import dataclasses
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from falcon import testing
@@ -94,3 +96,24 @@ def build_net(deps: CloudDeps, *, public: bool = False) -> Net:
         bob_h=token(bob),
         reader_h=token(reader),
     )
+
+
+def race(calls: list[Callable[[], testing.Result]]) -> list[testing.Result]:
+    """Runs every call in its own thread, all released at once; their results in order."""
+    results: list[Any] = [None] * len(calls)
+    start = threading.Barrier(len(calls))
+
+    def run(index: int) -> None:
+        start.wait()
+        try:
+            results[index] = calls[index]()
+        except BaseException as exc:  # reported below, with the others
+            results[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    return results

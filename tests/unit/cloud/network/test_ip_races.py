@@ -5,7 +5,6 @@ network deleted while ports are created on it either keeps them (409) or refuses
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -14,31 +13,11 @@ from sqlalchemy import func, select
 
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.store.models.network_port import IPAllocation, Port
-from tests.unit.cloud.network.helpers import Net, build_net
+from tests.unit.cloud.network.helpers import Net, build_net, race
 
 WORKERS = 8
 
 
-def _race(calls: list[Callable[[], testing.Result]]) -> list[testing.Result]:
-    """Runs every call in its own thread, all released at once."""
-    results: list[Any] = [None] * len(calls)
-    start = threading.Barrier(len(calls))
-
-    def run(index: int) -> None:
-        start.wait()
-        try:
-            results[index] = calls[index]()
-        except BaseException as exc:  # reported below, with the others
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    errors = [r for r in results if isinstance(r, BaseException)]
-    assert errors == []
-    return results
 
 
 def _post(net: Net, path: str, body: Any) -> Callable[[], testing.Result]:
@@ -50,7 +29,7 @@ def test_concurrent_port_creates_never_share_an_address(cloud_deps_any_db: Cloud
     network = net.network(net.alice_h)
     net.subnet(net.alice_h, network["id"], "10.0.0.0/29")  # five addresses: .2 to .6
     body = {"port": {"network_id": network["id"]}}
-    results = _race([_post(net, "/ports", body) for _ in range(WORKERS)])
+    results = race([_post(net, "/ports", body) for _ in range(WORKERS)])
     made = [r.json["port"] for r in results if r.status_code == 201]
     refused = [r.json["NeutronError"]["type"] for r in results if r.status_code != 201]
     assert len(made) == 5
@@ -67,7 +46,7 @@ def test_one_address_asked_for_twice_at_once_is_given_once(cloud_deps_any_db: Cl
     network = net.network(net.alice_h)
     net.subnet(net.alice_h, network["id"], "10.0.0.0/24")
     body = {"port": {"network_id": network["id"], "fixed_ips": [{"ip_address": "10.0.0.9"}]}}
-    results = _race([_post(net, "/ports", body) for _ in range(4)])
+    results = race([_post(net, "/ports", body) for _ in range(4)])
     assert sorted(r.status_code for r in results) == [201, 409, 409, 409]
     assert {r.json["NeutronError"]["type"] for r in results if r.status_code == 409} == {
         "IpAddressAlreadyAllocated"
@@ -81,7 +60,7 @@ def test_overlapping_subnets_created_at_once(cloud_deps_any_db: CloudDeps) -> No
         {"subnet": {"network_id": network["id"], "ip_version": 4, "cidr": f"10.0.0.{i}/24"}}
         for i in range(4)
     ]
-    results = _race([_post(net, "/subnets", body) for body in bodies])
+    results = race([_post(net, "/subnets", body) for body in bodies])
     assert sorted(r.status_code for r in results) == [201, 400, 400, 400]
     shown = net.get(f"/networks/{network['id']}", net.alice_h).json["network"]
     assert len(shown["subnets"]) == 1
@@ -94,7 +73,7 @@ def test_a_network_deleted_while_ports_are_created(cloud_deps_any_db: CloudDeps)
     body = {"port": {"network_id": network["id"]}}
     calls = [_post(net, "/ports", body) for _ in range(WORKERS - 1)]
     calls.append(lambda: net.call("DELETE", f"/networks/{network['id']}", net.alice_h))
-    results = _race(calls)
+    results = race(calls)
     created = [r for r in results[:-1] if r.status_code == 201]
     deleted = results[-1].status_code
     assert {r.status_code for r in results[:-1]} <= {201, 404}
@@ -115,7 +94,7 @@ def test_a_subnet_deleted_while_ports_take_addresses_on_it(cloud_deps_any_db: Cl
     body = {"port": {"network_id": network["id"]}}
     calls = [_post(net, "/ports", body) for _ in range(WORKERS - 1)]
     calls.append(lambda: net.call("DELETE", f"/subnets/{subnet['id']}", net.alice_h))
-    results = _race(calls)
+    results = race(calls)
     ports = [r.json["port"] for r in results[:-1]]
     addressed = [p for p in ports if p["fixed_ips"]]
     if results[-1].status_code == 204:

@@ -4,8 +4,6 @@ checks do not hold up another project's."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 from falcon import testing
@@ -15,30 +13,11 @@ from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.store.models.network import Network
 from pocketstack.cloud.store.models.network_port import Port
 from pocketstack.cloud.store.models.network_security import SecurityGroup
-from tests.unit.cloud.network.helpers import Net, build_net
+from tests.unit.cloud.network.helpers import Net, build_net, race
 
 WORKERS = 8
 
 
-def _race(calls: list[Callable[[], testing.Result]]) -> list[testing.Result]:
-    """Runs every call in its own thread, all released at once."""
-    results: list[Any] = [None] * len(calls)
-    start = threading.Barrier(len(calls))
-
-    def run(index: int) -> None:
-        start.wait()
-        try:
-            results[index] = calls[index]()
-        except BaseException as exc:  # reported below, with the others
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert [r for r in results if isinstance(r, BaseException)] == []
-    return results
 
 
 def _count(deps: CloudDeps, column: Any, project: str) -> int:
@@ -61,7 +40,7 @@ def test_networks_created_at_once_stop_at_the_limit(cloud_deps_any_db: CloudDeps
     project = net.alice.project_id
     _limit(net, project, network=3)
     body = {"network": {"name": "n"}}
-    results = _race([lambda: net.call("POST", "/networks", net.alice_h, body)] * WORKERS)
+    results = race([lambda: net.call("POST", "/networks", net.alice_h, body)] * WORKERS)
     assert _statuses(results) == [201] * 3 + [409] * (WORKERS - 3)
     refused = [r for r in results if r.status_code == 409]
     assert {r.json["NeutronError"]["type"] for r in refused} == {"OverQuota"}
@@ -74,7 +53,7 @@ def test_bulk_ports_at_once_never_exceed_the_limit(cloud_deps_any_db: CloudDeps)
     network = net.network(net.alice_h)
     _limit(net, project, port=5)
     body = {"ports": [{"network_id": network["id"]}] * 2}
-    results = _race([lambda: net.call("POST", "/ports", net.alice_h, body)] * (WORKERS // 2))
+    results = race([lambda: net.call("POST", "/ports", net.alice_h, body)] * (WORKERS // 2))
     # Two bulk creates of two fit in five; the others are refused whole.
     assert _statuses(results) == [201] * 2 + [409] * (WORKERS // 2 - 2)
     assert _count(cloud_deps_any_db, Port.project_id, project) == 4
@@ -93,7 +72,7 @@ def test_groups_of_two_projects_at_once_each_stop_at_their_own_limit(
     body = {"security_group": {"name": "g"}}
     calls = [lambda: net.call("POST", "/security-groups", net.alice_h, body)] * (WORKERS // 2)
     calls += [lambda: net.call("POST", "/security-groups", net.bob_h, body)] * (WORKERS // 2)
-    results = _race(calls)
+    results = race(calls)
     assert _statuses(results[: WORKERS // 2]) == [201] + [409] * (WORKERS // 2 - 1)
     assert _statuses(results[WORKERS // 2 :]) == [201] * 2 + [409] * (WORKERS // 2 - 2)
     assert _count(cloud_deps_any_db, SecurityGroup.project_id, alpha) == 2

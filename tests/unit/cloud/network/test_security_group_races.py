@@ -5,7 +5,6 @@ of two groups naming each other are created at once without a deadlock."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -18,30 +17,11 @@ from pocketstack.cloud.store.models.network_security import (
     PortSecurityGroup,
     SecurityGroup,
 )
-from tests.unit.cloud.network.helpers import Net, build_net
+from tests.unit.cloud.network.helpers import Net, build_net, race
 
 WORKERS = 8
 
 
-def _race(calls: list[Callable[[], testing.Result]]) -> list[testing.Result]:
-    """Runs every call in its own thread, all released at once."""
-    results: list[Any] = [None] * len(calls)
-    start = threading.Barrier(len(calls))
-
-    def run(index: int) -> None:
-        start.wait()
-        try:
-            results[index] = calls[index]()
-        except BaseException as exc:  # reported below, with the others
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert [r for r in results if isinstance(r, BaseException)] == []
-    return results
 
 
 def _post(net: Net, path: str, body: Any) -> Callable[[], testing.Result]:
@@ -59,7 +39,7 @@ def test_first_requests_at_once_make_one_default_group(cloud_deps_any_db: CloudD
     lists = [lambda: net.get("/security-groups", net.alice_h) for _ in range(WORKERS // 2)]
     body = {"port": {"network_id": network["id"]}}
     ports = [lambda: net.call("POST", "/ports", net.alice_h, body) for _ in range(WORKERS // 2)]
-    results = _race(lists + ports)
+    results = race(lists + ports)
     assert [r.status_code for r in results] == [200] * (WORKERS // 2) + [201] * (WORKERS // 2)
     listed = {g["id"] for r in results[: WORKERS // 2] for g in r.json["security_groups"]}
     bound = {g for r in results[WORKERS // 2 :] for g in r.json["port"]["security_groups"]}
@@ -91,7 +71,7 @@ def test_the_same_rule_at_once_is_made_once(cloud_deps_any_db: CloudDeps) -> Non
         }
         for proto in ("tcp", "6", "TCP", "tcp") * (WORKERS // 4)
     ]
-    results = _race([_post(net, "/security-group-rules", b) for b in bodies])
+    results = race([_post(net, "/security-group-rules", b) for b in bodies])
     statuses = sorted(r.status_code for r in results)
     assert statuses == [201] + [409] * (WORKERS - 1)
     made = next(r.json["security_group_rule"] for r in results if r.status_code == 201)
@@ -115,7 +95,7 @@ def test_a_group_deleted_while_ports_are_put_in_it(cloud_deps_any_db: CloudDeps)
         (lambda: net.call("POST", "/ports", net.alice_h, body)) for _ in range(WORKERS - 1)
     ]
     calls.append(lambda: net.call("DELETE", f"/security-groups/{group['id']}", net.alice_h))
-    results = _race(calls)
+    results = race(calls)
     created = [r for r in results[:-1] if r.status_code == 201]
     assert {r.status_code for r in results[:-1]} <= {201, 404}
     if results[-1].status_code == 204:
@@ -145,7 +125,7 @@ def test_rules_of_two_groups_naming_each_other(cloud_deps_any_db: CloudDeps) -> 
                 }
             }
             calls.append(_post(net, "/security-group-rules", body))
-    results = _race(calls)
+    results = race(calls)
     assert [r.status_code for r in results] == [201] * WORKERS
     listed = net.get(
         "/security-group-rules",

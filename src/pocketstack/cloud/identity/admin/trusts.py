@@ -214,10 +214,16 @@ class Trusts:
         resp.media = {"trust": trusts.render(req, created)}
 
 
-def _related(ctx: RequestContext, trust: TrustRecord, action: str) -> None:
-    """Keystone's admin, trustor or trustee (its system reader is not modelled here)."""
+def _related(identity: Identity, req: falcon.Request, trust_id: str, action: str) -> TrustRecord:
+    """The usable trust, for Keystone's admin, trustor or trustee (its system reader is not
+    modelled here), never through a delegated token."""
+    ctx = identity.caller(req)
+    with identity.deps.store.read() as conn:
+        trust = trusts.load_usable(conn, trust_id, identity.deps.clock.now())
     if not ctx.is_admin and ctx.user_id not in (trust.trustor_user_id, trust.trustee_user_id):
         raise PolicyDenied(f"identity:{action}")
+    refuse_delegated(ctx)
+    return trust
 
 
 class TrustItem:
@@ -225,12 +231,7 @@ class TrustItem:
         self.identity = identity
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, trust_id: str) -> None:
-        ident = self.identity
-        ctx = ident.caller(req)
-        with ident.deps.store.read() as conn:
-            trust = trusts.load_usable(conn, trust_id, ident.deps.clock.now())
-        _related(ctx, trust, "get_trust")
-        refuse_delegated(ctx)
+        trust = _related(self.identity, req, trust_id, "get_trust")
         resp.media = {"trust": trusts.render(req, trust)}
 
     def on_head(self, req: falcon.Request, resp: falcon.Response, trust_id: str) -> None:
@@ -270,12 +271,7 @@ class TrustRoles:
         self.identity = identity
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, trust_id: str) -> None:
-        ident = self.identity
-        ctx = ident.caller(req)
-        with ident.deps.store.read() as conn:
-            trust = trusts.load_usable(conn, trust_id, ident.deps.clock.now())
-        _related(ctx, trust, "list_roles_for_trust")
-        refuse_delegated(ctx)
+        trust = _related(self.identity, req, trust_id, "list_roles_for_trust")
         resp.media = {
             "roles": [trusts.render_role(req, r) for r in trust.roles],
             "links": trusts.roles_links(req, trust.id),
@@ -293,12 +289,7 @@ class TrustRoleItem:
     def on_get(
         self, req: falcon.Request, resp: falcon.Response, trust_id: str, role_id: str
     ) -> None:
-        ident = self.identity
-        ctx = ident.caller(req)
-        with ident.deps.store.read() as conn:
-            trust = trusts.load_usable(conn, trust_id, ident.deps.clock.now())
-        _related(ctx, trust, "get_role_for_trust")
-        refuse_delegated(ctx)
+        trust = _related(self.identity, req, trust_id, "get_role_for_trust")
         for role in trust.roles:
             if role.id == role_id:
                 resp.media = {"role": trusts.render_role(req, role)}
