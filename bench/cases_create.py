@@ -3,9 +3,11 @@
 The cloud's default fleet (two hosts), the driver's delay at 0, one project (demo1) whose quotas
 are real limits (above its usage, never unlimited: the claim counts its live servers under the
 project's lock). Per database: creates one after another (one worker; latency and the worker's
-CPU per create), the cost split of a create in-process (bench/create_split.py), then creates
-per second under concurrent load; again once the project holds many servers, which both the
-quota count and placement's usage sums read.
+CPU per create) of three kinds: compute alone (`networks: none`), the default port on the
+shared `private` network (`auto`), and a port made beforehand with a security group named. Then
+the cost split of a create in-process (bench/create_split.py), and creates per second under
+concurrent load; again once the project holds many servers, which both the quota count and
+placement's usage sums read.
 """
 
 from __future__ import annotations
@@ -37,6 +39,13 @@ LOAD_CONNECTIONS = 8
 # unlimited.
 HEADROOM = {"instances": 10_000, "cores": 10_000, "ram": 10_000 * 512}
 MICROVERSION = "compute latest"
+NETWORK = "/networking/v2.0"
+PRIVATE = "private"
+GROUP = "bench-create"
+# What each create of the sequential runs asks for: no port; the port `auto` makes on the
+# project's only network; a port made beforehand (outside the timing) and a named group.
+NONE, AUTO, PORT = "none", "auto", "port+group"
+KINDS = (NONE, AUTO, PORT)
 
 
 def case_create(ctx: Context) -> dict[str, Any]:
@@ -87,7 +96,7 @@ class _Session:
             status, _, payload = client.request(
                 method,
                 path,
-                headers={"X-Auth-Token": token, "OpenStack-API-Version": MICROVERSION},
+                headers=self._headers(token, path),
                 body=body,
             )
         finally:
@@ -96,9 +105,33 @@ class _Session:
             raise BenchError(f"{method} {path}: {status} {payload[:300]!r}")
         return json.loads(payload) if payload else None
 
+    @staticmethod
+    def _headers(token: str, path: str) -> dict[str, str]:
+        if path.startswith(NETWORK):
+            return {"X-Auth-Token": token}  # no microversions there
+        return {"X-Auth-Token": token, "OpenStack-API-Version": MICROVERSION}
+
     @property
     def headers(self) -> dict[str, str]:
-        return {"X-Auth-Token": self.member, "OpenStack-API-Version": MICROVERSION}
+        return self._headers(self.member, "/compute")
+
+    def ports(self, count: int) -> list[str]:
+        """`count` new ports of the project on the shared `private` network, in one bulk
+        create."""
+        nets = self._get(f"{NETWORK}/networks?name={PRIVATE}", self.member)["networks"]
+        if not nets:
+            raise BenchError(f"no network {PRIVATE!r}")
+        body = {"ports": [{"network_id": nets[0]["id"], "name": f"bench-create-{i}"}
+                          for i in range(count)]}  # fmt: skip
+        made = self._call("POST", f"{NETWORK}/ports", self.member, body, 201)["ports"]
+        return [str(p["id"]) for p in made]
+
+    def group(self) -> str:
+        """The project's security group GROUP, made once (Nova refuses a name two groups have)."""
+        path = f"{NETWORK}/security-groups"
+        if not self._get(f"{path}?name={GROUP}", self.member)["security_groups"]:
+            self._call("POST", path, self.member, {"security_group": {"name": GROUP}}, 201)
+        return GROUP
 
     def limit_quotas(self) -> dict[str, dict[str, int]]:
         """Real limits just above what the project uses; the quota set as it then stands."""
@@ -107,7 +140,15 @@ class _Session:
         limits = {name: used[name]["in_use"] + room for name, room in HEADROOM.items()}
         self._call("PUT", path, self.admin, {"quota_set": limits}, 200)
         shown: dict[str, dict[str, int]] = self._get(f"{path}/detail", self.admin)["quota_set"]
-        return {name: shown[name] for name in HEADROOM}
+        quota = {name: shown[name] for name in HEADROOM}
+        # Each create but compute-only makes a port: the network service's port quota (500 by
+        # default) gets the same headroom as the instances.
+        ports = f"{NETWORK}/quotas/{self.project_id}"
+        port = self._get(f"{ports}/details", self.admin)["quota"]["port"]
+        limit = port["used"] + HEADROOM["instances"]
+        self._call("PUT", ports, self.admin, {"quota": {"port": limit}}, 200)
+        quota["port"] = {"limit": limit, "in_use": port["used"]}
+        return quota
 
 
 def _one_backend(ctx: Context, section: dict[str, Any], backend: str) -> None:
@@ -148,6 +189,16 @@ def _seed(ctx: Context, spec: CloudSpec, env: dict[str, str], servers: int) -> f
     )  # fmt: skip
 
 
+def _bodies(session: _Session, kind: str, count: int) -> list[dict[str, Any]]:
+    """`count` create bodies of one kind (each PORT body with a port of its own)."""
+    base = {"name": "bench-create", "image": session.image, "flavor": FLAVOR}
+    if kind == PORT:
+        group = session.group()
+        return [create_body(**base, networks=[{"port": p}], groups=(group,))
+                for p in session.ports(count)]  # fmt: skip
+    return [create_body(**base, networks=kind)] * count
+
+
 def _sequential(
     ctx: Context,
     cloud: Cloud,
@@ -157,40 +208,41 @@ def _sequential(
     backend: str,
     quota: dict[str, dict[str, int]],
 ) -> None:
-    body = create_body(name="bench-create", image=session.image, flavor=FLAVOR)
-    client = loadgen.Client(cloud.port)
-    try:
-        for _ in range(2):  # warm-up
-            create_once(client, session.headers, body)
-        before = cloud.server_cpu_s()
-        started = time.perf_counter()
-        made = [
-            create_once(client, session.headers, body) for _ in range(ctx.knobs.create_requests)
-        ]
-        wall = time.perf_counter() - started
-        cpu = (cloud.server_cpu_s() - before) / len(made)
-    finally:
-        client.close()
-    post = summarize([m.post_s for m in made])
-    active = summarize([m.active_s for m in made])
-    servers = quota["instances"]["in_use"]
-    say(
-        f"  POST /servers {fmt_seconds(post.median):>9s}, to ACTIVE {fmt_seconds(active.median)}"
-        f" (IQR {fmt_seconds(active.iqr)}); server CPU per create {fmt_seconds(cpu)}; "
-        f"{len(made) / wall:.0f} creates/s one at a time"
-    )
-    section["sequential"].append(
-        {
-            "backend": backend,
-            "project_servers": servers,
-            "quota": quota,
-            "post_s": post.to_json(),
-            "active_s": active.to_json(),
-            "polls_max": max(m.polls for m in made),
-            "server_cpu_s": cpu,
-            "creates_per_s": len(made) / wall,
-        }
-    )
+    for kind in KINDS:
+        # Two warm-ups first; the ports of PORT made before the worker's CPU is read.
+        bodies = _bodies(session, kind, ctx.knobs.create_requests + 2)
+        client = loadgen.Client(cloud.port)
+        try:
+            for body in bodies[:2]:
+                create_once(client, session.headers, body)
+            before = cloud.server_cpu_s()
+            started = time.perf_counter()
+            made = [create_once(client, session.headers, body) for body in bodies[2:]]
+            wall = time.perf_counter() - started
+            cpu = (cloud.server_cpu_s() - before) / len(made)
+        finally:
+            client.close()
+        post = summarize([m.post_s for m in made])
+        active = summarize([m.active_s for m in made])
+        servers = quota["instances"]["in_use"]
+        say(
+            f"  {kind:10s} POST /servers {fmt_seconds(post.median):>9s}, to ACTIVE "
+            f"{fmt_seconds(active.median)} (IQR {fmt_seconds(active.iqr)}); server CPU per "
+            f"create {fmt_seconds(cpu)}; {len(made) / wall:.0f} creates/s one at a time"
+        )
+        section["sequential"].append(
+            {
+                "backend": backend,
+                "project_servers": servers,
+                "networks": kind,
+                "quota": quota,
+                "post_s": post.to_json(),
+                "active_s": active.to_json(),
+                "polls_max": max(m.polls for m in made),
+                "server_cpu_s": cpu,
+                "creates_per_s": len(made) / wall,
+            }
+        )
 
 
 def _split(

@@ -1,11 +1,14 @@
-"""Case 8: one page of each of compute's newer list endpoints as its table grows (1k to 100k rows).
+"""Case 8: one page of each of compute's newer list endpoints, and of the network service's
+ports, networks and security groups, as its table grows (1k to 100k rows).
 
 Per database size, a fresh cloud holds that many rows in every table measured: compute hosts
 (configured in pocketstack.toml and bulk-inserted before the first start), servers (`pocketstack
-manage seed`, over 10 projects), and the admin's key pairs, public flavors and one server's
-instance actions (bench/seed_tables.py). Then, with the admin's token (admin project) and the
-newest microversion, one page of a fixed size from the start of the collection and one from its
-middle (through the marker there), with the worker's CPU per request.
+manage seed`, over 10 projects), the admin's key pairs, public flavors and one server's
+instance actions (bench/seed_tables.py), and the admin project's ports (each with its address
+on a real subnet and its security group), networks and security groups (bench/seed_network.py).
+Then, with the admin's token (admin project) and compute's newest microversion, one page of a
+fixed size from the start of the collection and one from its middle (through the marker
+there), with the worker's CPU per request.
 """
 
 from __future__ import annotations
@@ -31,9 +34,14 @@ from bench.venv import BENCH_DIR
 
 PAGE_SIZE = 100
 COMPUTE = "/compute/v2.1"
+# The network service has no microversions: its requests carry no version header.
+NETWORK = "/networking/v2.0"
 MICROVERSION = "compute latest"
 SEED_PROJECTS = 10
 PG_MAX_PARAMETERS = 65_535
+# A start-up's work grows with the fleet (each host's network agent registers again): with
+# 100,000 hosts it can take longer than other cases' clouds are given. Its time is reported.
+START_TIMEOUT = 900.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,8 @@ class Endpoint:
     path: Callable[[dict[str, Any]], str]
     # How many items a page's body holds.
     items: Callable[[Any], int]
+    # The service's base path (compute's pages are asked for at its newest microversion).
+    base: str = COMPUTE
 
 
 def _usage_window() -> str:
@@ -69,6 +79,15 @@ ENDPOINTS = (
     Endpoint("actions", "GET /servers/{id}/os-instance-actions",
              lambda s: f"/servers/{s['server']}/os-instance-actions?limit={PAGE_SIZE}",
              lambda body: len(body["instanceActions"])),
+    Endpoint("ports", "GET /networking/v2.0/ports",
+             lambda s: f"/ports?limit={PAGE_SIZE}",
+             lambda body: len(body["ports"]), NETWORK),
+    Endpoint("networks", "GET /networking/v2.0/networks",
+             lambda s: f"/networks?limit={PAGE_SIZE}",
+             lambda body: len(body["networks"]), NETWORK),
+    Endpoint("security_groups", "GET /networking/v2.0/security-groups",
+             lambda s: f"/security-groups?limit={PAGE_SIZE}",
+             lambda body: len(body["security_groups"]), NETWORK),
 )  # fmt: skip
 
 
@@ -94,10 +113,12 @@ def case_pages(ctx: Context) -> dict[str, Any]:
     return section
 
 
-def _helper(ctx: Context, *args: str, timeout: float = 1800) -> dict[str, Any]:
-    """bench/seed_tables.py on pocketstack's interpreter; its JSON line."""
+def _helper(
+    ctx: Context, *args: str, script: str = "seed_tables.py", timeout: float = 1800
+) -> dict[str, Any]:
+    """A seeding script of bench/ on pocketstack's interpreter; its JSON line."""
     done = subprocess.run(
-        [str(ctx.pocketstack_python), str(BENCH_DIR / "seed_tables.py"), *args],
+        [str(ctx.pocketstack_python), str(BENCH_DIR / script), *args],
         capture_output=True,
         text=True,
         check=False,
@@ -105,7 +126,7 @@ def _helper(ctx: Context, *args: str, timeout: float = 1800) -> dict[str, Any]:
         env=ctx.base_env(),
     )
     if done.returncode != 0:
-        raise BenchError(f"seed_tables.py {args[0]} failed: {done.stderr[-2000:]}")
+        raise BenchError(f"{script} {args[0]} failed: {done.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -132,13 +153,20 @@ def _one_size(ctx: Context, section: dict[str, Any], *, backend: str, size: int)
         hosts = _helper(ctx, "hosts", "--data-dir", str(spec.data_dir), "--count", str(size))
         seeding["seconds"]["hosts"] = hosts["seconds"]
         seeding["hosts_configured"] = hosts["configured"]
-        with running_cloud(pocketstack=ctx.pocketstack, spec=spec, env=env, workers=1) as cloud:
+        with running_cloud(
+            pocketstack=ctx.pocketstack, spec=spec, env=env, workers=1, start_timeout=START_TIMEOUT
+        ) as cloud:
+            seeding["seconds"]["serve start"] = cloud.started_s
             seeding["seconds"]["servers"] = run_pocketstack(
                 ctx.pocketstack, "manage", "seed", "--servers", str(size), "--projects",
                 str(SEED_PROJECTS), "--data-dir", str(spec.data_dir), env=env, timeout=1800,
             )  # fmt: skip
             seeded = _helper(ctx, "rows", "--data-dir", str(spec.data_dir), "--count", str(size))
             seeding["seconds"].update(seeded["seconds"])
+            network = _helper(ctx, "--data-dir", str(spec.data_dir), "--count", str(size),
+                              script="seed_network.py")  # fmt: skip
+            seeding["seconds"].update(network["seconds"])
+            seeded["markers"].update(network["markers"])
             if db_url is not None:
                 analyze_postgresql_db(ctx, db_name)
             section["seeding"].append(seeding)
@@ -166,9 +194,12 @@ def _measure(
     backend: str,
     size: int,
 ) -> None:
-    headers = {"X-Auth-Token": _admin_token(cloud), "OpenStack-API-Version": MICROVERSION}
+    token = _admin_token(cloud)
     for endpoint in ENDPOINTS:
-        first = COMPUTE + endpoint.path(seeded)
+        headers = {"X-Auth-Token": token}
+        if endpoint.base == COMPUTE:
+            headers["OpenStack-API-Version"] = MICROVERSION
+        first = endpoint.base + endpoint.path(seeded)
         marker = seeded["markers"].get(endpoint.key)
         pages = [("first page", first)]
         if marker is not None:
@@ -222,4 +253,4 @@ def _items(cloud: Cloud, endpoint: Endpoint, path: str, headers: dict[str, str])
     if items != PAGE_SIZE:
         # A short page would measure less work than the others: the seeding went wrong.
         raise BenchError(f"GET {path}: {items} items, not {PAGE_SIZE}")
-    return items, answer_headers.get("openstack-api-version", "?")
+    return items, answer_headers.get("openstack-api-version", "")

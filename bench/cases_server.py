@@ -9,11 +9,12 @@ import shutil
 import subprocess
 from typing import Any
 
-from bench import genuine_keystone, loadgen
+from bench import genuine_keystone, loadgen, token_kinds
 from bench.case_output import say
 from bench.cases_client import _UUID, SEED_PROJECT
 from bench.cloud import Cloud, CloudSpec, run_pocketstack, running_cloud
 from bench.context import Context
+from bench.machine import describe, load_average
 from bench.postgresql import analyze_postgresql_db, create_postgresql_db, drop_postgresql_db
 from bench.procs import BenchError, run_once
 from bench.stats import fmt_seconds, summarize
@@ -91,6 +92,26 @@ def case_server(ctx: Context) -> tuple[dict[str, Any], dict[str, Any]]:
     # Right after pocketstack's password tokens, so that both sides see the machine alike.
     section["keystone"] = genuine_keystone.side_by_side(ctx, section)
     return section, memory
+
+
+def case_tokens(ctx: Context, section: dict[str, Any]) -> dict[str, Any]:
+    """Case 4's token part alone (`--only tokens`), into `section` (the server section a
+    --merge kept, whose pages, load and RSS stay as they were)."""
+    section.setdefault("tokens", {})
+    run = describe(repo=ctx.repo, python=ctx.pocketstack_python)
+    run["mode"] = "quick" if ctx.quick else "full"
+    section["errors"] = [
+        e for e in section.get("errors", []) if not e.startswith(("tokens:", "Keystone side"))
+    ]
+    try:
+        _tokens(ctx, section)
+    except BenchError as exc:
+        section["errors"].append(f"tokens: {exc}")
+        say(f"  tokens: FAILED: {str(exc).splitlines()[0]}")
+    ctx.save()
+    section["keystone"] = genuine_keystone.side_by_side(ctx, section)
+    section["token_run"] = {**run, "load_average_at_end": load_average()}
+    return section
 
 
 def _one_size(
@@ -317,6 +338,7 @@ def _tokens(ctx: Context, section: dict[str, Any]) -> None:
                 ),
                 warmup=1,
             )
+            token_kinds.measure_into(section, cloud, rounds=rounds, count=count)
         hash_s = bcrypt_s[str(rounds)]["wall"]
         hash_cpu = bcrypt_s[str(rounds)]["cpu"]
         section["tokens"][str(rounds)] = {

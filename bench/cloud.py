@@ -63,6 +63,8 @@ class Cloud:
     port: int
     process: subprocess.Popen[bytes]
     env: dict[str, str] = field(default_factory=dict)
+    # From the start of `pocketstack serve` to its first answer.
+    started_s: float = 0.0
 
     @property
     def base_url(self) -> str:
@@ -157,8 +159,13 @@ def run_pocketstack(
     return time.perf_counter() - start
 
 
-def wait_until_answers(port: int, process: subprocess.Popen[bytes], log_file: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
+def wait_until_answers(
+    port: int,
+    process: subprocess.Popen[bytes],
+    log_file: Path,
+    timeout: float = START_TIMEOUT,
+) -> None:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             tail = log_file.read_text(errors="replace")[-3000:] if log_file.exists() else ""
@@ -173,12 +180,17 @@ def wait_until_answers(port: int, process: subprocess.Popen[bytes], log_file: Pa
         except OSError:
             pass
         time.sleep(0.1)
-    raise BenchError(f"pocketstack serve did not answer on port {port} in {START_TIMEOUT:.0f}s")
+    raise BenchError(f"pocketstack serve did not answer on port {port} in {timeout:.0f}s")
 
 
 @contextmanager
 def running_cloud(
-    *, pocketstack: Path, spec: CloudSpec, env: Mapping[str, str], workers: int | None = None
+    *,
+    pocketstack: Path,
+    spec: CloudSpec,
+    env: Mapping[str, str],
+    workers: int | None = None,
+    start_timeout: float = START_TIMEOUT,
 ) -> Iterator[Cloud]:
     """Serve the cloud in spec.data_dir on a free loopback port until the block ends."""
     spec.write_config()
@@ -194,13 +206,15 @@ def running_cloud(
         str(workers or spec.workers),
     ]
     log_path = spec.data_dir / "bench-serve.out"
+    started = time.perf_counter()
     with log_path.open("ab") as out:
         process = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=dict(env)
         )
     cloud = Cloud(pocketstack=pocketstack, spec=spec, port=port, process=process, env=dict(env))
     try:
-        wait_until_answers(port, process, log_path)
+        wait_until_answers(port, process, log_path, start_timeout)
+        cloud.started_s = time.perf_counter() - started
         yield cloud
     finally:
         stop(process)

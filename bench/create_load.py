@@ -29,8 +29,17 @@ class Created:
     polls: int
 
 
-def create_body(*, name: str, image: str, flavor: str) -> dict[str, Any]:
-    return {"server": {"name": name, "imageRef": image, "flavorRef": flavor, "networks": "auto"}}
+def create_body(
+    *, name: str, image: str, flavor: str, networks: Any = "auto", groups: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """`networks` as the API takes it: "auto", "none", or a list of {"uuid"} or {"port"}; the
+    security groups by name (none given: the project's default)."""
+    server: dict[str, Any] = {
+        "name": name, "imageRef": image, "flavorRef": flavor, "networks": networks,
+    }  # fmt: skip
+    if groups:
+        server["security_groups"] = [{"name": g} for g in groups]
+    return {"server": server}
 
 
 def create_once(client: Client, headers: Mapping[str, str], body: dict[str, Any]) -> Created:

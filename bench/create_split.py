@@ -9,8 +9,9 @@ them, and prints one JSON line: per phase, the median wall and CPU (this thread)
 Phases: the quota claim (quotas.claim_instances: the project's lock, its limits, the count of
 its live servers), placement (fleet.pick_host: candidate hosts and their servers' usage), the
 lookups before them (flavor, image, key, zone, hosts, metadata and file limits), the insert
-(the rest of building the rows: instance, metadata, tags, flush), the action log, the commit,
-and the rest of the request (token check, routing, validation, the answer).
+(the rest of building the rows: instance, metadata, tags, the port `networks: auto` makes with
+its address and group, flush), the action log, the commit, and the rest of the request (token
+check, routing, validation, the answer).
 """
 
 from __future__ import annotations

@@ -24,17 +24,18 @@ import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from tests.fixtures import keystone_setup
 from tests.fixtures.pinned_venv import PinnedVenv, VenvUnavailable
 
+from bench import token_kinds
 from bench.case_output import say
 from bench.cloud import CloudSpec, free_port, running_cloud, stop
 from bench.context import Context
-from bench.keystone_interleaved import BLOCKS, compare, interleaved, prepare_side
+from bench.keystone_interleaved import BLOCKS, Side, compare, interleaved, prepare_side
 from bench.procs import BenchError, children, cpu_seconds, rss_kb
 from bench.venv import BENCH_DIR
 
@@ -233,6 +234,7 @@ def _measure(ctx: Context) -> dict[str, Any]:
                     expect=201,
                 ),
             ),
+            *_other_kinds(ctx, sides, admin, prepared.password),
         ]
         rss = keystone.rss()
     ctx.results.setdefault("versions", {})["keystone (side by side)"] = (
@@ -256,6 +258,34 @@ def _measure(ctx: Context) -> dict[str, Any]:
         "rss": rss,
         "comparison": comparison,
     }
+
+
+def _other_kinds(
+    ctx: Context, sides: tuple[Side, Side], admin: dict[str, str], keystone_password: str
+) -> list[dict[str, Any]]:
+    """The token kinds of bench/token_kinds.py, asked of both sides as the password token is
+    (same count, warm-up and budget): only the auth request's body differs."""
+    ps, ks = sides
+    bodies = (
+        token_kinds.auth_bodies(
+            ps.port, "/identity/v3", admin_user=admin["OS_USERNAME"],
+            admin_password=admin["OS_PASSWORD"],
+        ),
+        token_kinds.auth_bodies(
+            ks.port, "/v3", admin_user=ADMIN, admin_password=keystone_password
+        ),
+    )  # fmt: skip
+    rows = []
+    for key, label in token_kinds.KINDS:
+        asked = tuple(
+            replace(side, password_body=side_bodies[key])
+            for side, side_bodies in zip(sides, bodies, strict=True)
+        )
+        measured = interleaved(
+            asked, "POST", count=ctx.knobs.token_requests[0], warmup=1, budget_s=20, expect=201
+        )
+        rows.append(compare(key, f"{label} (bcrypt 4 rounds)", measured))
+    return rows
 
 
 def _versions(venv: Path) -> dict[str, str]:

@@ -20,16 +20,16 @@ from bench.cases_client import case_list, case_startup
 from bench.cases_create import case_create
 from bench.cases_image import case_image
 from bench.cases_pages import case_pages
-from bench.cases_server import case_server
+from bench.cases_server import case_server, case_tokens
 from bench.context import FULL, QUICK, Context
 from bench.machine import describe, load_average
 from bench.procs import BenchError
 from bench.venv import BENCH_DIR, REPO_ROOT, BenchVenv, ensure_venv, existing_venv
 
-CASES = ("startup", "list", "server", "wsgi", "abuse", "create", "pages", "image")
+CASES = ("startup", "list", "server", "tokens", "wsgi", "abuse", "create", "pages", "image")
 # Cases that drive the cloud with the bench's own HTTP client only: run alone, they need no
 # bench/.venv (upstream tools, matplotlib) built first.
-NO_VENV_CASES = frozenset({"create", "pages", "image"})
+NO_VENV_CASES = frozenset({"create", "pages", "image", "tokens"})
 RESULTS = BENCH_DIR / "results"
 
 
@@ -45,7 +45,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="append",
         choices=CASES,
         help="run only this case (repeatable): startup = case 1, list = cases 2-3, "
-        "server = cases 4-5 (with a genuine Keystone side by side), wsgi = framework overhead, "
+        "server = cases 4-5 (with a genuine Keystone side by side), tokens = case 4's tokens "
+        "and its Keystone side by side only (with --merge: the rest of case 4 stays), "
+        "wsgi = framework overhead, "
         "abuse = case 6 (slow connections, a login flood), create = case 7 (POST /servers "
         "to ACTIVE), pages = case 8 (list endpoints' pages from 1k to 100k rows), image = "
         "case 9 (image data up and down, 64 MiB and 1 GiB, beside cp)",
@@ -240,6 +242,10 @@ def _run_cases(ctx: Context) -> None:
         except Exception as exc:
             print(f"  FAILED: {_describe(exc)}", flush=True)
             cases["server"] = {"title": "Server side", "error": _describe(exc)}
+        ctx.save()
+    if ctx.only is not None and "tokens" in ctx.only and "server" not in ctx.only:
+        print("case 4: tokens only", flush=True)
+        cases["server"] = case_tokens(ctx, cases.get("server", {}))
         ctx.save()
     if _wanted(ctx, "abuse"):
         print("case 6: abusive clients", flush=True)

@@ -24,6 +24,9 @@ from bench.report_format import table
 from bench.venv import BENCH_DIR, REPO_ROOT, BenchVenv
 
 MARKDOWN = REPO_ROOT / "BENCHMARKS.md"
+# Sections measured by separate scripts (bench/snapshot_restore.py's, say) are written by hand
+# after this line: a regeneration keeps them.
+HAND_WRITTEN = "<!-- Written by hand from here on: kept when python -m bench regenerates. -->"
 
 
 def write(*, results_path: Path, venv: BenchVenv | None) -> None:
@@ -48,7 +51,10 @@ def write(*, results_path: Path, venv: BenchVenv | None) -> None:
             print(f"bench: plots failed:\n{done.stderr[-2000:]}", flush=True)
         plots = {name.strip() for name in done.stdout.splitlines() if name.strip()}
     rel = plots_dir.relative_to(REPO_ROOT) if plots_dir.is_relative_to(REPO_ROOT) else plots_dir
-    MARKDOWN.write_text(render(results, plots=plots, plots_prefix=str(rel)))
+    previous = MARKDOWN.read_text() if MARKDOWN.exists() else ""
+    MARKDOWN.write_text(
+        with_kept_tail(render(results, plots=plots, plots_prefix=str(rel)), previous)
+    )
     print(f"bench: wrote {MARKDOWN} and {len(plots)} plots in {plots_dir}", flush=True)
 
 
@@ -86,6 +92,14 @@ def render(results: dict[str, Any], *, plots: set[str], plots_prefix: str) -> st
     out += report_summary.targets(cases)
     out += report_summary.errors(cases)
     return "\n".join(out).rstrip() + "\n"
+
+
+def with_kept_tail(rendered: str, previous: str) -> str:
+    """The report, followed by what `previous` has from HAND_WRITTEN on (if anything)."""
+    start = previous.find(HAND_WRITTEN)
+    if start < 0:
+        return rendered
+    return rendered + "\n" + previous[start:].rstrip() + "\n"
 
 
 def _machine(results: dict[str, Any]) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench import report_tokens
 from bench.report_format import iqr, mib, one_line, plot, table
 from bench.stats import fmt_ratio, fmt_seconds
 
@@ -122,6 +123,7 @@ def server_side(section: dict[str, Any], plots: set[str], prefix: str) -> list[s
             ),
             "",
         ]
+    lines += report_tokens.token_kinds(section)
     lines += _keystone(section.get("keystone", {}))
     if section.get("rss"):
         rows = [
@@ -193,7 +195,10 @@ def _keystone(keystone: dict[str, Any]) -> list[str]:
         f"asked in turns ({keystone.get('blocks', '?')} blocks each, so that a drift of the "
         "machine's speed falls on both), by the same client, with the same requests and counts "
         "as above: the admin's token validating itself, a password token scoped to the admin "
-        "project. Each side's caches were filled by a few validations first.",
+        "project, and the other kinds of token above (their users, group, grants, application "
+        "credential and trust made on each side through the same identity API calls; an "
+        "application credential's secret is checked by bcrypt at the same 4 rounds as a "
+        "password on both sides). Each side's caches were filled by a few validations first.",
         "",
         *table(
             [

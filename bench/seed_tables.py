@@ -4,7 +4,8 @@
         Before the cloud's first start: migrate the schema, then one compute service per host of
         DIR/pocketstack.toml, in one executemany (serve's bootstrap then finds them all, instead
         of adding them one savepoint at a time); N disabled ones, as hosts taken out of the
-        configuration, when it lists fewer than N.
+        configuration, when it lists fewer than N. Each host's network agent (Open vSwitch) as
+        well, as an earlier start would have registered it.
     python bench/seed_tables.py rows --data-dir DIR --count N --user admin
         After `pocketstack manage seed`: N key pairs of that user, N public flavors and N
         instance actions on one server; prints the markers a page in the middle starts after.
@@ -32,11 +33,13 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, insert, select, text
 
 from pocketstack.cloud.config import FleetHost, load_config
+from pocketstack.cloud.network import agents
 from pocketstack.cloud.store.db import Store
 from pocketstack.cloud.store.models.compute import Flavor, Instance, KeyPair
 from pocketstack.cloud.store.models.fleet import ComputeService
 from pocketstack.cloud.store.models.identity import User
 from pocketstack.cloud.store.models.instance_action import InstanceAction
+from pocketstack.cloud.store.models.network_agent import NetworkAgent
 from pocketstack.cloud.store.upgrade import upgrade
 
 BATCH = 5000
@@ -104,9 +107,23 @@ def seed_hosts(data_dir: Path, count: int) -> dict[str, Any]:
 
         with store.engine.begin() as conn:
             added, seconds = _timed(lambda: _insert(conn, ComputeService, rows()))
+            _insert(conn, NetworkAgent, _agents([h.name for h in hosts], now))
     finally:
         store.dispose()
     return {"hosts": added, "configured": configured, "seconds": seconds}
+
+
+def _agents(hosts: list[str], now: dt.datetime) -> Iterator[dict[str, Any]]:
+    """The Open vSwitch agent of each host, as the network service registers it."""
+    kind = agents.OVS_KIND
+    for host in hosts:
+        yield {
+            "id": str(uuid.uuid4()), "agent_type": kind.agent_type, "binary": kind.binary,
+            "topic": kind.topic, "host": host, "availability_zone": None,
+            "admin_state_up": True, "description": "",
+            "configurations": json.dumps(dict(kind.configurations)), "created_at": now,
+            "started_at": now,
+        }  # fmt: skip
 
 
 def _ssh_key(rng: random.Random) -> str:

@@ -34,7 +34,8 @@ ACTION_FLAGS = {
 }
 # Identity extensions tempest looks for, and a collection each one serves.
 IDENTITY_EXTENSIONS = {
-    "OS-INHERIT": "/OS-INHERIT/projects/{project_id}/users/{user_id}/roles/inherited_to_projects",
+    # Keystone lists inherited grants on a domain only (a project's are checked one by one).
+    "OS-INHERIT": "/OS-INHERIT/domains/{domain_id}/users/{user_id}/roles/inherited_to_projects",
     "OS-TRUST": "/OS-TRUST/trusts",
     "OS-EP-FILTER": "/OS-EP-FILTER/endpoint_groups",
     "OS-OAUTH1": "/OS-OAUTH1/consumers",
@@ -183,11 +184,14 @@ def describe(identity_v3: str, *, username: str, password: str, project: str) ->
                 for flag, action in ACTION_FLAGS.items()}
     features.update(_server_features(client, compute_url, image_ids[0], by_size[0]["id"]))
     user_id, project_id = body["user"]["id"], body["project"]["id"]
+    user_domain_id = body["user"]["domain"]["id"]
     extensions = tuple(
         name
         for name, path in IDENTITY_EXTENSIONS.items()
         if client.call(
-            "GET", identity_v3 + path.format(project_id=project_id, user_id=user_id)
+            "GET",
+            identity_v3
+            + path.format(project_id=project_id, user_id=user_id, domain_id=user_domain_id),
         ).status == 200
     )
     default_domain = body["user"]["domain"]["id"]

@@ -109,6 +109,11 @@ def make_seeds(cloud: InProcessCloud) -> SeedIds:
         "region_id": region}})["endpoint"]["id"]  # fmt: skip
     credential = post("/identity/v3/credentials", {"credential": {
         "user_id": user, "type": "cert", "blob": "seed"}})["credential"]["id"]  # fmt: skip
+    endpoint_group = post("/identity/v3/OS-EP-FILTER/endpoint_groups", {"endpoint_group": {
+        "name": f"seed-{suffix}", "filters": {"interface": "public"}}})  # fmt: skip
+    policy = post("/identity/v3/policies", {"policy": {"blob": "{}", "type": "seed"}})["policy"]
+    _ok(cloud.request("PUT", f"/identity/v3/domains/{domain}/config", token=admin,
+                      body={"config": {"identity": {"driver": "sql"}}}), 201)  # fmt: skip
     token = cloud.deps.tokens.issue(
         user_id=user, methods=["password"], project_id=project, roles=("member",)
     ).token_id
@@ -126,6 +131,8 @@ def make_seeds(cloud: InProcessCloud) -> SeedIds:
         "password": password, "pw_user": pw_user, "group_id": group, "role_id": role,
         "region_id": region, "service_id": service["id"], "endpoint_id": endpoint,
         "credential_id": credential,
+        "endpoint_group_id": endpoint_group["endpoint_group"]["id"], "policy_id": policy["id"],
+        "group": "identity", "option": "driver",
         "token_id": token, "suffix": suffix, "fresh": FRESH,
         "admin_user_id": admin_user, "admin_project_id": admin_project,
         **_network_seeds(cloud, suffix),
@@ -183,12 +190,25 @@ def _network_seeds(cloud: InProcessCloud, suffix: str) -> dict[str, str]:
     floating = post(
         "/networking/v2.0/floatingips", {"floatingip": {"floating_network_id": public_id}}
     )["floatingip"]
+    # A subnet pool, for its updates, prefix operations and tags.
+    subnetpool = post("/networking/v2.0/subnetpools", {"subnetpool": {
+        "name": f"seed-{suffix}", "prefixes": ["10.200.0.0/16"]}})["subnetpool"]["id"]  # fmt: skip
     return {
         "public_network": public_id, "network_id": network_id, "subnet_id": subnet,
         "spare_subnet": spare_subnet,
         "security_group_id": group, "rule_id": rule["id"], "security_group_rule_id": rule["id"],
         "port_id": port, "router_id": router_id, "floatingip_id": floating["id"],
         "floating_ip_id": floating["id"], "network": "private",
+        "subnetpool_id": subnetpool,
+        # A network with no subnet, which no DHCP agent hosts yet.
+        "unhosted_network_id": post("/networking/v2.0/networks", {"network": {
+            "name": f"seed-unhosted-{suffix}"}})["network"]["id"],
+        "agent_id": _ok(cloud.request(
+            "GET", "/networking/v2.0/agents", token=cloud.admin_token,
+            query_string="agent_type=DHCP%20agent"), 200)["agents"][0]["id"],
+        "metering_label_id": _ok(cloud.request(
+            "POST", "/networking/v2.0/metering/metering-labels", token=cloud.admin_token,
+            body={"metering_label": {"name": f"seed-{suffix}"}}), 201)["metering_label"]["id"],
     }  # fmt: skip
 
 
@@ -371,6 +391,20 @@ BODIES: dict[tuple[str, str], list[Any]] = {
         "region_id": "{region_id}", "enabled": True}}],
     ("PATCH", "/identity/v3/roles/{role_id}"): [{"role": {
         "name": "r2-{suffix}", "description": "d"}}],
+    ("POST", "/identity/v3/OS-EP-FILTER/endpoint_groups"): [{"endpoint_group": {
+        "name": "g", "description": "d", "filters": {"service_id": "{service_id}"}}}],
+    ("PATCH", "/identity/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}"): [{
+        "endpoint_group": {"name": "g2", "filters": {"interface": "internal"}}}],
+    ("POST", "/identity/v3/policies"): [{"policy": {"blob": "b", "type": "t", "x": 1}}],
+    ("PATCH", "/identity/v3/policies/{policy_id}"): [{"policy": {"blob": "b2", "type": "t2"}}],
+    ("PUT", "/identity/v3/domains/{domain_id}/config"): [{"config": {
+        "identity": {"driver": "sql"}, "ldap": {"url": "ldap://seed.test", "password": "p"}}}],
+    ("PATCH", "/identity/v3/domains/{domain_id}/config"): [{"config": {
+        "identity": {"driver": "sql", "list_limit": 5}}}],
+    ("PATCH", "/identity/v3/domains/{domain_id}/config/{group}"): [{"config": {
+        "identity": {"driver": "sql"}}}],
+    ("PATCH", "/identity/v3/domains/{domain_id}/config/{group}/{option}"): [{"config": {
+        "driver": "sql"}}],
     # --- network
     ("POST", _NET + "/networks"): [{"network": {
         "name": "n", "description": "d", "admin_state_up": True, "mtu": 1400,
@@ -406,11 +440,35 @@ BODIES: dict[tuple[str, str], list[Any]] = {
         {"subnet_id": "{spare_subnet}"}],
     ("PUT", _NET + "/routers/{router_id}/remove_router_interface"): [
         {"subnet_id": "{spare_subnet}"}],
+    ("PUT", _NET + "/routers/{router_id}/add_extraroutes"): [{"router": {
+        "routes": [{"destination": "10.8.1.0/24", "nexthop": "10.9.0.6"}]}}],
+    ("PUT", _NET + "/routers/{router_id}/remove_extraroutes"): [{"router": {
+        "routes": [{"destination": "10.8.1.0/24", "nexthop": "10.9.0.6"}]}}],
+    ("POST", _NET + "/metering/metering-labels"): [{"metering_label": {
+        "name": "m", "description": "d", "shared": False}}],
+    ("POST", _NET + "/metering/metering-label-rules"): [{"metering_label_rule": {
+        "metering_label_id": "{metering_label_id}", "direction": "egress", "excluded": False,
+        "source_ip_prefix": "10.0.0.0/24", "destination_ip_prefix": "10.1.0.0/24"}}],
     ("POST", _NET + "/floatingips"): [{"floatingip": {
         "floating_network_id": "{public_network}", "description": "d"}}],
     ("PUT", _NET + "/floatingips/{floatingip_id}"): [{"floatingip": {
         "port_id": "{port_id}", "description": "d"}}],
     ("PUT", _NET + "/quotas/{project_id}"): [{"quota": {"network": 50, "port": 200}}],
+    ("PUT", _NET + "/agents/{agent_id}"): [{"agent": {"admin_state_up": True,
+                                                     "description": "d"}}],
+    ("POST", _NET + "/agents/{agent_id}/dhcp-networks"): [{"network_id": "{unhosted_network_id}"}],
+    ("POST", _NET + "/subnetpools"): [{"subnetpool": {
+        "name": "p", "description": "d", "prefixes": ["10.210.0.0/16", "10.211.0.0/16"],
+        "min_prefixlen": 20, "max_prefixlen": 28, "default_prefixlen": 24,
+        "default_quota": 4096, "address_scope_id": None}}],
+    ("PUT", _NET + "/subnetpools/{subnetpool_id}"): [{"subnetpool": {
+        "name": "p2", "description": "d", "prefixes": ["10.200.0.0/15"], "min_prefixlen": 16,
+        "max_prefixlen": 30, "default_prefixlen": 26, "default_quota": 1024}}],
+    ("PUT", _NET + "/subnetpools/{subnetpool_id}/add_prefixes"): [
+        {"prefixes": ["10.220.0.0/16"]}],
+    ("PUT", _NET + "/subnetpools/{subnetpool_id}/remove_prefixes"): [
+        {"prefixes": ["10.200.128.0/17"]}],
+    ("PUT", _NET + "/subnetpools/{subnetpool_id}/tags"): [{"tags": ["seed-a", "seed-b"]}],
     **{("PUT", f"{_NET}/{collection}/{{{field}}}/tags"): [{"tags": ["seed-a", "seed-b"]}]
        for collection, field in (("networks", "network_id"), ("subnets", "subnet_id"),
                                  ("ports", "port_id"), ("routers", "router_id"),

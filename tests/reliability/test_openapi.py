@@ -92,8 +92,10 @@ def test_drift_check_notices_a_missing_and_an_invented_operation(
     assert extra == {("/identity/v3/OS-OAUTH1/consumers", "get")}
 
 
-def test_document_loads_as_openapi_3_1_with_every_reference_resolved() -> None:
-    document = build_document()
+@pytest.mark.parametrize("test_controls", [False, True], ids=["cloud", "with-test-controls"])
+def test_document_loads_as_openapi_3_1_with_every_reference_resolved(test_controls: bool) -> None:
+    document = build_document(test_controls=test_controls)
+    assert any(p.startswith("/pocketstack/") for p in document["paths"]) == test_controls
     assert document["openapi"].startswith("3.1")
     schema = schemathesis.openapi.from_dict(document)
     operations = [result.ok() for result in schema.get_all_operations()]

@@ -1,7 +1,8 @@
 """Smoke tests of the bench's cases 7 and 8 without serving anything (seconds, not minutes).
 
-- bench/seed_tables.py fills a cloud's tables so that every page case 8 asks for is full, from
-  the start and from the marker in the middle;
+- bench/seed_tables.py and bench/seed_network.py fill a cloud's tables so that every page case 8
+  asks for (compute's and the network service's) is full, from the start and from the marker in
+  the middle;
 - bench/create_split.py times the phases of real creates;
 - BENCHMARKS.md's sections 7 and 8 render, and a page that grows with its table is called out.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import ipaddress
 import json
 import subprocess
 import sys
@@ -21,6 +23,7 @@ import pytest
 from bench import report, report_api
 from bench.cases_pages import ENDPOINTS, PAGE_SIZE
 from bench.cloud import CloudSpec
+from bench.seed_network import seed_network
 from bench.seed_tables import seed_hosts, seed_rows
 from sqlalchemy import select
 
@@ -87,10 +90,11 @@ def test_every_page_of_case_8_is_full_from_the_start_and_the_middle(
 ) -> None:
     deps, data_dir = seeded
     made = seed_rows(data_dir, count=ROWS, user="admin")
+    made["markers"].update(seed_network(data_dir, count=ROWS, project="admin")["markers"])
     assert set(made["markers"]) == {e.key for e in ENDPOINTS}
     app, token = create_cloud_app(deps), _admin_token(deps)
     for endpoint in ENDPOINTS:
-        first = "/compute/v2.1" + endpoint.path(made)
+        first = endpoint.base + endpoint.path(made)
         status, body = _get(app, first, token)
         assert status.startswith("200"), (first, body)
         assert endpoint.items(body) == PAGE_SIZE, first
@@ -99,6 +103,32 @@ def test_every_page_of_case_8_is_full_from_the_start_and_the_middle(
         assert status.startswith("200"), (first, after)
         # The middle of ROWS leaves fewer than a page after it: the marker was honoured.
         assert 0 < endpoint.items(after) < PAGE_SIZE, endpoint.key
+    deps.store.dispose()
+
+
+def test_seeded_ports_and_networks_look_like_the_services_own(
+    seeded: tuple[CloudDeps, Path],
+) -> None:
+    deps, data_dir = seeded
+    made = seed_network(data_dir, count=ROWS, project="admin")
+    app, token = create_cloud_app(deps), _admin_token(deps)
+    status, body = _get(app, f"/networking/v2.0/ports/{made['markers']['ports']}", token)
+    assert status.startswith("200"), body
+    port = body["port"]
+    (fixed,) = port["fixed_ips"]
+    status, subnet = _get(app, f"/networking/v2.0/subnets/{fixed['subnet_id']}", token)
+    assert status.startswith("200"), subnet
+    cidr = ipaddress.ip_network(subnet["subnet"]["cidr"])
+    assert ipaddress.ip_address(fixed["ip_address"]) in cidr
+    assert cidr.num_addresses > 100_000
+    (group,) = port["security_groups"]
+    status, shown = _get(app, f"/networking/v2.0/security-groups/{group}", token)
+    assert [r["direction"] for r in shown["security_group"]["security_group_rules"]] == [
+        "egress", "egress"]  # fmt: skip
+    status, nets = _get(app, "/networking/v2.0/networks?name=bench-net-000001", token)
+    (net,) = nets["networks"]
+    assert net["provider:network_type"] == "vxlan"
+    assert net["provider:segmentation_id"] >= 1_000_000
     deps.store.dispose()
 
 
@@ -116,6 +146,12 @@ def test_hosts_beyond_the_configured_ones_are_retired(tmp_path: Path) -> None:
     assert sorted(by_status) == sorted(
         [(f"retired-{i:06d}", "disabled") for i in range(5)]
         + [("compute-1", "enabled"), ("compute-2", "enabled")]
+    )
+    # Their network agents were seeded as an earlier start registers them, once each.
+    status, body = _get(app, "/networking/v2.0/agents?agent_type=Open+vSwitch+agent", token)
+    assert status.startswith("200"), body
+    assert sorted(a["host"] for a in body["agents"]) == sorted(
+        [f"retired-{i:06d}" for i in range(5)] + ["compute-1", "compute-2"]
     )
     deps.store.dispose()
 
@@ -194,3 +230,51 @@ def test_sections_7_and_8_render_and_call_out_a_page_that_grows() -> None:
     assert lite[1] == "10.00x the server CPU: GET /grows (first page)"
     assert pg[1] == "4.00x the latency: GET /grows (first page)"
     assert lite[-1] == pg[-1] == "NOT met"
+
+
+def test_section_7_shows_each_kind_of_create_and_older_rows_as_auto() -> None:
+    latency = {"median": 0.01, "q1": 0.01, "q3": 0.02, "min": 0.01, "max": 0.02, "n": 10}
+
+    def row(cpu: float, **kind: str) -> dict[str, Any]:
+        return {"backend": "sqlite", "project_servers": 0, "post_s": latency, "active_s": latency,
+                "server_cpu_s": cpu, "creates_per_s": 60.0, **kind}  # fmt: skip
+
+    create = {"mode": "full", "sequential": [row(0.006, networks="none"), row(0.011),
+                                             row(0.014, networks="port+group")]}  # fmt: skip
+    text = "\n".join(report_api.create(create))
+    assert "| sqlite | 0 | `none`: compute only | 10 ms | **10 ms** |" in text
+    # A row from before the kinds were measured was an `auto` create.
+    assert "| sqlite | 0 | `auto`: a port on `private` | 10 ms |" in text
+    assert "| a port made before, a named group |" in text
+    assert "**14 ms** | 60/s |" in text
+
+
+def _port_page(backend: str, rows: int, page: str, cpu: float) -> dict[str, Any]:
+    return {**_page(backend, rows, "GET /networking/v2.0/ports", cpu), "endpoint": "ports",
+            "page": page}  # fmt: skip
+
+
+def test_the_port_list_has_its_own_target_the_worse_of_its_pages() -> None:
+    pages = {
+        "pages": [
+            _port_page("sqlite", 1_000, "first page", 0.004),
+            _port_page("sqlite", 100_000, "first page", 0.0044),
+            _port_page("sqlite", 1_000, "middle page (marker)", 0.004),
+            _port_page("sqlite", 100_000, "middle page (marker)", 0.008),
+            # A compute page that grows more: the worst overall, not the port list's.
+            _page("sqlite", 1_000, "GET /grows", 0.004),
+            _page("sqlite", 100_000, "GET /grows", 0.040),
+        ]
+    }
+    worst, ports = report_api.targets(pages)
+    assert worst[1] == "10.00x the server CPU: GET /grows (first page)"
+    assert ports[0] == "port list page, 100,000 vs 1,000 ports (sqlite): the worse"
+    assert ports[1] == "2.00x the server CPU: GET /networking/v2.0/ports (middle page (marker))"
+    assert ports[-1] == "NOT met"
+    # Without the compute page, and the port list's middle page flat: met, on both lines.
+    flat = _port_page("sqlite", 100_000, "middle page (marker)", 0.005)
+    pages["pages"] = [*pages["pages"][:3], flat]
+    worst, ports = report_api.targets(pages)
+    assert worst[1:] == ports[1:]
+    assert ports[1].startswith("1.25x the server CPU")
+    assert ports[-1] == "met"

@@ -49,6 +49,20 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {
         help="List the services in the service catalog",
         fast=True,
     ),
+    ("fault", "add"): CommandSpec(
+        module="pocketstack.cli.commands.fault_add",
+        help="Add a fault rule (a cloud served with test_controls on)",
+    ),
+    ("fault", "list"): CommandSpec(
+        module="pocketstack.cli.commands.fault_list", help="List the fault rules"
+    ),
+    ("fault", "clear"): CommandSpec(
+        module="pocketstack.cli.commands.fault_clear", help="Remove the fault rules"
+    ),
+    ("clock", "advance"): CommandSpec(
+        module="pocketstack.cli.commands.clock_advance",
+        help="Move the cloud's clock forward (or --reset it)",
+    ),
     ("demo",): CommandSpec(
         module="pocketstack.cli.commands.demo",
         help="Start the cloud if needed, seed a few servers, and list them",
@@ -77,7 +91,7 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {
     ),
     ("manage",): CommandSpec(
         module="pocketstack.cli.commands.manage",
-        help="Administer the cloud: db-upgrade, fernet keys, bootstrap, seed",
+        help="Administer the cloud: db-upgrade, fernet keys, bootstrap, seed, snapshots",
         auth=False,
     ),
     ("completion",): CommandSpec(

@@ -1,5 +1,8 @@
 """The whole cloud as one WSGI callable, each service under its path prefix as devstack does.
 
+With the test controls on (config `test_controls`), `/pocketstack` -> their control API, and a
+wrapper in front of everything applies fault rules and the movable clock (cloud/controls/).
+
 `/identity` -> Keystone API, `/compute` -> Nova API, `/image` -> Glance API, `/networking` ->
 Neutron API. The prefix moves from PATH_INFO to SCRIPT_NAME, so each app sees its own root and
 builds links from the request.
@@ -70,12 +73,21 @@ def create_cloud_app(deps: CloudDeps) -> WSGIApp:
     from pocketstack.cloud.network.app import create_app as create_network
     from pocketstack.cloud.openapi import DOCUMENT_PATH, endpoint
 
-    return PrefixDispatcher(
-        {
-            "/identity": create_identity(deps),
-            "/compute": create_compute(deps),
-            "/image": create_image(deps),
-            "/networking": create_network(deps),
-        },
-        documents={DOCUMENT_PATH: endpoint()},
-    )
+    mounts: dict[str, WSGIApp] = {
+        "/identity": create_identity(deps),
+        "/compute": create_compute(deps),
+        "/image": create_image(deps),
+        "/networking": create_network(deps),
+    }
+    controls = deps.config.test_controls
+    if controls:
+        # Only when on: a cloud without the test controls loads none of their code.
+        from pocketstack.cloud.controls.app import create_app as create_controls
+
+        mounts["/pocketstack"] = create_controls(deps)
+    cloud = PrefixDispatcher(mounts, documents={DOCUMENT_PATH: endpoint(test_controls=controls)})
+    if not controls:
+        return cloud
+    from pocketstack.cloud.controls.inject import TestControls
+
+    return TestControls(cloud, deps)

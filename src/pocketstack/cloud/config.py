@@ -90,6 +90,9 @@ class CloudConfig:
     # user_storage_quota (the bytes of image data a project may store; 0: unlimited).
     image_size_cap: int = 1099511627776
     user_storage_quota: int = 0
+    # The test controls (cloud/controls/): fault injection and a movable clock under
+    # /pocketstack, for testing tools against the cloud. Off: nothing of them is mounted.
+    test_controls: bool = False
 
     def __post_init__(self) -> None:
         if self.reclaim_instance_interval < 0:
@@ -147,6 +150,7 @@ _FIELD_TYPES: dict[str, type] = {
     "login_failures_per_user": int,
     "image_size_cap": int,
     "user_storage_quota": int,
+    "test_controls": bool,
 }
 
 
@@ -169,7 +173,7 @@ def _read_file(path: Path) -> dict[str, Any]:
             raise ConfigError(f"{path}: unknown setting {key!r}")
         if expected is float and isinstance(value, int):
             value = float(value)
-        if not isinstance(value, expected) or isinstance(value, bool):
+        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             raise ConfigError(f"{path}: {key} must be of type {expected.__name__}")
         values[name] = value
     return values

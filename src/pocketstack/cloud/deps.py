@@ -34,6 +34,11 @@ def build_deps(
     clock = clock or SystemClock()
     login_attempts = login_attempts or AttemptCounts(window=config.login_throttle_window)
     store = store or Store(config.db_url)
+    if config.test_controls:
+        # Imported here: a cloud without the test controls never loads them.
+        from pocketstack.cloud.controls.clock import ControlledClock
+
+        clock = ControlledClock(clock, store)
     keys = KeyRepository(config.key_repository)
     tokens = TokenProvider(keys=keys, clock=clock, store=store, expiration=config.token_expiration)
     return CloudDeps(

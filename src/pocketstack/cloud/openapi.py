@@ -1,5 +1,6 @@
 """pocketstack's OpenAPI description: the declarations of the services the cloud serves,
-rendered (upstream publishes none)."""
+rendered (upstream publishes none). The test controls' API (cloud/controls/) is part of it when
+the cloud serves it."""
 
 from __future__ import annotations
 
@@ -16,9 +17,17 @@ SERVICES: tuple[Service, ...] = (IDENTITY, COMPUTE, IMAGE, NETWORK)
 __all__ = ["DOCUMENT_PATH", "SERVICES", "build_document", "endpoint"]
 
 
-def build_document() -> JSON:
-    return render(SERVICES)
+def _served(test_controls: bool) -> tuple[Service, ...]:
+    if not test_controls:
+        return SERVICES
+    from pocketstack.cloud.controls.api import SERVICE as CONTROLS
+
+    return (*SERVICES, CONTROLS)
 
 
-def endpoint() -> DocumentEndpoint:
-    return DocumentEndpoint(SERVICES)
+def build_document(*, test_controls: bool = False) -> JSON:
+    return render(_served(test_controls))
+
+
+def endpoint(*, test_controls: bool = False) -> DocumentEndpoint:
+    return DocumentEndpoint(_served(test_controls))

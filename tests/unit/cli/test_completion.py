@@ -62,7 +62,8 @@ def test_bash_commands_and_flags(bash_script: Path, cache_home: Path) -> None:
     assert top == list(dict.fromkeys(words[0] for words in COMMANDS))
     assert _bash_complete(bash_script, cache_home, "pocketstack", "token", "") == ["issue"]
     assert _bash_complete(bash_script, cache_home, "pocketstack", "manage", "") == [
-        "db-upgrade", "fernet-setup", "fernet-rotate", "bootstrap", "seed"]
+        "db-upgrade", "fernet-setup", "fernet-rotate", "bootstrap", "seed", "snapshot",
+        "restore", "reset", "snapshots"]
     flags = _bash_complete(bash_script, cache_home, "pocketstack", "list", "--")
     for flag in ("--marker", "--name", "--all-tenants", "--watch", "--max-width",
                  "--fit-width", "--no-color", "--os-auth-url", "--long", "--sort-column"):

@@ -13,6 +13,7 @@ from tests.unit.cli.conftest import V3_ENV
 REQUIRED = {
     ("manage",): ["fernet-setup"],
     ("completion",): ["bash"],
+    ("fault", "add"): ["compute", "drop"],
 }
 
 

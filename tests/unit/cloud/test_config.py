@@ -48,9 +48,17 @@ def test_data_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         ("port = 'x'\n", "port must be of type int"),
         ("colour = 1\n", "unknown setting 'colour'"),
         ("port = \n", "pocketstack.toml"),
+        ("port = true\n", "port must be of type int"),
+        ("test_controls = 1\n", "test_controls must be of type bool"),
     ],
 )
 def test_bad_config_file_names_the_file(tmp_path: Path, text: str, message: str) -> None:
     (tmp_path / "pocketstack.toml").write_text(text)
     with pytest.raises(ConfigError, match=message):
         load_config(data_dir=tmp_path)
+
+
+def test_test_controls_are_off_unless_the_file_turns_them_on(tmp_path: Path) -> None:
+    assert load_config(data_dir=tmp_path).test_controls is False
+    (tmp_path / "pocketstack.toml").write_text("test-controls = true\n")
+    assert load_config(data_dir=tmp_path).test_controls is True

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
+from pocketstack.cli.commands import manage_snapshots
 from pocketstack.cli.commands._cloud import (
     add_data_dir_argument,
     add_db_url_argument,
@@ -21,7 +22,10 @@ if TYPE_CHECKING:
     from pocketstack.cli.argspec import Namespace
     from pocketstack.cli.context import Context
 
-HELP = "administer the cloud: db-upgrade, fernet-setup, fernet-rotate, bootstrap, seed"
+HELP = (
+    "administer the cloud: db-upgrade, fernet-setup, fernet-rotate, bootstrap, seed, "
+    "snapshot, restore, reset, snapshots"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,6 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--projects", type=positive_int, default=1, help="projects to spread them over (default 1)"
     )
+    manage_snapshots.add_parsers(sub)
 
 
 def run(args: Namespace, ctx: Context) -> int:
@@ -195,4 +200,5 @@ _HANDLERS: dict[str, Callable[[Namespace, CloudConfig, Context], int]] = {
     "fernet-rotate": _fernet_rotate,
     "bootstrap": _bootstrap,
     "seed": _seed,
+    **manage_snapshots.HANDLERS,
 }

@@ -25,9 +25,18 @@ class UndeclaredRoute(RuntimeError):
     """A resource serves a method no declaration names, or a declaration has no responder."""
 
 
-def mount(app: falcon.App[Any, Any], service: Service, resources: Mapping[str, object]) -> None:
+def mount(
+    app: falcon.App[Any, Any], service: Service, resources: Mapping[str, object], *,
+    wrap: Callable[[Callable[..., None]], Callable[..., None]] | None = None,
+) -> None:  # fmt: skip
+    """Routes `resources`, each responder through `wrap` when given (a retry, say)."""
     served: set[tuple[str, str]] = set()
     for path, resource in resources.items():
+        if wrap is not None:
+            for method in METHODS:
+                name = f"on_{method.lower()}"
+                if hasattr(resource, name):
+                    setattr(resource, name, wrap(getattr(resource, name)))
         app.add_route(path, resource)
         served.update((m, path) for m in METHODS if hasattr(resource, f"on_{m.lower()}"))
     declared = {op.key for op in service.operations}

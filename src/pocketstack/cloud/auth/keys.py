@@ -49,7 +49,7 @@ class KeyRepository:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._stamp: tuple[int, tuple[str, ...]] | None = None
+        self._stamp: tuple[int, tuple[tuple[str, int], ...]] | None = None
         self._fernet: MultiFernet | None = None
 
     def exists(self) -> bool:
@@ -95,9 +95,13 @@ class KeyRepository:
             (self.path / str(number)).unlink()
         return new_primary
 
-    def _stamp_now(self) -> tuple[int, tuple[str, ...]]:
+    def _stamp_now(self) -> tuple[int, tuple[tuple[str, int], ...]]:
+        # Each entry's inode too (readdir gives it, no stat per key): a key file replaced under
+        # the same name (a snapshot restored, see cloud/snapshots) is a new inode, even within
+        # the directory's mtime granularity.
         st = self.path.stat()
-        return st.st_mtime_ns, tuple(sorted(os.listdir(self.path)))
+        with os.scandir(self.path) as entries:
+            return st.st_mtime_ns, tuple(sorted((e.name, e.inode()) for e in entries))
 
     def fernet(self) -> MultiFernet:
         """All keys as one MultiFernet: the primary first (it encrypts), the rest only decrypt."""
@@ -110,7 +114,7 @@ class KeyRepository:
                 return self._fernet
             return self._load(stamp)
 
-    def _load(self, stamp: tuple[int, tuple[str, ...]]) -> MultiFernet:
+    def _load(self, stamp: tuple[int, tuple[tuple[str, int], ...]]) -> MultiFernet:
         # Rotations racing this read can remove every key we listed (several of them between
         # our listing and our reads); list again rather than fail, a bounded number of times.
         for _ in range(_LOAD_ATTEMPTS - 1):
@@ -120,7 +124,7 @@ class KeyRepository:
                 stamp = self._stamp_now()
         return self._load_once(stamp)
 
-    def _load_once(self, stamp: tuple[int, tuple[str, ...]]) -> MultiFernet:
+    def _load_once(self, stamp: tuple[int, tuple[tuple[str, int], ...]]) -> MultiFernet:
         _check_private(self.path, is_dir=True)
         numbers = self._key_numbers()
         # The primary (highest number) first: MultiFernet encrypts with the first key.

@@ -1,9 +1,11 @@
-"""Token authentication in front of the compute and image apps, as keystonemiddleware does it.
+"""Token authentication in front of the compute, image and network apps, as keystonemiddleware
+does it.
 
 The Fernet token from `X-Auth-Token` is validated in-process (crypto, expiry, one indexed revocation
 query): no HTTP hop to the identity service. A request without a valid token gets the same 401 that
 keystonemiddleware's auth_token sends: a JSON `error` body and `WWW-Authenticate: Keystone uri=...`
-pointing at the identity endpoint.
+pointing at the identity endpoint. A token of an application credential with access rules
+passes only for the requests they allow (auth/access_rules.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.auth.tokens import TokenError, TokenProvider
 
 LOG = logging.getLogger(__name__)
+
+# The service an app serves, by where the cloud mounts it (cloud/app.py): access rules name
+# services by type. An app reached otherwise names none, and no restricted token passes it.
+SERVICE_TYPES = {"compute": "compute", "image": "image", "networking": "network"}
 
 UNAUTHORIZED_BODY = json.dumps(
     {
@@ -75,6 +81,17 @@ class TokenAuthMiddleware:
             payload = self._tokens.validate(token)
         except TokenError as exc:
             LOG.info("rejected a token: %s", exc.__class__.__name__)
+            reject(resp, challenge=self._challenge)
+            return
+        service = SERVICE_TYPES.get(req.root_path.rsplit("/", 1)[-1], "")
+        # The path as the client sent it below the service's root: an app may rewrite req.path
+        # to route (compute drops its version), rules name what the client sees.
+        path = req.env.get("PATH_INFO") or req.path
+        allowed = self._tokens.access_rules.allows(
+            payload.application_credential_id, service=service, method=req.method, path=path
+        )
+        if not allowed:
+            LOG.info("refused a request its application credential's access rules do not allow")
             reject(resp, challenge=self._challenge)
             return
         req.context.auth = RequestContext(

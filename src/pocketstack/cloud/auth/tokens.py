@@ -22,6 +22,7 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
+from pocketstack.cloud.auth.access_rules import AccessRuleGate
 from pocketstack.cloud.auth.keys import KeyRepository
 from pocketstack.cloud.auth.revocation import (
     REVOCATION_QUERIES,
@@ -172,6 +173,8 @@ class TokenProvider:
         self.clock = clock
         self.store = store
         self.expiration = expiration
+        # What a restricted application credential's tokens may call, for every service.
+        self.access_rules = AccessRuleGate(store)
         # When this process last pruned; None: not yet (the first revocation prunes).
         self._pruned_at: dt.datetime | None = None
 

@@ -14,6 +14,7 @@ import re
 import secrets
 import string
 import uuid
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -31,7 +32,7 @@ from pocketstack.cloud.compute import (
 )
 from pocketstack.cloud.compute.requests import ServerCreate
 from pocketstack.cloud.compute.server_create import DEFAULT_AZ
-from pocketstack.cloud.errors import BadRequest
+from pocketstack.cloud.errors import BadRequest, Forbidden
 from pocketstack.cloud.image import lookup
 from pocketstack.cloud.network import for_compute
 from pocketstack.cloud.store.models.compute import (
@@ -42,6 +43,9 @@ from pocketstack.cloud.store.models.compute import (
     InstanceTag,
 )
 from pocketstack.cloud.store.models.server_group import ServerGroup, ServerGroupMember
+
+if TYPE_CHECKING:
+    from pocketstack.cloud.controls.servers import Build
 
 _HOSTNAME_BAD = re.compile(r"[^a-z0-9.-]+")
 
@@ -55,7 +59,13 @@ class Created:
 
 
 def create_servers(
-    session: Session, spec: ServerCreate, *, ctx: RequestContext, now: dt.datetime, delay: float
+    session: Session,
+    spec: ServerCreate,
+    *,
+    ctx: RequestContext,
+    now: dt.datetime,
+    delay: float,
+    test_controls: bool = False,
 ) -> Created:
     """Writes the servers `spec` asks for: max_count of them when the project's quota has room,
     else as many as fit if that is at least min_count (Nova's rule), else 403.
@@ -73,6 +83,10 @@ def create_servers(
     nics = server_ports.requested_nics(
         session, ctx, spec.networks, project_id=ctx.project_id, count=spec.max_count
     )
+    # Nova lowers max_count to what the port quota has room for, and refuses below min_count.
+    max_count = for_compute.servers_with_ports(session, ctx.project_id, nics, spec.max_count)
+    if max_count < spec.min_count:
+        raise Forbidden("Maximum number of ports exceeded")
     groups = for_compute.group_ids(session, ctx.project_id, spec.security_groups, now)
     _check_key_name(session, ctx, spec.key_name)
     _check_availability_zone(session, spec.availability_zone)
@@ -85,7 +99,7 @@ def create_servers(
     )
     count = quotas.claim_instances(
         session, project_id=ctx.project_id, user_id=ctx.user_id, vcpus=flavor.vcpus,
-        memory_mb=flavor.memory_mb, min_count=spec.min_count, max_count=spec.max_count,
+        memory_mb=flavor.memory_mb, min_count=spec.min_count, max_count=max_count,
     )  # fmt: skip
     group = _group_for(session, ctx, spec, requested=count)
     reservation = "r-" + "".join(
@@ -107,19 +121,31 @@ def create_servers(
         if group is not None:
             server_group_db.add_member(session, group, row.uuid)
         placement = _place(session, flavor, spec, hosts=hosts, group=group)
+        build = _build_fault(session, row, ctx) if test_controls and placement else None
         if placement is None:
             driver.no_valid_host(row, now=now, message=fleet.NO_VALID_HOST)
+        elif build is not None and build.fault is not None:
+            # A build that fails ends as one no host took: ERROR, the fault, nowhere.
+            driver.no_valid_host(row, now=now, message=build.fault)
         else:
             row.availability_zone = placement.availability_zone
             # Its addresses are its ports', not the driver's made-up ones.
             driver.schedule(row, host=placement.host, seq=row.id, networked=False)
             server_ports.attach(session, row, nics, group_ids=groups, now=now)
-            driver.start_transition(row, states.SPAWNING, now=now, delay=delay)
+            held = build.seconds if build is not None and build.seconds is not None else delay
+            driver.start_transition(row, states.SPAWNING, now=now, delay=held)
         # The next server of this request is placed knowing where this one went.
         session.flush()
         made.append(row)
     assert made  # the schema: max_count >= 1
     return Created(made[0].uuid, reservation, tuple(made))
+
+
+def _build_fault(session: Session, row: Instance, ctx: RequestContext) -> Build | None:
+    """A test-controls rule for this server's build (only asked when they are on)."""
+    from pocketstack.cloud.controls.servers import on_build
+
+    return on_build(session, row.uuid, ctx.project_id)
 
 
 def _check_availability_zone(session: Session, zone: str | None) -> None:

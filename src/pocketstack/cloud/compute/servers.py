@@ -68,7 +68,8 @@ def get_server(
 def settle_if_delayed(deps: CloudDeps) -> None:
     """Finishes what is due: delayed transitions, and reclaims of soft-deleted servers."""
     reclaim_after = deps.config.reclaim_instance_interval
-    if deps.config.driver_delay <= 0 and reclaim_after <= 0:
+    # The test controls may hold a build (controls/servers.py) whatever the driver's delay.
+    if deps.config.driver_delay <= 0 and reclaim_after <= 0 and not deps.config.test_controls:
         return
     now = deps.clock.now()
     with deps.store.session() as session:
@@ -159,8 +160,9 @@ class ServerList:
         now = self._deps.clock.now()
         with self._deps.store.session(write=True) as session:
             created = create_servers(
-                session, spec, ctx=ctx, now=now, delay=self._deps.config.driver_delay
-            )
+                session, spec, ctx=ctx, now=now, delay=self._deps.config.driver_delay,
+                test_controls=self._deps.config.test_controls,
+            )  # fmt: skip
             for row in created.rows:
                 _log(req, session, row, "create", now)
         resp.status = falcon.HTTP_202
@@ -225,6 +227,10 @@ class ServerItem:
                 snapshots.delete(self._deps, session, row.shelved_image_id)
                 row.shelved_image_id = None
             config = self._deps.config
+            if config.test_controls and _delete_fails(session, row, now):
+                _log(req, session, row, "delete", now)
+                resp.status = falcon.HTTP_204
+                return
             # Nova soft-deletes only a server that ran once on a host; any other goes at once.
             ran = row.launched_at is not None and row.host is not None
             if config.reclaim_instance_interval > 0 and ran:
@@ -243,6 +249,21 @@ class ServerItem:
                 driver.mark_deleted(row, now)
             _log(req, session, row, "delete", now)
         resp.status = falcon.HTTP_204
+
+
+def _delete_fails(session: Session, row: Instance, now: dt.datetime) -> bool:
+    """A test-controls rule failing this delete: the server is left in ERROR with the fault,
+    as Nova's compute leaves one whose termination failed."""
+    from pocketstack.cloud.controls.servers import on_delete
+
+    fault = on_delete(session, row.uuid, row.project_id)
+    if fault is None:
+        return False
+    row.vm_state = states.ERROR
+    row.task_state = None
+    row.transition_due_at = None
+    driver.record_fault(row, now=now, message=fault)
+    return True
 
 
 def _log(

@@ -42,6 +42,7 @@ from pocketstack.cloud.identity import (
     policy,
     project_tag_api,
     project_tags,
+    role_api,
     trust_api,
 )
 from pocketstack.cloud.identity import request_schemas as schemas
@@ -96,8 +97,7 @@ def _schemas() -> dict[str, JSON]:
              "links": entity_links, "secret": STR},
             required=("id", "name", "project_id", "roles", "unrestricted", "links"),
         ),
-        **credential_api.schemas(),
-        **trust_api.schemas(),
+        **credential_api.schemas(), **trust_api.schemas(), **catalog_api.schemas(),
         "Access": obj(
             {"token": obj({"id": STR, "expires": STR, "issued_at": STR, "audit_ids": arr(STR)}),
              "serviceCatalog": arr({"type": "object"}),
@@ -360,7 +360,7 @@ def _operations() -> tuple[Operation, ...]:
                  create=Body(schemas.ROLE_CREATE, bodies.parse_role_create))  # fmt: skip
     assignment_filters = ("user.id", "group.id", "scope.project.id", "scope.domain.id",
                           "scope.system", "role.id", "effective", "include_names",
-                          "include_subtree")  # fmt: skip
+                          "include_subtree", "scope.OS-INHERIT:inherited_to")  # fmt: skip
     ops.append(Operation(method="GET", path="/v3/role_assignments",
                          summary="List role assignments", policy=_rule("list_role_assignments"),
                          status=(200,),
@@ -371,7 +371,8 @@ def _operations() -> tuple[Operation, ...]:
     for target in ("project", "domain", "system"):
         ops += _grants(target, "user")
     ops += _groups()
-    for part in (app_credential_api, project_tag_api, credential_api, trust_api, catalog_api):
+    for part in (app_credential_api, project_tag_api, credential_api, trust_api, catalog_api,
+                 role_api):  # fmt: skip
         ops += part.operations()
     ops += _crud("services", "service", "Service", filters=("type", "name"),
                  create=Body(schemas.SERVICE_CREATE, bodies.parse_service_create))  # fmt: skip

@@ -7,17 +7,30 @@ import falcon
 from pocketstack.cloud.api.enforce import enforcer, mount
 from pocketstack.cloud.api.keywords import REQUEST_VALIDATOR
 from pocketstack.cloud.deps import CloudDeps
-from pocketstack.cloud.identity import discovery, errors, policy, v2, v3_tokens
+from pocketstack.cloud.identity import (
+    access_rules,
+    discovery,
+    domain_roles,
+    effective_assignments,
+    errors,
+    policy,
+    role_inference,
+    v2,
+    v3_tokens,
+)
+from pocketstack.cloud.identity import inherit_resources as inherit
 from pocketstack.cloud.identity.admin import (
     app_credentials,
-    assignments,
     catalog,
     credentials,
+    domain_configs,
     domains,
     ec2_credentials,
+    endpoint_groups,
     group_grants,
     groups,
     password,
+    policies,
     project_tags,
     projects,
     roles,
@@ -74,6 +87,8 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
         "/v3/users/{user_id}/application_credentials/{credential_id}": (
             app_credentials.AppCredentialItem(identity)
         ),
+        "/v3/users/{user_id}/access_rules": access_rules.AccessRules(identity),
+        "/v3/users/{user_id}/access_rules/{access_rule_id}": access_rules.AccessRuleItem(identity),
         "/v3/groups": groups.Groups(identity),
         "/v3/groups/{group_id}": groups.GroupItem(identity),
         "/v3/groups/{group_id}/users": groups.GroupUsers(identity),
@@ -94,9 +109,15 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
         "/v3/OS-TRUST/trusts/{trust_id}": trusts.TrustItem(identity),
         "/v3/OS-TRUST/trusts/{trust_id}/roles": trusts.TrustRoles(identity),
         "/v3/OS-TRUST/trusts/{trust_id}/roles/{role_id}": trusts.TrustRoleItem(identity),
-        "/v3/roles": roles.Roles(identity),
-        "/v3/roles/{role_id}": roles.RoleItem(identity),
-        "/v3/role_assignments": assignments.RoleAssignments(identity),
+        # Domain-specific roles, inherited grants and implied roles over admin/'s resources.
+        "/v3/roles": domain_roles.Roles(identity),
+        "/v3/roles/{role_id}": domain_roles.RoleItem(identity),
+        "/v3/role_assignments": effective_assignments.RoleAssignments(identity),
+        "/v3/roles/{role_id}/implies": role_inference.ImpliedRoleList(identity),
+        "/v3/roles/{role_id}/implies/{implies_role_id}": (
+            role_inference.ImpliedRoleItem(identity)
+        ),
+        "/v3/role_inferences": role_inference.RoleInferences(identity),
         "/v3/system/users/{user_id}/roles": roles.GrantList(identity, "system"),
         "/v3/system/users/{user_id}/roles/{role_id}": roles.Grant(identity, "system"),
         "/v3/system/groups/{group_id}/roles": group_grants.GroupGrantList(identity, "system"),
@@ -107,6 +128,10 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
         "/v3/endpoints/{endpoint_id}": catalog.EndpointItem(identity),
         "/v3/regions": catalog.Regions(identity),
         "/v3/regions/{region_id}": catalog.RegionItem(identity),
+        **endpoint_groups.resources(identity),
+        **domain_configs.resources(identity),
+        "/v3/policies": policies.Policies(identity),
+        "/v3/policies/{policy_id}": policies.PolicyItem(identity),
     }
     for target in ("project", "domain"):
         base = f"/v3/{target}s/{{{target}_id}}/users/{{user_id}}/roles"
@@ -115,5 +140,15 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
         base = f"/v3/{target}s/{{{target}_id}}/groups/{{group_id}}/roles"
         resources[base] = group_grants.GroupGrantList(identity, target)
         resources[f"{base}/{{role_id}}"] = group_grants.GroupGrant(identity, target)
+    for target in ("domain", "project"):
+        for actor in ("user", "group"):
+            base = f"/v3/OS-INHERIT/{target}s/{{{target}_id}}/{actor}s/{{{actor}_id}}/roles"
+            resources[f"{base}/{{role_id}}/inherited_to_projects"] = inherit.InheritedGrant(
+                identity, target
+            )
+            if target == "domain":
+                resources[f"{base}/inherited_to_projects"] = inherit.InheritedGrantList(
+                    identity, target
+                )
     mount(app, SERVICE, resources)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pocketstack.cloud.api.operation import Operation, Rule, every_version
 from pocketstack.cloud.api.shapes import arr, obj, query, ref
-from pocketstack.cloud.identity import app_credential_requests
+from pocketstack.cloud.identity import access_rule_api, app_credential_requests
 
 _READ = (400, 401, 403, 404)
 _WRITE = (400, 401, 403, 404, 409, 413)
@@ -40,4 +40,6 @@ def operations() -> list[Operation]:
                   errors=_READ),
         Operation(method="DELETE", path=item, summary="Delete an application credential",
                   policy=_rule("delete_application_credential"), status=(204,), errors=_WRITE),
+        # The rules of the user's restricted credentials, listed and deleted on their own.
+        *access_rule_api.operations(),
     ]  # fmt: skip

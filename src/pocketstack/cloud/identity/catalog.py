@@ -1,4 +1,5 @@
-"""The service catalog, read in one query and shaped for v3 `catalog` or v2.0 `serviceCatalog`."""
+"""The service catalog, read in one query (and narrowed to a project's endpoints where
+OS-EP-FILTER limits it) and shaped for v3 `catalog` or v2.0 `serviceCatalog`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from pocketstack.cloud.identity.endpoint_groups import project_endpoint_ids
 from pocketstack.cloud.store.models.identity import Endpoint, Service
 
 # Keystone substitutes these in endpoint URLs, e.g. a legacy `.../v2/$(project_id)s` compute URL.
@@ -68,9 +70,14 @@ def load_catalog(
     session: Session | Connection, *, user_id: str, project_id: str | None
 ) -> list[CatalogService]:
     rows = session.execute(_CATALOG).all()
+    # A project limited to some endpoints (OS-EP-FILTER) sees only those; one with no
+    # association sees the whole catalog (Keystone's return_all_endpoints_if_no_filter).
+    allowed = project_endpoint_ids(session, project_id) if project_id else set()
     values = {"tenant_id": project_id, "project_id": project_id, "user_id": user_id}
     services: dict[str, CatalogService] = {}
     for sid, stype, sname, eid, interface, region_id, url in rows:
+        if allowed and eid not in allowed:
+            continue
         formatted = _format_url(url, values)
         if formatted is None:
             continue

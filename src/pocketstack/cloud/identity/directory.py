@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import CompoundSelect, bindparam, select, union
+from sqlalchemy import CompoundSelect, Select, bindparam, or_, select, union
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
+from pocketstack.cloud.identity import implied_roles, inherited_grants
+from pocketstack.cloud.identity.inherited_grants import Value
 from pocketstack.cloud.store.models.identity import (
     Domain,
     FailedLogin,
@@ -187,41 +190,48 @@ def find_domain(
     return DomainRef(id=row[0], name=row[1], enabled=bool(row[2]))
 
 
-# The user's roles on a target: granted to them, or to a group they belong to (Keystone's
-# effective roles without inheritance), each role once.
-_ROLES_ON = (
-    select(Role.id, Role.name)
-    .where(
-        Role.id.in_(
-            union(
-                select(RoleAssignment.role_id).where(
-                    RoleAssignment.user_id == bindparam("user_id"),
-                    RoleAssignment.target_type == bindparam("target_type"),
-                    RoleAssignment.target_id == bindparam("target_id"),
-                ),
-                select(GroupRoleAssignment.role_id)
-                .join(
-                    UserGroupMembership,
-                    UserGroupMembership.group_id == GroupRoleAssignment.group_id,
-                )
-                .where(
-                    UserGroupMembership.user_id == bindparam("user_id"),
-                    GroupRoleAssignment.target_type == bindparam("target_type"),
-                    GroupRoleAssignment.target_id == bindparam("target_id"),
-                ),
-            )
-        )
-    )
-    .order_by(Role.name)
-)
+def _granted_on(user_id: Value, target_type: str, target_id: Value) -> Select[str]:
+    """Ids of the roles granted to the user, or to a group they belong to, on the target; on a
+    project, also those inherited from its domain or the projects above it."""
+    parts: list[Select[str]] = [
+        select(RoleAssignment.role_id).where(
+            RoleAssignment.user_id == user_id,
+            RoleAssignment.target_type == target_type,
+            RoleAssignment.target_id == target_id,
+        ),
+        select(GroupRoleAssignment.role_id)
+        .join(UserGroupMembership, UserGroupMembership.group_id == GroupRoleAssignment.group_id)
+        .where(
+            UserGroupMembership.user_id == user_id,
+            GroupRoleAssignment.target_type == target_type,
+            GroupRoleAssignment.target_id == target_id,
+        ),
+    ]
+    if target_type == "project":
+        parts += inherited_grants.role_ids_on_project(user_id, target_id)
+    return select(union(*parts).subquery().c[0])
+
+
 _ROLES_BY_NAME = select(Role.id, Role.name).where(Role.name.in_(bindparam("names", expanding=True)))
 
 
 def roles_on(session: Reader, *, user_id: str, target_type: str, target_id: str) -> list[RoleRef]:
+    """The roles a token scoped to the target carries: those granted (directly, through a
+    group, inherited), with every role they imply, less the domain-specific ones (Keystone's
+    effective roles), each once, by name."""
     rows = session.execute(
-        _ROLES_ON, {"user_id": user_id, "target_type": target_type, "target_id": target_id}
+        _roles_on_statement(target_type), {"user_id": user_id, "target_id": target_id}
     ).all()
     return [RoleRef(id=r[0], name=r[1]) for r in rows]
+
+
+@functools.cache
+def _roles_on_statement(target_type: str) -> Select[str, str]:
+    # Built once per kind of target: building it (unions, the recursive CTEs) cost more than
+    # running it, on every token.
+    granted = _granted_on(bindparam("user_id"), target_type, bindparam("target_id"))
+    held = implied_roles.global_reachable(granted)
+    return select(Role.id, Role.name).where(Role.id.in_(held)).order_by(Role.name)
 
 
 def roles_by_name(session: Reader, names: Iterable[str]) -> list[RoleRef]:
@@ -306,13 +316,15 @@ def _targets_of(user_id: str, target_type: str) -> CompoundSelect[str]:
 
 
 def projects_for_user(session: Session, user_id: str) -> list[Project]:
-    """Projects where the user holds any role, in one query."""
+    """Projects where the user holds any role, directly, through a group or inherited."""
     assigned = _targets_of(user_id, "project")
-    return list(
-        session.execute(
-            select(Project).where(Project.id.in_(assigned)).order_by(Project.name)
-        ).scalars()
+    inherited = inherited_grants.projects_of_user(session, user_id)
+    query = select(Project).where(
+        or_(Project.id.in_(assigned), Project.id.in_(sorted(inherited)))
+        if inherited
+        else Project.id.in_(assigned)
     )
+    return list(session.execute(query.order_by(Project.name)).scalars())
 
 
 def domains_for_user(session: Session, user_id: str) -> list[Domain]:

@@ -75,11 +75,12 @@ def user(req: falcon.Request, row: User) -> dict[str, Any]:
     return body
 
 
-def role(req: falcon.Request, row: Role) -> dict[str, Any]:
+def role(req: falcon.Request, row: Role, domain_id: str | None = None) -> dict[str, Any]:
+    """`domain_id`: the domain of a domain-specific role (None: a global one)."""
     return {
         "id": row.id,
         "name": row.name,
-        "domain_id": None,
+        "domain_id": domain_id,
         "description": row.description,
         "options": {},
         "links": {"self": v3_url(req, "roles", row.id)},

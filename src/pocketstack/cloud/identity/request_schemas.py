@@ -132,7 +132,8 @@ DOMAIN_CREATE = envelope("domain", _entity(_DOMAIN, required=("name",)))
 DOMAIN_UPDATE = envelope("domain", _entity(_DOMAIN, update=True))
 
 ROLE_CREATE = envelope("role", _entity(
-    {"name": NAME, "description": NULLABLE_STRING, "options": _IMMUTABLE_OPTIONS},
+    {"name": NAME, "description": NULLABLE_STRING, "options": _IMMUTABLE_OPTIONS,
+     "domain_id": NULLABLE_ID},
     required=("name",),
 ))  # fmt: skip
 

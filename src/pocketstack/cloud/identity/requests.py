@@ -12,6 +12,7 @@ import dataclasses
 from typing import Any
 
 from pocketstack.cloud.api.operation import Microversion
+from pocketstack.cloud.identity import user_extras
 from pocketstack.cloud.identity.errors import SchemaError
 from pocketstack.cloud.inputs import TEXT_BYTES, shown, too_big_for_text
 
@@ -34,6 +35,8 @@ class UserCreate:
     default_project_id: str | None
     email: str | None
     description: str | None
+    # Attributes Keystone keeps as its "extra" (user_extras.py).
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def parse_user_create(body: Any, version: Microversion | None) -> UserCreate:
@@ -46,6 +49,7 @@ def parse_user_create(body: Any, version: Microversion | None) -> UserCreate:
         default_project_id=user.get("default_project_id"),
         email=user.get("email"),
         description=_text(user, "description"),
+        extra=user_extras.of(user),
     )
 
 
@@ -60,6 +64,8 @@ class UserUpdate:
     description: str | None
     # The attributes the body names, null or not: null clears the three that may be cleared.
     named: frozenset[str]
+    # Attributes Keystone keeps as its "extra" (user_extras.py).
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def sets(self, attribute: str) -> bool:
         return attribute in self.named
@@ -75,6 +81,7 @@ def parse_user_update(body: Any, version: Microversion | None) -> UserUpdate:
         email=user.get("email"),
         description=_text(user, "description"),
         named=frozenset(user),
+        extra=user_extras.of(user),
     )
 
 
@@ -147,11 +154,15 @@ def parse_domain_create(body: Any, version: Microversion | None) -> DomainCreate
 class RoleCreate:
     name: str
     description: str | None
+    # A domain-specific role's domain (None: a global role).
+    domain_id: str | None = None
 
 
 def parse_role_create(body: Any, version: Microversion | None) -> RoleCreate:
     role: dict[str, Any] = body["role"]
-    return RoleCreate(name=role["name"], description=_text(role, "description"))
+    return RoleCreate(
+        name=role["name"], description=_text(role, "description"), domain_id=role.get("domain_id")
+    )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -94,6 +94,9 @@ def caller(
         payload = tokens.validate(token_id, conn=conn)
     except TokenError:
         raise AuthenticationFailed() from None
+    if not tokens.access_rules.allows(payload.application_credential_id, service="identity",
+                                      method=req.method, path=req.path):  # fmt: skip
+        raise AuthenticationFailed()
     ctx = RequestContext(
         token_id=token_id, payload=payload, request_id=getattr(req.context, "request_id", "")
     )

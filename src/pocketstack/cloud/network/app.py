@@ -15,10 +15,13 @@ from pocketstack.cloud.api.keywords import LINEAR_VALIDATOR
 from pocketstack.cloud.auth.middleware import TokenAuthMiddleware
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.inputs import RefuseNul
-from pocketstack.cloud.network import body, faults, policy
+from pocketstack.cloud.network import body, faults, policy, startup
+from pocketstack.cloud.network.agents_api import routes as agent_routes
 from pocketstack.cloud.network.api import SERVICE
 from pocketstack.cloud.network.extensions import ExtensionItem, ExtensionList
+from pocketstack.cloud.network.extraroutes import routes as extraroute_routes
 from pocketstack.cloud.network.floating_ips import FloatingIPItem, FloatingIPList
+from pocketstack.cloud.network.metering_routes import routes as metering_routes
 from pocketstack.cloud.network.networks import NetworkItem, NetworkList
 from pocketstack.cloud.network.ports import PortItem, PortList
 from pocketstack.cloud.network.quotas_api import QuotaDefault, QuotaDetails, QuotaItem, QuotaList
@@ -29,9 +32,12 @@ from pocketstack.cloud.network.security_group_rules import (
     SecurityGroupRuleList,
 )
 from pocketstack.cloud.network.security_groups import SecurityGroupItem, SecurityGroupList
+from pocketstack.cloud.network.subnetpool_prefixes import PrefixOperation
+from pocketstack.cloud.network.subnetpools import SubnetPoolItem, SubnetPoolList
 from pocketstack.cloud.network.subnets import SubnetItem, SubnetList
 from pocketstack.cloud.network.tags_api import routes as tag_routes
 from pocketstack.cloud.network.versions import Resources, Versions
+from pocketstack.cloud.store import retry
 
 
 class _RequestId:
@@ -64,6 +70,8 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
             validator=LINEAR_VALIDATOR,
         ),
     ]
+    # The agents register and old networks get segments (network/startup.py).
+    startup.start(deps)
     app: falcon.App[falcon.Request, falcon.Response] = falcon.App(middleware=middleware)
     app.req_options.keep_blank_qs_values = True
     app.req_options.strip_url_path_trailing_slash = True
@@ -81,6 +89,12 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
             "/v2.0/networks/{network_id}": NetworkItem(deps),
             "/v2.0/subnets": SubnetList(deps),
             "/v2.0/subnets/{subnet_id}": SubnetItem(deps),
+            "/v2.0/subnetpools": SubnetPoolList(deps),
+            "/v2.0/subnetpools/{subnetpool_id}": SubnetPoolItem(deps),
+            "/v2.0/subnetpools/{subnetpool_id}/add_prefixes": PrefixOperation(deps, "add_prefixes"),
+            "/v2.0/subnetpools/{subnetpool_id}/remove_prefixes": PrefixOperation(
+                deps, "remove_prefixes"
+            ),
             "/v2.0/ports": PortList(deps),
             "/v2.0/ports/{port_id}": PortItem(deps),
             "/v2.0/security-groups": SecurityGroupList(deps),
@@ -99,6 +113,11 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
             "/v2.0/quotas/{project_id}/details": QuotaDetails(deps),
             "/v2.0/quotas/{project_id}/details.json": QuotaDetails(deps),
             **tag_routes(deps),
+            **metering_routes(deps),
+            **extraroute_routes(deps),
+            **agent_routes(deps),
         },
+        # Every network responder's effects are in its one transaction: safe to run again.
+        wrap=retry.on_transient_errors,
     )
     return app

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pocketstack.cloud.api.operation import JSON
-from pocketstack.cloud.network import faults, values
+from pocketstack.cloud.network import dhcp_options, faults, values
 from pocketstack.cloud.network import sg_rules_validation as rules
 
 # An attribute without a default must be given on create.
@@ -130,7 +130,28 @@ def network_attributes() -> dict[str, Attr]:
                     sortable=True),
         "port_security_enabled": Attr(post=True, put=True, default=True, check=values.boolean,
                                       schema=_BOOL),
+        # provider: checked together by network/provider.py, as ML2 checks them.
+        "provider:network_type": Attr(post=True, put=True, check=_text(MAX_NAME), schema=_ANY,
+                                      query=_same),
+        "provider:physical_network": Attr(post=True, put=True, check=_text(64), schema=_ANY,
+                                          query=_same),
+        "provider:segmentation_id": Attr(post=True, put=True, check=values.integer,
+                                         schema=_ANY, query=_query_int),
+        # network_availability_zone: which zones exist is network/availability_zones.py's.
+        "availability_zone_hints": Attr(post=True, default=[], check=_zone_hints, schema=_ANY),
+        "availability_zones": Attr(),
     }  # fmt: skip
+
+
+def _zone_hints(value: Any) -> list[str]:
+    """type:availability_zone_hint_list: unique strings, at most 255 characters joined."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise values.Invalid(f"'{values.text(value)}' is not a list of strings")
+    if len(set(value)) != len(value):
+        raise values.Invalid(f"Duplicate items in the list: '{values.text(value)}'")
+    if len(",".join(value)) > MAX_NAME:
+        raise faults.invalid_input("Too many availability_zone_hints specified")
+    return list(value)
 
 
 def subnet_attributes() -> dict[str, Attr]:
@@ -142,8 +163,12 @@ def subnet_attributes() -> dict[str, Attr]:
                            query=_query_int, sortable=True),
         "cidr": Attr(post=True, check=values.parse_cidr, schema=_STR, query=_same,
                      sortable=True),
-        # No subnet pools here: only null is taken (Neutron's "no pool").
-        "subnetpool_id": Attr(post=True, check=_no_pool, schema=_ANY, query=_same),
+        # subnet_allocation and default-subnetpools: a prefix from a pool (subnetpool_alloc.py).
+        "subnetpool_id": Attr(post=True, check=_nullable(values.uuid_like), schema=_ANY,
+                              query=_same),
+        "prefixlen": Attr(post=True, check=_prefixlen, schema=_INT),
+        "use_default_subnetpool": Attr(post=True, default=False, check=values.boolean,
+                                       schema=_BOOL),
         "gateway_ip": Attr(post=True, put=True, check=_nullable(values.ip_address),
                            schema={"type": ["string", "null"]}, query=_same, sortable=True),
         "allocation_pools": Attr(post=True, put=True, check=values.ip_pools, schema=_LIST),
@@ -193,15 +218,16 @@ def port_attributes() -> dict[str, Attr]:
                                 schema={"type": ["object", "null"]}),
         "binding:vif_type": Attr(),
         "binding:vif_details": Attr(),
+        "extra_dhcp_opts": Attr(post=True, put=True, default=None, check=dhcp_options.checked,
+                                schema=_LIST),
     }  # fmt: skip
 
 
-def _no_pool(value: Any) -> None:
-    if value is None:
-        return None
-    raise faults.not_found(
-        "SubnetPoolNotFound", f"Subnet pool {values.text(value)} could not be found."
-    )
+def _prefixlen(value: Any) -> int:
+    number = values.integer(value)
+    if number < 0:
+        raise values.Invalid(f"'{number}' should be non-negative")
+    return number
 
 
 def _group_ids(value: Any) -> list[str]:

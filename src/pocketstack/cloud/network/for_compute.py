@@ -168,6 +168,19 @@ def check_nics(session: Session, ctx: RequestContext, project_id: str, nics: Seq
             _check_network(session, ctx, nic, project_id, count)
 
 
+def servers_with_ports(session: Session, project_id: str, nics: Sequence[Nic],
+                       max_count: int) -> int:  # fmt: skip
+    """How many of `max_count` servers asking for `nics` the project's port quota has room
+    for (Nova's validate_networks). A read only: the claim itself, under the quota's lock,
+    happens as each server's ports are made."""
+    needed = sum(1 for nic in nics if nic.port_id is None)
+    limit = quotas.limits(session, project_id)["port"] if needed else -1
+    if limit < 0:
+        return max_count
+    free = max(limit - quotas.used(session, project_id, "port"), 0)
+    return min(max_count, free // needed)
+
+
 def group_ids(session: Session, project_id: str, names: Sequence[str],
               now: dt.datetime) -> list[str]:  # fmt: skip
     """The project's security groups by name or id (Nova's _process_security_groups), the

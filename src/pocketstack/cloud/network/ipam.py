@@ -16,6 +16,7 @@ port's MAC.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import ipaddress
 import json
 from collections.abc import Sequence
@@ -166,20 +167,43 @@ def plan(
     return wants + _auto_wants(subnets, mac, device_owner, handled)
 
 
-def _taken(session: Session, subnet_id: str) -> set[int]:
-    rows = session.scalars(
-        select(IPAllocation.ip_address).where(IPAllocation.subnet_id == subnet_id)
-    )
-    return {int(parse_ip(address)) for address in rows}
+# Candidates checked per query: one round trip finds the first free address in most subnets.
+_WINDOW = 32
 
 
-def _lowest_free(subnet: Subnet, taken: set[int]) -> int | None:
-    for start, end in subnet_rules.pools_of(json.loads(subnet.allocation_pools)):
-        candidate = start
-        while candidate <= end and candidate in taken:
-            candidate += 1
-        if candidate <= end:
-            return candidate
+def _fingerprint(subnet: Subnet) -> str:
+    return hashlib.blake2s(subnet.allocation_pools.encode(), digest_size=8).hexdigest()
+
+
+def _hint(subnet: Subnet) -> int:
+    """The position (counted through the pools in their order) before which every address is
+    taken; 0 when there is no hint or the pools changed since it was written."""
+    fingerprint, _, position = (subnet.ipam_hint or "").partition(":")
+    return int(position) if fingerprint == _fingerprint(subnet) else 0
+
+
+def _candidates(pools: Sequence[subnet_rules.Pool], position: int) -> list[tuple[int, int]]:
+    """Up to _WINDOW (position, address) pairs from `position` on."""
+    found: list[tuple[int, int]] = []
+    offset = 0
+    for start, end in pools:
+        size = end - start + 1
+        if position < offset + size:
+            first = start + max(position - offset, 0)
+            last = min(end, first + _WINDOW - len(found) - 1)
+            found += [(offset + value - start, value) for value in range(first, last + 1)]
+            if len(found) == _WINDOW:
+                break
+        offset += size
+    return found
+
+
+def _position_of(pools: Sequence[subnet_rules.Pool], value: int) -> int | None:
+    offset = 0
+    for start, end in pools:
+        if start <= value <= end:
+            return offset + value - start
+        offset += end - start + 1
     return None
 
 
@@ -221,19 +245,54 @@ def allocate(
 
 
 def _any(session: Session, want: Want, *, port_id: str, network_id: str) -> Allocated:
+    """The lowest free address of the first subnet of `want` with room. The search starts at
+    the subnet's hint, so a port create reads a window of allocations, not every one of them
+    (a bulk create would otherwise cost the square of its size)."""
     for subnet in want.subnets:
-        taken = _taken(session, subnet.id)
-        while (value := _lowest_free(subnet, taken)) is not None:
-            address = _address(subnet, value)
-            row = IPAllocation(port_id=port_id, subnet_id=subnet.id, network_id=network_id,
-                               ip_address=address)  # fmt: skip
-            if _insert(session, row):
-                return Allocated(subnet.id, address)
-            # Taken meanwhile (the lock makes this rare): the next one.
-            taken.add(value)
+        pools = subnet_rules.pools_of(json.loads(subnet.allocation_pools))
+        found = _search(session, subnet, pools, _hint(subnet), port_id=port_id,
+                        network_id=network_id)  # fmt: skip
+        if found is None and _hint(subnet) > 0:
+            # An address freed below the hint by a way that did not move it back: the whole
+            # pool once more, rather than a subnet wrongly full.
+            found = _search(session, subnet, pools, 0, port_id=port_id, network_id=network_id)
+        if found is not None:
+            return found
     raise faults.conflict(
         "IpAddressGenerationFailure", f"No more IP addresses available on network {network_id}."
     )
+
+
+def _search(session: Session, subnet: Subnet, pools: Sequence[subnet_rules.Pool], position: int,
+            *, port_id: str, network_id: str) -> Allocated | None:  # fmt: skip
+    while batch := _candidates(pools, position):
+        texts = {value: _address(subnet, value) for _, value in batch}
+        taken = set(session.scalars(select(IPAllocation.ip_address).where(
+            IPAllocation.subnet_id == subnet.id,
+            IPAllocation.ip_address.in_(list(texts.values())))))  # fmt: skip
+        for at, value in batch:
+            address = texts[value]
+            if address in taken:
+                continue
+            row = IPAllocation(port_id=port_id, subnet_id=subnet.id,
+                               network_id=network_id, ip_address=address)  # fmt: skip
+            if _insert(session, row):
+                subnet.ipam_hint = f"{_fingerprint(subnet)}:{at + 1}"
+                return Allocated(subnet.id, address)
+            # Taken meanwhile (the subnet's lock makes this rare): the next one.
+        position = batch[-1][0] + 1
+    return None
+
+
+def freed(subnet: Subnet | None, address: str) -> None:
+    """The subnet's hint moved back to `address` when it was below it (the subnet locked by the
+    caller): the next port gets the lowest free address again."""
+    if subnet is None or subnet.ipam_hint is None:
+        return
+    pools = subnet_rules.pools_of(json.loads(subnet.allocation_pools))
+    position = _position_of(pools, int(parse_ip(address)))
+    if position is not None and position < _hint(subnet):
+        subnet.ipam_hint = f"{_fingerprint(subnet)}:{position}"
 
 
 def add_auto_addresses(session: Session, subnet: Subnet) -> None:
@@ -254,10 +313,21 @@ def add_auto_addresses(session: Session, subnet: Subnet) -> None:
 
 
 def release(session: Session, port_id: str, subnet_ids: Sequence[str] | None = None) -> None:
-    """Frees the port's addresses (on `subnet_ids` only, when given)."""
+    """Frees the port's addresses (on `subnet_ids` only, when given), and moves each subnet's
+    hint back to a freed address below it, so the next port still gets the lowest free one."""
     stmt = select(IPAllocation).where(IPAllocation.port_id == port_id)
     if subnet_ids is not None:
         stmt = stmt.where(IPAllocation.subnet_id.in_(list(subnet_ids)))
-    for row in session.scalars(stmt):
+    rows = list(session.scalars(stmt))
+    if not rows:
+        return
+    # Locked before the rows go, in id order as every allocation locks them: a release and a
+    # create on one subnet take turns instead of each holding what the other waits for.
+    ids = sorted({row.subnet_id for row in rows})
+    subnets = select(Subnet).where(Subnet.id.in_(ids)).order_by(Subnet.id).with_for_update()
+    locked = list(session.scalars(subnets.execution_options(populate_existing=True)))
+    by_id = {subnet.id: subnet for subnet in locked}
+    for row in rows:
         session.delete(row)
+        freed(by_id.get(row.subnet_id), row.ip_address)
     session.flush()

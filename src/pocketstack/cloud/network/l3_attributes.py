@@ -1,5 +1,6 @@
-"""Routers' and floating IPs' attributes as Neutron's l3, l3_ext_gw_mode, extraroute and
-fip-port-details definitions declare them (see attributes.py for what a table drives)."""
+"""Routers' and floating IPs' attributes as Neutron's l3, l3_ext_gw_mode, extraroute, dvr,
+l3_ext_ha_mode and fip-port-details definitions declare them (see attributes.py for what a
+table drives)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pocketstack.cloud.network.attributes import (
     MAX_NAME,
     MAX_PROJECT_ID,
     REQUIRED,
+    UNSET,
     Attr,
 )
 
@@ -67,6 +69,11 @@ def _routes(value: Any) -> list[dict[str, str]]:
     return [] if value is None else values.host_routes(value)
 
 
+def _nullable_bool(value: Any) -> bool | None:
+    """convert_to_boolean_if_not_none."""
+    return None if value is None else values.boolean(value)
+
+
 def _nullable_uuid(value: Any) -> str | None:
     return None if value is None else values.uuid_like(value)
 
@@ -100,6 +107,10 @@ def router_attributes() -> dict[str, Attr]:
         "external_gateway_info": Attr(post=True, put=True, default=None, check=gateway_info,
                                       schema={"type": ["object", "null"]}),
         "routes": Attr(put=True, check=_routes, schema={"type": ["array", "null"]}),
+        # dvr, l3-ha: admins' only (router_flags.py); unset leaves the choice to the create.
+        "distributed": Attr(post=True, put=True, default=UNSET, check=_nullable_bool,
+                            schema=_ANY),
+        "ha": Attr(post=True, put=True, default=UNSET, check=_nullable_bool, schema=_ANY),
     }  # fmt: skip
 
 

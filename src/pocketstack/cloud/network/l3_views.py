@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.network import access, faults, policy, tags
+from pocketstack.cloud.network import access, faults, policy, router_flags, tags
 from pocketstack.cloud.network.views import fixed_ips_of, timestamp
 from pocketstack.cloud.store.models.network_l3 import FloatingIP, Router
 from pocketstack.cloud.store.models.network_port import Port
@@ -30,7 +30,8 @@ def _standard(row: Router | FloatingIP) -> dict[str, Any]:
     }
 
 
-def router_views(session: Session, routers: Sequence[Router]) -> list[dict[str, Any]]:
+def router_views(session: Session, routers: Sequence[Router],
+                 ctx: RequestContext) -> list[dict[str, Any]]:  # fmt: skip
     gateways = fixed_ips_of(session, [r.gw_port_id for r in routers if r.gw_port_id])
     views = []
     for router in routers:
@@ -44,6 +45,7 @@ def router_views(session: Session, routers: Sequence[Router]) -> list[dict[str, 
             "status": router.status, "external_gateway_info": info,
             "routes": json.loads(router.routes), **_standard(router),
         })  # fmt: skip
+    router_flags.fill(session, ctx, views)
     return tags.fill(session, views)
 
 

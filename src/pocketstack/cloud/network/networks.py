@@ -2,16 +2,22 @@
 
 A network is data only: ACTIVE from its create, with an MTU of at most MAX_MTU (Neutron's
 default global_physnet_mtu, no overlay taken off: nothing is encapsulated here).
+
+Each network has one segment (provider.py: the one an admin asks for, else a tenant vxlan one,
+made in the create's transaction) and may have availability zone hints; what they add to the
+view is network_extras.py's.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import falcon
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
@@ -19,18 +25,22 @@ from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.network import (
     access,
     attributes,
+    availability_zones,
     faults,
     l3_ports,
     listing,
+    network_extras,
     policy,
+    provider,
     quotas,
     sg_store,
     subnet_rules,
     tags,
 )
 from pocketstack.cloud.network.body import Creates, Update
-from pocketstack.cloud.network.views import network_view, network_views
+from pocketstack.cloud.network.views import network_views
 from pocketstack.cloud.store.models.network import Network, Subnet
+from pocketstack.cloud.store.models.network_agent import NetworkSegment
 from pocketstack.cloud.store.models.network_port import IPAllocation, Port
 
 MAX_MTU = 1500
@@ -38,6 +48,24 @@ ACTIVE = "ACTIVE"
 # Ports the network's delete takes with it (Neutron's AUTO_DELETE_PORT_OWNERS).
 AUTO_DELETE_OWNERS = ("network:dhcp", "network:router_ha_interface",
                       "network:ha_router_replicated_interface")  # fmt: skip
+
+
+def _segment_filter(column: Any, stored: Callable[[Any], Any]) -> listing.FilterHook:
+    def hook(wanted: list[Any]) -> ColumnElement[bool]:
+        segments = select(NetworkSegment.network_id).where(column.in_([stored(v) for v in wanted]))
+        return Network.id.in_(segments)
+
+    return hook
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _or_none(value: Any) -> Any:
+    # "None" is stored as '' and 0 (models/network_agent.py); a filter for it matches nothing.
+    return value if value not in ("", 0) else None
+
 
 LISTABLE = listing.Listable(
     collection="networks",
@@ -51,6 +79,11 @@ LISTABLE = listing.Listable(
         "status": Network.status, "shared": Network.shared, "router:external": Network.external,
         "mtu": Network.mtu, "created_at": Network.created_at, "updated_at": Network.updated_at,
         "revision_number": Network.revision_number,
+    },
+    hooks={
+        provider.NETWORK_TYPE: _segment_filter(NetworkSegment.network_type, _same),
+        provider.PHYSICAL_NETWORK: _segment_filter(NetworkSegment.physical_network, _or_none),
+        provider.SEGMENTATION_ID: _segment_filter(NetworkSegment.segmentation_id, _or_none),
     },
 )  # fmt: skip
 
@@ -81,7 +114,14 @@ def _admin_only(ctx: RequestContext, action: str, values: dict[str, Any],
     if ctx.is_admin:
         return
     policy.refuse_attributes(action, [a for a in ("shared", "router:external") if a in explicit
-                                      and (action == "update_network" or values[a])])  # fmt: skip
+                                      and (action == "update_network" or values[a])]
+                             + [a for a in provider.ATTRIBUTES if a in explicit])  # fmt: skip
+
+
+def views_of(session: Session, ctx: RequestContext,
+             nets: Sequence[Network]) -> list[dict[str, Any]]:  # fmt: skip
+    """Networks as `ctx` is shown them, the extensions' attributes included."""
+    return network_extras.fill(session, ctx, network_views(session, nets))
 
 
 class NetworkList:
@@ -98,7 +138,7 @@ class NetworkList:
             if query.limit is not None and query.marker is not None:
                 marker = listing.marker_of(access.network(session, ctx, query.marker), LISTABLE)
             rows = listing.keyset_page(session, stmt, LISTABLE, query, marker)
-            views = network_views(session, rows)
+            views = views_of(session, ctx, rows)
         resp.media = listing.page_body(req, query, "networks", views, [r.id for r in rows])
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -106,9 +146,11 @@ class NetworkList:
         new = request_of(req, Creates)
         now = self._deps.clock.now()
         made: list[Network] = []
+        segments: list[provider.Segment | None] = []
         for item, given in zip(new.items, new.given, strict=True):
             project = owner_of(ctx, item)
             _admin_only(ctx, "create_network", item, set(given))
+            segments.append(provider.requested(item))
             made.append(Network(
                 id=str(uuid.uuid4()), project_id=project, name=item["name"],
                 description=item["description"], admin_state_up=item["admin_state_up"],
@@ -120,10 +162,17 @@ class NetworkList:
         for project in dict.fromkeys(n.project_id for n in made):
             sg_store.ensure_default(self._deps.store, ctx, project, now)
         with self._deps.store.session(write=True) as session:
+            for item in new.items:
+                availability_zones.check_hints(session, item["availability_zone_hints"])
             quotas.claim(session, "network", [n.project_id for n in made])
             session.add_all(made)
+            session.flush()
+            for net, item, segment in zip(made, new.items, segments, strict=True):
+                provider.assign(session, net.id, segment)
+                availability_zones.store_hints(session, net.id, item["availability_zone_hints"])
+            session.flush()
+            views = views_of(session, ctx, made)
         resp.status = falcon.HTTP_201
-        views = [network_view(n, []) for n in made]
         resp.media = {"networks": views} if new.bulk else {"network": views[0]}
 
 
@@ -141,6 +190,16 @@ def _check_unshare(session: Session, net: Network) -> None:
         )
 
 
+def _check_provider_unchanged(session: Session, network_id: str, changes: dict[str, Any]) -> None:
+    """ML2 changes no segment of an existing network: the same values are taken, others not."""
+    asked = {name: changes[name] for name in provider.ATTRIBUTES if name in changes}
+    if not asked:
+        return
+    current = provider.view_of(provider.segments_of(session, [network_id]).get(network_id))
+    if any(current[name] != value for name, value in asked.items()):
+        raise faults.invalid_input("Plugin does not support updating provider attributes")
+
+
 class NetworkItem:
     def __init__(self, deps: CloudDeps) -> None:
         self._deps = deps
@@ -148,7 +207,7 @@ class NetworkItem:
     def on_get(self, req: falcon.Request, resp: falcon.Response, network_id: str) -> None:
         with self._deps.store.session() as session:
             net = access.network(session, req.context.auth, network_id)
-            view = network_views(session, [net])[0]
+            view = views_of(session, req.context.auth, [net])[0]
         resp.media = {"network": listing.select_fields(view, listing.show_fields(req))}
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, network_id: str) -> None:
@@ -159,6 +218,7 @@ class NetworkItem:
             if not policy.changes_network(ctx, net):
                 raise faults.policy_refused("update_network")
             _admin_only(ctx, "update_network", changes, set(changes))
+            _check_provider_unchanged(session, net.id, changes)
             if changes.get("shared") is False and net.shared:
                 _check_unshare(session, net)
             if changes.get("router:external") is False and net.external:
@@ -179,7 +239,7 @@ class NetworkItem:
             net.revision_number += 1
             net.updated_at = self._deps.clock.now()
             session.flush()
-            view = network_views(session, [net])[0]
+            view = views_of(session, ctx, [net])[0]
         resp.media = {"network": view}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, network_id: str) -> None:

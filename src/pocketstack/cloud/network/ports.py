@@ -26,6 +26,7 @@ from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.network import (
     access,
     attributes,
+    dhcp_options,
     faults,
     ipam,
     l3_ports,
@@ -144,6 +145,7 @@ def _new_port(ctx: RequestContext, session: Session, item: dict[str, Any], given
     ipam.allocate(session, wants, port_id=port.id, network_id=net.id)
     groups = _new_groups(ctx, session, item, project, security, defaults.get(project))
     sg_store.bind(session, port.id, groups, new=True)
+    dhcp_options.create(session, port.id, item.get("extra_dhcp_opts"))
     return port
 
 
@@ -222,6 +224,7 @@ def readdress(session: Session, port: Port, net: Network, requested: list[dict[s
     for row in session.scalars(select(IPAllocation).where(IPAllocation.port_id == port.id)):
         if (row.subnet_id, row.ip_address) not in keep:
             session.delete(row)
+            ipam.freed(by_id.get(row.subnet_id), row.ip_address)
     session.flush()
     wants = ipam.wants_for_fixed(session, add, subnets, network_id=net.id, mac=port.mac_address,
                                  device_owner=port.device_owner)  # fmt: skip
@@ -260,6 +263,8 @@ def _update(ctx: RequestContext, session: Session, port: Port, net: Network,
         port.allowed_address_pairs = json.dumps(pairs)
     rules.check_security(port.port_security_enabled, pairs)
     _regroup(ctx, session, port, changes)
+    if "extra_dhcp_opts" in changes:
+        dhcp_options.merge(session, port.id, changes["extra_dhcp_opts"])
     if mac_changed:
         port.mac_address = new_mac
         try:

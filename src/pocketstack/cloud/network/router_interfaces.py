@@ -68,15 +68,21 @@ def _by_subnet(ctx: RequestContext, session: Session, router: Router, subnet_id:
     subnet, _ = access.subnet(session, ctx, subnet_id)
     if not subnet.gateway_ip:
         raise bad_router("Subnet for router interface must have a gateway IP")
+    return attach_subnet(session, router, subnet, now), [subnet.id]
+
+
+def attach_subnet(session: Session, router: Router, subnet: Subnet, now: Any) -> Port:
+    """The router's interface on `subnet` (which has a gateway) at its gateway address; the
+    caller has checked who asks (the bootstrap: nobody)."""
     net = access.network(session, None, subnet.network_id, lock=access.SHARE)
     # Before the port: a refused attachment is told as such, not as its address taken.
     _check_new(session, router, [subnet])
-    fixed = [{"subnet_id": subnet.id, "ip_address": subnet.gateway_ip}]
+    fixed = [{"subnet_id": subnet.id, "ip_address": subnet.gateway_ip or ""}]
     port = l3_ports.new_port(session, net, project=subnet.project_id,
                              device_owner=l3_ports.INTERFACE, device_id=router.id,
                              fixed_ips=fixed, now=now)  # fmt: skip
     _record(session, router, [subnet], port.id)
-    return port, [subnet.id]
+    return port
 
 
 def _by_port(ctx: RequestContext, session: Session, router: Router,

@@ -30,6 +30,7 @@ from pocketstack.cloud.network import (
     listing,
     policy,
     quotas,
+    router_flags,
     tags,
 )
 from pocketstack.cloud.network import l3_views as views
@@ -68,7 +69,7 @@ def _gateway_policy(ctx: RequestContext, action: str, info: dict[str, Any] | Non
     policy.refuse_attributes(action, [f"external_gateway_info:{key}" for key in keys])
 
 
-def set_gateway(ctx: RequestContext, session: Session, router: Router,
+def set_gateway(ctx: RequestContext | None, session: Session, router: Router,
                 info: dict[str, Any] | None, now: Any) -> None:  # fmt: skip
     """The router's gateway as `info` asks (None: none), its port replaced when its network or
     addresses change (l3_db's _update_router_gw_info)."""
@@ -119,7 +120,7 @@ def connected_cidrs(session: Session, router: Router) -> list[str]:
     return cidrs
 
 
-def _check_routes(session: Session, router: Router, routes: list[dict[str, str]]) -> None:
+def check_routes(session: Session, router: Router, routes: list[dict[str, str]]) -> None:
     """extraroute's checks: at most MAX_ROUTES, each nexthop on a connected subnet."""
     if len(routes) > MAX_ROUTES:
         raise faults.bad_request(f"Number of routes exceeds the maximum {MAX_ROUTES}",
@@ -146,7 +147,7 @@ class RouterList:
             if query.limit is not None and query.marker is not None:
                 marker = listing.marker_of(views.router(session, ctx, query.marker), LISTABLE)
             rows = listing.keyset_page(session, stmt, LISTABLE, query, marker)
-            shown = views.router_views(session, rows)
+            shown = views.router_views(session, rows, ctx)
         resp.media = listing.page_body(req, query, "routers", shown, [r.id for r in rows])
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -157,6 +158,7 @@ class RouterList:
             quotas.claim(session, "router", [owner_of(ctx, item) for item in new.items])
             made: list[Router] = []
             for item in new.items:
+                router_flags.check_policy(ctx, "create_router", item)
                 _gateway_policy(ctx, "create_router", item["external_gateway_info"])
                 router = Router(
                     id=str(uuid.uuid4()), project_id=owner_of(ctx, item), name=item["name"],
@@ -166,10 +168,11 @@ class RouterList:
                 )  # fmt: skip
                 session.add(router)
                 session.flush()
+                router_flags.create(session, router, item)
                 set_gateway(ctx, session, router, item["external_gateway_info"], now)
                 made.append(router)
             session.flush()
-            shown = views.router_views(session, made)
+            shown = views.router_views(session, made, ctx)
         resp.status = falcon.HTTP_201
         resp.media = {"routers": shown} if new.bulk else {"router": shown[0]}
 
@@ -181,7 +184,7 @@ class RouterItem:
     def on_get(self, req: falcon.Request, resp: falcon.Response, router_id: str) -> None:
         with self._deps.store.session() as session:
             router = views.router(session, req.context.auth, router_id)
-            view = views.router_views(session, [router])[0]
+            view = views.router_views(session, [router], req.context.auth)[0]
         resp.media = {"router": listing.select_fields(view, listing.show_fields(req))}
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, router_id: str) -> None:
@@ -192,21 +195,23 @@ class RouterItem:
             router = views.router(session, ctx, router_id, lock=access.UPDATE)
             if not views.changes(ctx, router.project_id):
                 raise faults.policy_refused("update_router")
+            router_flags.check_policy(ctx, "update_router", changes)
             if "external_gateway_info" in changes:
                 info = changes["external_gateway_info"]
                 _gateway_policy(ctx, "update_router", info)
                 set_gateway(ctx, session, router, info, now)
                 session.flush()
             if "routes" in changes:
-                _check_routes(session, router, changes["routes"])
+                check_routes(session, router, changes["routes"])
                 router.routes = json.dumps(changes["routes"])
             for name in ("name", "description", "admin_state_up"):
                 if name in changes:
                     setattr(router, name, changes[name])
+            router_flags.update(session, router, changes)
             router.revision_number += 1
             router.updated_at = now
             session.flush()
-            view = views.router_views(session, [router])[0]
+            view = views.router_views(session, [router], ctx)[0]
         resp.media = {"router": view}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, router_id: str) -> None:

@@ -2,8 +2,9 @@
 
 A subnet's create holds its network's row lock, so two overlapping CIDRs created at once on one
 network cannot both pass the overlap check; its delete holds the subnet's, so no port gets an
-address on it meanwhile (ipam.py). Subnet pools and prefix delegation are not served: a CIDR is
-required.
+address on it meanwhile (ipam.py). A subnet may name no CIDR but a subnet pool (or the default
+pool of its IP version) to have one allocated from it (subnetpool_alloc.py); prefix delegation is
+not served.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import uuid
 from typing import Any
 
 import falcon
-from sqlalchemy import delete, false, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -29,14 +30,16 @@ from pocketstack.cloud.network import (
     listing,
     policy,
     quotas,
+    subnetpool_alloc,
     tags,
 )
 from pocketstack.cloud.network import subnet_rules as rules
 from pocketstack.cloud.network.body import Creates, Update, is_set
 from pocketstack.cloud.network.networks import AUTO_DELETE_OWNERS, owner_of
-from pocketstack.cloud.network.views import subnet_view, subnet_views
+from pocketstack.cloud.network.views import subnet_view, subnet_views, subnetpool_ids_of
 from pocketstack.cloud.store.models.network import Network, Subnet
 from pocketstack.cloud.store.models.network_port import IPAllocation, Port
+from pocketstack.cloud.store.models.network_subnetpool import SubnetPoolSubnet
 
 
 def _on_networks(column: Any) -> listing.FilterHook:
@@ -44,6 +47,11 @@ def _on_networks(column: Any) -> listing.FilterHook:
         return Subnet.network_id.in_(select(Network.id).where(column.in_(wanted)))
 
     return hook
+
+
+def _in_pools(wanted: list[Any]) -> ColumnElement[bool]:
+    return Subnet.id.in_(select(SubnetPoolSubnet.subnet_id)
+                         .where(SubnetPoolSubnet.subnetpool_id.in_(wanted)))  # fmt: skip
 
 
 LISTABLE = listing.Listable(
@@ -62,8 +70,7 @@ LISTABLE = listing.Listable(
     },
     hooks={"shared": _on_networks(Network.shared),
            "router:external": _on_networks(Network.external),
-           # No subnet pools here: no subnet is in one.
-           "subnetpool_id": lambda wanted: false()},
+           "subnetpool_id": _in_pools},
     nullable=frozenset({"gateway_ip", "ipv6_ra_mode", "ipv6_address_mode"}),
 )  # fmt: skip
 
@@ -74,18 +81,31 @@ def _optional(item: dict[str, Any], name: str) -> Any:
 
 
 def _new_subnet(ctx: RequestContext, session: Session, item: dict[str, Any],
-                now: Any) -> Subnet:  # fmt: skip
+                now: Any) -> tuple[Subnet, str | None]:  # fmt: skip
+    """The new subnet, and the pool its CIDR was allocated from (None: it named its own)."""
     net = access.network(session, ctx, item["network_id"], lock=access.UPDATE)
     project = owner_of(ctx, item)
     if not ctx.is_admin and not net.shared and net.project_id != project:
         raise faults.hidden()
     if not policy.creates_subnet(ctx, net):
         raise faults.policy_refused("create_subnet")
-    if not is_set(item["cidr"]):
-        raise rules.bad_subnets("a subnetpool must be specified in the absence of a cidr")
     version: int = item["ip_version"]
-    cidr = rules.network_of(item["cidr"])
-    rules.check_cidr(cidr, ip_version=version, enable_dhcp=item["enable_dhcp"], dhcp_was=False)
+    from_pool = subnetpool_alloc.request_of(session, ctx, item)
+    # A CIDR the request names is checked before a pool is asked for it, one a pool chose after.
+    cidr = rules.network_of(item["cidr"]) if is_set(item["cidr"]) else None
+    if cidr is not None:
+        rules.check_cidr(cidr, ip_version=version, enable_dhcp=item["enable_dhcp"],
+                         dhcp_was=False)  # fmt: skip
+    if from_pool is not None:
+        chosen = subnetpool_alloc.allocate(session, ctx, from_pool, ip_version=version,
+                                           project=project)  # fmt: skip
+        if cidr is None:
+            rules.check_cidr(chosen, ip_version=version, enable_dhcp=item["enable_dhcp"],
+                             dhcp_was=False)  # fmt: skip
+        cidr = chosen
+    if cidr is None:
+        # request_of refused a subnet with neither a pool nor a CIDR.
+        raise rules.bad_subnets("a subnetpool must be specified in the absence of a cidr")
     gateway = item.get("gateway_ip", attributes.UNSET)
     if is_set(gateway):
         rules.check_gateway(cidr, gateway, version)
@@ -117,7 +137,7 @@ def _new_subnet(ctx: RequestContext, session: Session, item: dict[str, Any],
         allocation_pools=json.dumps(rules.pools_json(version, pools)),
         dns_nameservers=json.dumps(dns), host_routes=json.dumps(routes), revision_number=1,
         created_at=now, updated_at=now,
-    )  # fmt: skip
+    ), None if from_pool is None else from_pool.pool_id  # fmt: skip
 
 
 class SubnetList:
@@ -149,9 +169,12 @@ class SubnetList:
             quotas.claim(session, "subnet", [owner_of(ctx, item) for item in new.items])
             made: list[Subnet] = []
             for item in new.items:
-                subnet = _new_subnet(ctx, session, item, now)
+                subnet, pool_id = _new_subnet(ctx, session, item, now)
                 session.add(subnet)
                 session.flush()
+                if pool_id is not None:
+                    subnetpool_alloc.record(session, pool_id, subnet.id, subnet.project_id,
+                                            subnet.cidr)  # fmt: skip
                 ipam.add_auto_addresses(session, subnet)
                 made.append(subnet)
             views = subnet_views(session, made)
@@ -201,7 +224,8 @@ class SubnetItem:
     def on_get(self, req: falcon.Request, resp: falcon.Response, subnet_id: str) -> None:
         with self._deps.store.session() as session:
             subnet, net = access.subnet(session, req.context.auth, subnet_id)
-            view = tags.fill(session, [subnet_view(subnet, net.external)])[0]
+            pool_id = subnetpool_ids_of(session, [subnet.id]).get(subnet.id)
+            view = tags.fill(session, [subnet_view(subnet, net.external, pool_id)])[0]
         resp.media = {"subnet": listing.select_fields(view, listing.show_fields(req))}
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, subnet_id: str) -> None:
@@ -213,7 +237,8 @@ class SubnetItem:
                 raise faults.policy_refused("update_subnet")
             _update(ctx, session, subnet, changes, self._deps.clock.now())
             session.flush()
-            view = tags.fill(session, [subnet_view(subnet, net.external)])[0]
+            pool_id = subnetpool_ids_of(session, [subnet.id]).get(subnet.id)
+            view = tags.fill(session, [subnet_view(subnet, net.external, pool_id)])[0]
         resp.media = {"subnet": view}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, subnet_id: str) -> None:

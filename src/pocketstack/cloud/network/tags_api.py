@@ -1,5 +1,6 @@
 """`/v2.0/<collection>/{id}/tags[/{tag}]` (Neutron's standard-attr-tag) for networks, subnets,
-ports, routers, floating IPs and security groups: list, replace, clear, check, add, remove.
+ports, routers, floating IPs, security groups and subnet pools: list, replace, clear, check, add,
+remove.
 
 Policy (neutron/conf/policies/*.py, `get_<collection>_tags` and the like): whoever sees the
 resource reads its tags; whoever may update it changes them. A resource the caller may not see
@@ -20,7 +21,7 @@ from pocketstack.cloud.api.operation import Microversion
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.deps import CloudDeps
-from pocketstack.cloud.network import access, faults, l3_views, policy, tags
+from pocketstack.cloud.network import access, faults, l3_views, policy, subnetpool_access, tags
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,6 +63,11 @@ def _group(session: Session, ctx: RequestContext, rid: str, lock: bool) -> Targe
     return Target(group, policy.changes_group(ctx, group))
 
 
+def _subnetpool(session: Session, ctx: RequestContext, rid: str, lock: bool) -> Target:
+    pool = subnetpool_access.pool(session, ctx, rid, lock=access.UPDATE if lock else None)
+    return Target(pool, subnetpool_access.changes(ctx, pool))
+
+
 @dataclasses.dataclass(frozen=True)
 class Kind:
     """A taggable resource: its collection in the path, its name in Neutron's messages and its
@@ -85,6 +91,7 @@ KINDS = (
     Kind("routers", "router", "routers", _router),
     Kind("floatingips", "floatingip", "floatingips", _floatingip),
     Kind("security-groups", "security_group", "security_groups", _group),
+    Kind("subnetpools", "subnetpool", "subnetpools", _subnetpool),
 )
 
 

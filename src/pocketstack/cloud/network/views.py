@@ -17,9 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.network import policy, sg_store, tags
+from pocketstack.cloud.network import dhcp_options, policy, sg_store, tags
 from pocketstack.cloud.store.models.network import Network, Subnet
 from pocketstack.cloud.store.models.network_port import IPAllocation, Port
+from pocketstack.cloud.store.models.network_subnetpool import SubnetPoolSubnet
 
 UNBOUND = "unbound"
 
@@ -76,13 +77,13 @@ def network_views(session: Session, nets: Sequence[Network]) -> list[dict[str, A
     return tags.fill(session, [network_view(n, subnets.get(n.id, [])) for n in nets])
 
 
-def subnet_view(subnet: Subnet, external: bool) -> dict[str, Any]:
+def subnet_view(subnet: Subnet, external: bool, pool_id: str | None = None) -> dict[str, Any]:
     return {
         "id": subnet.id,
         "name": subnet.name,
         "network_id": subnet.network_id,
         "ip_version": subnet.ip_version,
-        "subnetpool_id": None,
+        "subnetpool_id": pool_id,
         "cidr": subnet.cidr,
         "gateway_ip": subnet.gateway_ip,
         "allocation_pools": json.loads(subnet.allocation_pools),
@@ -102,7 +103,19 @@ def subnet_views(session: Session, subnets: Sequence[Subnet]) -> list[dict[str, 
     if wanted:
         rows = session.execute(select(Network.id, Network.external).where(Network.id.in_(wanted)))
         external = {network_id: is_external for network_id, is_external in rows}
-    return tags.fill(session, [subnet_view(s, external.get(s.network_id, False)) for s in subnets])
+    pools = subnetpool_ids_of(session, (s.id for s in subnets))
+    return tags.fill(session, [subnet_view(s, external.get(s.network_id, False), pools.get(s.id))
+                               for s in subnets])  # fmt: skip
+
+
+def subnetpool_ids_of(session: Session, subnet_ids: Iterable[str]) -> dict[str, str]:
+    """The pool each of the subnets was allocated from (those from none left out)."""
+    wanted = list(set(subnet_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(SubnetPoolSubnet.subnet_id, SubnetPoolSubnet.subnetpool_id)
+                           .where(SubnetPoolSubnet.subnet_id.in_(wanted)))  # fmt: skip
+    return {subnet_id: pool_id for subnet_id, pool_id in rows}
 
 
 def fixed_ips_of(session: Session, port_ids: Iterable[str]) -> dict[str, list[dict[str, str]]]:
@@ -163,4 +176,4 @@ def port_views(
     addresses = fixed_ips_of(session, (p.id for p in ports))
     groups = sg_store.groups_of_ports(session, (p.id for p in ports))
     views = [port_view(p, addresses.get(p.id, []), groups.get(p.id, []), ctx) for p in ports]
-    return tags.fill(session, views)
+    return dhcp_options.fill(session, tags.fill(session, views))

@@ -215,19 +215,58 @@ def run_bootstrap(config: CloudConfig, *, admin_password: str) -> None:
     log.info("bootstrapped the cloud at %s (region %s)", config.public_url, config.region)
 
 
+def _database_is_empty(config: CloudConfig) -> bool:
+    from pocketstack.cloud.snapshots.ops import database_is_empty
+    from pocketstack.cloud.store.db import Store
+
+    store = Store(config.db_url)
+    try:
+        return database_is_empty(store)
+    except SQLAlchemyError as exc:
+        raise ServingError(
+            f"cannot read the database {redacted_db_url(config.db_url)}: "
+            f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"
+        ) from exc
+    finally:
+        store.dispose()
+
+
+def bootstrap_snapshot(config: CloudConfig) -> None:
+    """The state right after the first bootstrap, kept as the `bootstrap` snapshot: what
+    `pocketstack manage reset` puts back."""
+    from pocketstack.cloud.snapshots.layout import BOOTSTRAP
+    from pocketstack.cloud.snapshots.ops import take
+    from pocketstack.cloud.store.db import Store
+
+    store = Store(config.db_url)
+    try:
+        take(config, BOOTSTRAP, store)
+    finally:
+        # Never carry an open connection across gunicorn's fork.
+        store.dispose()
+    log.info("kept the bootstrapped state as the %r snapshot", BOOTSTRAP)
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class FirstStart:
     created_data_dir: bool
     created_keys: bool
+    # The database was empty and the bootstrapped state is now the `bootstrap` snapshot.
+    bootstrap_snapshot: bool = False
 
 
 def initialise(config: CloudConfig, *, admin_password: str | None = None) -> FirstStart:
-    """Data directory, log file, schema, keys, admin password, bootstrap — all idempotent."""
+    """Data directory, log file, schema, keys, admin password, bootstrap — all idempotent —
+    and, on an empty database, the `bootstrap` snapshot."""
     created_dir = ensure_data_dir(config)
     ensure_private_file(config.log_file)
     db_upgrade(config)
     created_keys = fernet_setup(config)
     credential_keys_setup(config)
     password = ensure_admin_password(config, given=admin_password)
+    fresh = _database_is_empty(config)
     run_bootstrap(config, admin_password=password)
-    return FirstStart(created_data_dir=created_dir, created_keys=created_keys)
+    if fresh:
+        bootstrap_snapshot(config)
+    return FirstStart(created_data_dir=created_dir, created_keys=created_keys,
+                      bootstrap_snapshot=fresh)  # fmt: skip

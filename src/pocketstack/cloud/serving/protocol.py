@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from pocketstack.cloud.serving.errorpages import JSON_TYPE, error_body
+from pocketstack.cloud.serving.wsgibridge import ABORT_KEY
 
 ACCESS_LOG = logging.getLogger("pocketstack.access")
 MAX_HEADER_FIELDS = 100
@@ -94,6 +95,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        # How the front door drops a connection on an injected fault (wsgibridge.DROP_KEY).
+        self.scope[ABORT_KEY] = self.transport.abort  # type: ignore[literal-required]
         self._head_started = True
         self._head_bytes = 0
         self._header_bytes = 0

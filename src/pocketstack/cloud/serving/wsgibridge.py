@@ -26,6 +26,11 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Scope = MutableMapping[str, Any]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 Headers = list[tuple[bytes, bytes]]
+# The app sets DROP_KEY in the environ to have the connection closed without an answer (an
+# injected fault, cloud/controls/); the protocol puts the transport's abort in the scope at
+# ABORT_KEY. Without one (another server), the app's own answer goes out.
+DROP_KEY = "pocketstack.drop_connection"
+ABORT_KEY = "pocketstack.abort"
 
 
 class _Answer:
@@ -99,7 +104,16 @@ class WSGIBridge:
 
     async def __call__(self, scope: Scope, body: bytes | BinaryIO, send: Send) -> None:
         loop = asyncio.get_running_loop()
-        answer = await loop.run_in_executor(self._pool, self._call, build_environ(scope, body))
+        environ = build_environ(scope, body)
+        answer = await loop.run_in_executor(self._pool, self._call, environ)
+        abort = scope.get(ABORT_KEY)
+        if environ.get(DROP_KEY) and abort is not None:
+            await loop.run_in_executor(self._pool, _close, answer.iterable)
+            abort()
+            # connection_lost runs on the next turn of the loop: the server then knows the
+            # client is gone and sends nothing of its own.
+            await asyncio.sleep(0)
+            return
         answer.sent = True
         await send({"type": "http.response.start", "status": answer.status,
                     "headers": answer.headers})

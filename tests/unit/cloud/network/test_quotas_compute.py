@@ -72,3 +72,24 @@ def test_a_floating_ip_over_quota_is_novas_403(compute: Compute) -> None:
                            version="2.35", body={"pool": "public"})  # fmt: skip
     assert refused.status_code == 403
     assert fault(refused) == ("forbidden", "IP allocation over quota in pool public.")
+
+
+def test_a_multiple_create_is_cut_to_the_ports_there_is_room_for(compute: Compute) -> None:
+    net_id = _network(compute)
+    _limit(compute, port=5)
+    # Two ports per server: room for two servers of five asked, at least one wanted.
+    made = _boot(compute, [{"uuid": net_id}] * 2, min_count=1, max_count=5,
+                 return_reservation_id=True)  # fmt: skip
+    assert made.status_code == 202, made.text
+    reservation = made.json["reservation_id"]
+    listed = compute.call("GET", f"/v2.1/servers?reservation_id={reservation}",
+                          headers=compute.alice_h, version="2.52")  # fmt: skip
+    assert len(listed.json["servers"]) == 2
+    assert _ports(compute) == 4
+    # One port left: a request that needs at least two servers is refused whole.
+    refused = _boot(compute, [{"uuid": net_id}], min_count=2, max_count=4)
+    assert refused.status_code == 403
+    assert fault(refused) == ("forbidden", "Maximum number of ports exceeded")
+    assert _ports(compute) == 4
+    # Asking for no network needs no port: the quota does not count.
+    assert _boot(compute, "none", min_count=2, max_count=2).status_code == 202

@@ -201,7 +201,11 @@ def net(cloud_deps: CloudDeps) -> Net:
         ),
         (
             {"cidr": "10.0.0.0/24", "ip_version": 4, "subnetpool_id": "p1"},
-            (404, "SubnetPoolNotFound", "Subnet pool p1 could not be found."),
+            (
+                400,
+                "HTTPBadRequest",
+                "Invalid input for subnetpool_id. Reason: 'p1' is not a valid UUID.",
+            ),
         ),
     ],
 )

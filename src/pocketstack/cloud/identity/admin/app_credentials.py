@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 
 import falcon
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.errors import BadRequest, NotFound
-from pocketstack.cloud.identity import directory
+from pocketstack.cloud.identity import access_rules, directory
 from pocketstack.cloud.identity.admin.common import conflicts, new_id
 from pocketstack.cloud.identity.app_credential_requests import (
     PAST_EXPIRY_ERROR,
@@ -156,14 +156,18 @@ class AppCredentials:
                     description=new.description,
                     expires_at=new.expires_at,
                     unrestricted=new.unrestricted,
-                    access_rules=(
-                        json.dumps(new.access_rules) if new.access_rules is not None else None
-                    ),
+                    access_rules=None,
                     created_at=ident.deps.clock.now(),
                 )
             )
             with conflicts("application_credential", "Duplicate entry"):
                 session.flush()
+            if new.access_rules:
+                rules = access_rules.attach(session, credential_id, user_id, new.access_rules)
+                # Kept beside the links too: the token and the views read them in one row.
+                session.execute(update(ApplicationCredential)
+                                .where(ApplicationCredential.id == credential_id)
+                                .values(access_rules=json.dumps(rules)))  # fmt: skip
             session.add_all(
                 ApplicationCredentialRole(credential_id=credential_id, role_id=r.id) for r in roles
             )

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import falcon
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.errors import Conflict, Forbidden
-from pocketstack.cloud.identity import entities
-from pocketstack.cloud.identity.admin.common import get_or_404, new_id
+from pocketstack.cloud.identity import domain_contents, entities
+from pocketstack.cloud.identity.admin.common import conflicts, get_or_404, new_id
 from pocketstack.cloud.identity.requests import DomainCreate, EntityUpdate
 from pocketstack.cloud.identity.service import Identity
 from pocketstack.cloud.identity.web import collection_links, query_bool
-from pocketstack.cloud.store.models.identity import (
-    Domain,
-    Group,
-    GroupRoleAssignment,
-    Project,
-    User,
-)
+from pocketstack.cloud.store.models.identity import Domain, Project
 
 
 class Domains:
@@ -66,9 +60,17 @@ class DomainItem:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, domain_id: str) -> None:
         ctx = self.identity.caller(req)
-        if not ctx.is_admin and ctx.domain_id != domain_id:
-            self.identity.admin(req, "get_domain")
         with self.identity.deps.store.session() as session:
+            # Keystone's rule: admins, system readers, and tokens scoped to the domain or to one
+            # of its projects.
+            scope = (
+                ctx.domain_id
+                or session.execute(
+                    select(Project.domain_id).where(Project.id == ctx.project_id)
+                ).scalar_one_or_none()
+            )
+            if not (ctx.is_admin or (ctx.payload.system and ctx.can_read) or scope == domain_id):
+                self.identity.admin(req, "get_domain")
             row = get_or_404(session, Domain, domain_id, "domain")
             resp.media = {"domain": entities.domain(req, row)}
 
@@ -105,21 +107,13 @@ class DomainItem:
             row = get_or_404(session, Domain, domain_id, "domain")
             if row.enabled:
                 raise Forbidden("Cannot delete a domain that is enabled, please disable it first.")
-            in_use = any(
-                session.execute(
-                    select(model.id).where(model.domain_id == domain_id).limit(1)
-                ).first()
-                for model in (User, Group, Project)
-            )
-            if in_use:
-                raise Forbidden(
-                    f"Cannot delete domain {domain_id}: it still owns users, groups or projects."
-                )
-            session.execute(
-                delete(GroupRoleAssignment).where(
-                    GroupRoleAssignment.target_type == "domain",
-                    GroupRoleAssignment.target_id == domain_id,
-                )
-            )
+            removed = domain_contents.delete_contents(session, domain_id)
             session.delete(row)
+            # Something made in the domain meanwhile: a 409, not a 500.
+            with conflicts("domain", f"{domain_id} gained contents while being deleted"):
+                session.flush()
+        for project_id in removed.project_ids:
+            ident.deps.tokens.revoke_project(project_id)
+        for user_id in removed.user_ids:
+            ident.deps.tokens.revoke_user(user_id)
         resp.status = falcon.HTTP_204

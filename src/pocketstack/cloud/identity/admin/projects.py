@@ -21,6 +21,7 @@ from pocketstack.cloud.store.models.identity import (
     Project,
     RoleAssignment,
 )
+from pocketstack.cloud.store.models.identity_roles import InheritedGroupGrant, InheritedUserGrant
 
 
 def _duplicate(session: Session, *, name: str, domain_id: str, exclude: str | None = None) -> None:
@@ -150,7 +151,8 @@ class ProjectItem:
             ).first()
             if child is not None:
                 raise Forbidden(f"Cannot delete project {project_id}: it has child projects.")
-            for grants in (RoleAssignment, GroupRoleAssignment):
+            for grants in (RoleAssignment, GroupRoleAssignment, InheritedUserGrant,
+                           InheritedGroupGrant):  # fmt: skip
                 session.execute(
                     delete(grants).where(
                         grants.target_type == "project", grants.target_id == project_id

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.errors import Conflict, NotFound
-from pocketstack.cloud.identity import directory, entities, project_tags
+from pocketstack.cloud.identity import directory, entities, project_tags, user_extras
 from pocketstack.cloud.identity.admin.common import conflicts, get_or_404, new_id
 from pocketstack.cloud.identity.requests import UserCreate, UserUpdate
 from pocketstack.cloud.identity.service import Identity
@@ -69,7 +69,9 @@ class Users:
             query = query.where(User.enabled.is_(enabled))
         with self.identity.deps.store.session() as session:
             rows = session.execute(query).scalars().all()
-            users = [entities.user(req, row) for row in rows]
+            extras = user_extras.load(session, (row.id for row in rows))
+            users = [user_extras.shown(entities.user(req, row), extras.get(row.id, {}))
+                     for row in rows]  # fmt: skip
         resp.media = {"users": users, "links": collection_links(req, "users")}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -98,7 +100,8 @@ class Users:
             session.add(row)
             with conflicts("user", f"Duplicate entry found with name {name}"):
                 session.flush()
-            body = entities.user(req, row)
+            extra = user_extras.merge(session, row.id, new.extra)
+            body = user_extras.shown(entities.user(req, row), extra)
         resp.status = falcon.HTTP_201
         resp.media = {"user": body}
 
@@ -111,7 +114,8 @@ class UserItem:
         self.identity.admin_or_self(req, user_id, "get_user")
         with self.identity.deps.store.session() as session:
             row = get_or_404(session, User, user_id, "user")
-            resp.media = {"user": entities.user(req, row)}
+            extra = user_extras.load(session, [user_id]).get(user_id, {})
+            resp.media = {"user": user_extras.shown(entities.user(req, row), extra)}
 
     def on_patch(self, req: falcon.Request, resp: falcon.Response, user_id: str) -> None:
         ident = self.identity
@@ -141,7 +145,8 @@ class UserItem:
                 row.description = change.description
             with conflicts("user", "Duplicate entry"):
                 session.flush()
-            body = entities.user(req, row)
+            body = user_extras.shown(entities.user(req, row),
+                                     user_extras.merge(session, user_id, change.extra))  # fmt: skip
         if revoke:
             # A new password or a disabled account ends every token the user holds.
             ident.deps.tokens.revoke_user(user_id)

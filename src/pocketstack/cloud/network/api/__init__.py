@@ -11,7 +11,15 @@ from __future__ import annotations
 from pocketstack.cloud.api.operation import Operation, Rule, Service, every_version
 from pocketstack.cloud.api.shapes import STR, arr, obj
 from pocketstack.cloud.network import attributes, policy
-from pocketstack.cloud.network.api import l3, quotas, security_groups, tags
+from pocketstack.cloud.network.api import (
+    agents,
+    l3,
+    metering,
+    quotas,
+    security_groups,
+    subnetpools,
+    tags,
+)
 from pocketstack.cloud.network.api.common import (
     READ_ERRORS,
     crud,
@@ -62,14 +70,21 @@ def _operations() -> tuple[Operation, ...]:
         *security_groups.operations(),
         *l3.operations(),
         *quotas.operations(),
+        *subnetpools.operations(),
+        *metering.operations(),
         *tags.operations(),
+        *agents.operations(),
     )  # fmt: skip
 
 
 SERVICE = Service(
     name="network",
     operations=_operations(),
-    schemas={**schemas(), **security_groups.schemas(), **l3.schemas(), **quotas.schemas()},
+    schemas={**schemas(), **security_groups.schemas(), **l3.schemas(), **quotas.schemas(),
+             **metering.schemas(),
+             **subnetpools.schemas(),
+             # Last: its Network replaces the core one (the extensions' attributes).
+             **agents.schemas()},
     error_response=error_response,
     public_paths=public_paths,
 )

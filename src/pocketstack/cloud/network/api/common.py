@@ -47,7 +47,7 @@ def resource_shapes() -> dict[str, dict[str, JSON]]:
         },
         "Subnet": {
             "id": STR, "name": STR, "network_id": STR, "ip_version": {"enum": [4, 6]},
-            "subnetpool_id": {"type": "null"}, "cidr": STR, "gateway_ip": NSTR,
+            "subnetpool_id": NSTR, "cidr": STR, "gateway_ip": NSTR,
             "allocation_pools": arr(obj({"start": STR, "end": STR})),
             "dns_nameservers": arr(STR),
             "host_routes": arr(obj({"destination": STR, "nexthop": STR})),
@@ -62,6 +62,7 @@ def resource_shapes() -> dict[str, dict[str, JSON]]:
             "security_groups": arr(STR), "binding:vnic_type": STR, "binding:host_id": STR,
             "binding:profile": {"type": "object"}, "binding:vif_type": STR,
             "binding:vif_details": {"type": "object"}, **_STANDARD, **_TAGS,
+            "extra_dhcp_opts": arr(obj({"opt_name": STR, "opt_value": STR, "ip_version": INT})),
         },
     }  # fmt: skip
 

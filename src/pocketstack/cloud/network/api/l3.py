@@ -1,6 +1,7 @@
-"""Routers and floating IPs declared (Neutron's router, ext-gw-mode, extraroute and
-fip-port-details extensions): the five operations of each, and a router's
-add_router_interface and remove_router_interface.
+"""Routers and floating IPs declared (Neutron's router, ext-gw-mode, extraroute,
+extraroute-atomic, dvr, l3-ha and fip-port-details extensions): the five operations of each, a
+router's add_router_interface and remove_router_interface, and its add_extraroutes and
+remove_extraroutes.
 
 Policy (neutron/conf/policies/router.py, floatingip.py): creating either needs a member of the
 project (or an admin); the rest depends on the router's or floating IP's project, and the
@@ -14,7 +15,7 @@ import dataclasses
 from typing import Any
 
 from pocketstack.cloud.api.operation import JSON, Microversion, Operation, Rule, every_version
-from pocketstack.cloud.api.shapes import BOOL, INT, NSTR, STR, arr, obj
+from pocketstack.cloud.api.shapes import BOOL, INT, NSTR, STR, arr, obj, ref
 from pocketstack.cloud.network import faults, l3_attributes, policy, values
 from pocketstack.cloud.network.api.common import WRITE_ERRORS, crud
 
@@ -47,13 +48,58 @@ def _interface(body: Any, version: Microversion | None) -> Interface:
     return found
 
 
+@dataclasses.dataclass(frozen=True)
+class ExtraRoutes:
+    """Routes to add to or remove from a router (extraroute-atomic)."""
+
+    routes: list[dict[str, str]]
+
+
+def _extraroutes(body: Any, version: Microversion | None) -> ExtraRoutes:
+    # Neutron reads body['router']['routes'] alone; each route is checked as `routes` is, but
+    # one given twice is no error (the router holds it once).
+    router = body.get("router")
+    if not isinstance(router, dict):
+        raise faults.bad_request("Unable to find 'router' in request body")
+    if "routes" not in router:
+        raise faults.bad_request("Failed to parse request. Required attribute 'routes' not"
+                                 " specified")  # fmt: skip
+    raw = router["routes"]
+    if not isinstance(raw, list):
+        raise faults.bad_request(f"Invalid input for routes. Reason: Invalid data format for"
+                                 f" hostroute: '{values.text(raw)}'.")  # fmt: skip
+    try:
+        routes = [values.host_routes([route])[0] for route in raw]
+    except values.Invalid as refusal:
+        raise faults.bad_request(f"Invalid input for routes. Reason: {refusal.reason}.") from None
+    return ExtraRoutes(routes=routes)
+
+
+def _extraroute_operations() -> tuple[Operation, ...]:
+    request = every_version({"type": "object", "properties": {"router": {
+        "type": "object", "properties": {"routes": {}}}}})  # fmt: skip
+    answer = every_version(obj({"router": ref("Router")}, closed=True))
+    return tuple(
+        Operation(method="PUT", path=f"/v2.0/routers/{{router_id}}/{action}_extraroutes",
+                  summary=f"{action.capitalize()} a router's static routes, atomically",
+                  policy=Rule(f"{action}_extraroutes"), status=(200,), request=request,
+                  parse=_extraroutes, response=answer, errors=WRITE_ERRORS)
+        for action in ("add", "remove")
+    )  # fmt: skip
+
+
+def _shown_to_all(router: dict[str, JSON]) -> tuple[str, ...]:
+    # distributed and ha: shown to admins only.
+    return tuple(name for name in router if name not in ("distributed", "ha"))
+
+
 def schemas() -> dict[str, JSON]:
     gateway = {"type": ["object", "null"], "properties": {
         "network_id": STR, "enable_snat": BOOL, "external_fixed_ips": _FIXED}}  # fmt: skip
     router = {"id": STR, "name": STR, "admin_state_up": BOOL, "status": STR,
               "external_gateway_info": gateway,
               "routes": arr(obj({"destination": STR, "nexthop": STR})), **_STANDARD,
-              "tags": arr(STR)}  # fmt: skip
+              "tags": arr(STR), "distributed": BOOL, "ha": BOOL}  # fmt: skip
     details = {"type": ["object", "null"], "properties": {
         "name": STR, "network_id": STR, "mac_address": STR, "admin_state_up": BOOL,
         "status": STR, "device_id": STR, "device_owner": STR}}  # fmt: skip
@@ -61,7 +107,7 @@ def schemas() -> dict[str, JSON]:
            "port_id": NSTR, "fixed_ip_address": NSTR, "status": STR, "port_details": details,
            **_STANDARD, "tags": arr(STR)}  # fmt: skip
     return {
-        "Router": obj(router, closed=True),
+        "Router": obj(router, required=_shown_to_all(router), closed=True),
         "RouterFields": obj(router, required=(), closed=True),
         "Floatingip": obj(fip, closed=True),
         "FloatingipFields": obj(fip, required=(), closed=True),
@@ -92,6 +138,7 @@ def operations() -> tuple[Operation, ...]:
     return (
         *crud("router", dict(l3_attributes.ROUTER), summary="router", rules=rules("router")),
         *_interface_operations(),
+        *_extraroute_operations(),
         *crud("floatingip", dict(l3_attributes.FLOATINGIP), summary="floating IP",
               rules=rules("floatingip")),
     )  # fmt: skip

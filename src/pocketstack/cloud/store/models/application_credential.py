@@ -47,3 +47,34 @@ class ApplicationCredentialRole(Base):
     role_id: Mapped[str] = mapped_column(
         ID, ForeignKey("role.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class AccessRule(Base):
+    """What a restricted credential may call: one service, one method, a path pattern. A
+    user's rules are shared by their credentials (one row per distinct rule, by constraint),
+    and listed, shown and deleted on their own, as Keystone's are."""
+
+    __tablename__ = "access_rule"
+    __table_args__ = (
+        UniqueConstraint("user_id", "service", "path", "method",
+                         name="uq_access_rule_user_id_service_path_method"),
+    )  # fmt: skip
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ID, ForeignKey("user.id", ondelete="CASCADE"))
+    service: Mapped[str] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(String(255))
+    method: Mapped[str] = mapped_column(String(16))
+
+
+class AppCredentialAccessRule(Base):
+    """A credential's rules. No cascade from the rule: one a credential uses cannot go (403)."""
+
+    __tablename__ = "app_credential_access_rule"
+
+    credential_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("application_credential.id", ondelete="CASCADE"), primary_key=True
+    )
+    access_rule_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("access_rule.id"), primary_key=True
+    )

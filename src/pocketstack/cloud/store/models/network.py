@@ -69,3 +69,6 @@ class Subnet(Base):
     revision_number: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # "<pools fingerprint>:<position>": every pool address before the position is taken, so the
+    # search for the lowest free one starts there (ipam.py); stale once the pools change.
+    ipam_hint: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -1,0 +1,103 @@
+"""The parts of the pytest plugin (pocketstack.testing), against a cloud it starts on a thread:
+the cloud answers on loopback with the same front door as `serve` and stops for good; a project
+made for a test has a member who logs in and sees only it, and is gone after; the admin's
+expired token is replaced without the test noticing; clouds.yaml is the owner's only."""
+
+from __future__ import annotations
+
+import json
+import socket
+import stat
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pocketstack.testing.credentials import Credentials, write_clouds_yaml
+from pocketstack.testing.projects import IdentityAdmin, IdentityError
+from pocketstack.testing.server import Settings, ThreadedCloud
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThreadedCloud]:
+    started = ThreadedCloud(Settings(data_dir=tmp_path_factory.mktemp("cloud") / "data"))
+    started.start()
+    yield started
+    started.stop()
+
+
+def _admin(cloud: ThreadedCloud) -> Credentials:
+    return Credentials(auth_url=f"{cloud.url}/identity/v3", username="admin",
+                       password=cloud.admin_password, project_name="admin",
+                       region_name="RegionOne")  # fmt: skip
+
+
+def _login(creds: Credentials) -> tuple[int, dict[str, object]]:
+    user = {"name": creds.username, "password": creds.password, "domain": {"id": "default"}}
+    scope = {"project": {"name": creds.project_name, "domain": {"id": "default"}}}
+    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": user}},
+                     "scope": scope}}  # fmt: skip
+    req = urllib.request.Request(f"{creds.auth_url}/auth/tokens", data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})  # fmt: skip
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, {}
+
+
+def test_it_answers_on_loopback_through_the_front_door(cloud: ThreadedCloud) -> None:
+    assert cloud.url.startswith("http://127.0.0.1:")
+    with urllib.request.urlopen(f"{cloud.url}/compute/", timeout=10) as resp:
+        assert resp.status == 200
+    # The front door's own refusal, in the shape of the service the path names.
+    big = urllib.request.Request(f"{cloud.url}/compute/v2.1/servers", data=b"x" * (1 << 20),
+                                 headers={"Content-Type": "application/json"})  # fmt: skip
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(big, timeout=10)
+    assert refused.value.code == 413
+
+
+def test_a_project_for_a_test(cloud: ThreadedCloud) -> None:
+    identity = IdentityAdmin(_admin(cloud))
+    made = identity.new_project(prefix="unit")
+    assert made.project_name.startswith("unit-")
+    status, token = _login(made)
+    assert status == 201
+    roles = [r["name"] for r in token["token"]["roles"]]  # type: ignore[index]
+    assert "member" in roles
+    assert "admin" not in roles
+    identity.delete_project(made)
+    assert _login(made)[0] == 401
+    with pytest.raises(IdentityError):
+        identity.delete_project(made)
+
+
+def test_the_admins_token_is_renewed_when_refused(cloud: ThreadedCloud) -> None:
+    identity = IdentityAdmin(_admin(cloud))
+    identity.call("GET", "/v3/projects")
+    identity._token = "gAAAAA-no-longer-valid"  # as a token past its expiry is refused
+    assert identity.call("GET", "/v3/projects")["projects"]
+
+
+def test_clouds_yaml_is_the_owners_only(tmp_path: Path, cloud: ThreadedCloud) -> None:
+    path = write_clouds_yaml(tmp_path / "clouds.yaml", {"pocketstack-admin": _admin(cloud)})
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    entry = yaml.safe_load(path.read_text())["clouds"]["pocketstack-admin"]
+    assert entry["auth"]["auth_url"] == f"{cloud.url}/identity/v3"
+    assert entry["region_name"] == "RegionOne"
+
+
+def test_stopped_means_the_port_is_closed(tmp_path: Path) -> None:
+    other = ThreadedCloud(Settings(data_dir=tmp_path / "data"))
+    other.start()
+    assert other.config is not None
+    port = other.config.port
+    other.stop()
+    with socket.socket() as probe, pytest.raises(ConnectionRefusedError):
+        probe.connect(("127.0.0.1", port))
