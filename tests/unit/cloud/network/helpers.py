@@ -9,14 +9,12 @@ from collections.abc import Callable
 from typing import Any
 
 from falcon import testing
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete
 
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.network import bootstrap, private_network
 from pocketstack.cloud.network.app import create_app
 from pocketstack.cloud.store.models.network import Network, Subnet
-from pocketstack.cloud.store.models.network_l3 import Router, RouterInterface
-from pocketstack.cloud.store.models.network_port import IPAllocation, Port
 from tests.fixtures.cloud import TestUser, admin_token, create_user, issue_token
 
 Headers = dict[str, str]
@@ -72,20 +70,9 @@ def error(result: testing.Result) -> tuple[int, str, str]:
 def _without_bootstrap_networks(deps: CloudDeps, *, public: bool) -> None:
     """The network service's own tests start without the bootstrapped networks whose listing
     they do not expect: the shared `private` one servers boot on, and the external `public`
-    one unless the test routes to it (`public`); and without router1, which joins them."""
+    one unless the test routes to it (`public`)."""
     ids = [private_network.NETWORK_ID] + ([] if public else [bootstrap.PUBLIC_NETWORK_ID])
     with deps.store.session(write=True) as session:
-        # router1 joins them: it goes first, with its interfaces, ports and addresses.
-        ports = select(Port.id).where(Port.device_id == bootstrap.ROUTER_ID)
-        session.execute(delete(RouterInterface).where(
-            RouterInterface.router_id == bootstrap.ROUTER_ID))  # fmt: skip
-        session.execute(update(Router).where(Router.id == bootstrap.ROUTER_ID)
-                        .values(gw_port_id=None))  # fmt: skip
-        session.execute(delete(IPAllocation).where(IPAllocation.port_id.in_(ports)))
-        session.execute(delete(Port).where(Port.id.in_(ports)))
-        session.execute(delete(Router).where(Router.id == bootstrap.ROUTER_ID))
-        # Its addresses went without moving the subnets' search hints back: forget them.
-        session.execute(update(Subnet).values(ipam_hint=None))
         session.execute(delete(Subnet).where(Subnet.network_id.in_(ids)))
         session.execute(delete(Network).where(Network.id.in_(ids)))
 
