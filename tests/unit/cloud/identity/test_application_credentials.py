@@ -233,17 +233,37 @@ def test_deleting_the_credential_revokes_its_tokens(client: Client, ci: Setup) -
     assert client.get("/v3/auth/projects", token=ci.token).status_code == 200
 
 
-def test_losing_a_role_revokes_the_tokens_and_narrows_new_ones(client: Client, ci: Setup) -> None:
-    cred = ci.created(name="both", secret="s")
+def test_losing_a_role_grant_deletes_the_credential(client: Client, ci: Setup) -> None:
+    # Keystone deletes the user's credentials on a project when a grant of theirs there goes,
+    # even one of a role the credential does not hold (app_credential_reaping.py).
+    cred = ci.created(name="reader-only", secret="s", roles=[{"name": "reader"}])
     token_id = login(client, {"id": cred["id"], "secret": "s"}).headers["X-Subject-Token"]
     assert client.request("DELETE", ci.grant_path("member"), token=ci.admin).status_code == 204
     assert client.get("/v3/auth/projects", token=token_id).status_code == 401
-    again = login(client, {"id": cred["id"], "secret": "s"})
-    assert again.status_code == 201
-    assert [r["name"] for r in again.json["token"]["roles"]] == ["reader"]
-    # No role left on the project: no token.
-    assert client.request("DELETE", ci.grant_path("reader"), token=ci.admin).status_code == 204
     assert login(client, {"id": cred["id"], "secret": "s"}).status_code == 401
+    shown = client.get(f"{ci.path}/{cred['id']}", token=ci.admin)
+    assert shown.status_code == 404
+
+
+def test_roles_lost_otherwise_narrow_new_tokens(client: Client, ci: Setup) -> None:
+    # A role held through a group goes with the membership: the credential stays (no grant of
+    # the user's own went), its tokens end, and new ones name only what is left.
+    group = client.post("/v3/groups", json={"group": {"name": "g"}}, token=ci.admin).json["group"]
+    member = f"/v3/groups/{group['id']}/users/{ci.user_id}"
+    assert client.request("PUT", member, token=ci.admin).status_code == 204
+    admin_role = client.get("/v3/roles", token=ci.admin, query="name=admin").json["roles"][0]
+    grant = f"/v3/projects/{ci.project_id}/groups/{group['id']}/roles/{admin_role['id']}"
+    assert client.request("PUT", grant, token=ci.admin).status_code == 204
+    token = ci.password_token()
+    cred = ci.created(token=token, name="wide", secret="s")
+    issued = login(client, {"id": cred["id"], "secret": "s"})
+    assert sorted(r["name"] for r in issued.json["token"]["roles"]) == ["admin", "member", "reader"]
+    assert client.request("DELETE", member, token=ci.admin).status_code == 204
+    gone = issued.headers["X-Subject-Token"]
+    assert client.get("/v3/auth/projects", token=gone).status_code == 401
+    again = login(client, {"id": cred["id"], "secret": "s"})
+    assert again.status_code == 201, again.text
+    assert sorted(r["name"] for r in again.json["token"]["roles"]) == ["member", "reader"]
 
 
 def test_deleting_the_user_or_disabling_the_project_ends_it(client: Client, ci: Setup) -> None:
@@ -261,6 +281,34 @@ def test_deleting_the_user_or_disabling_the_project_ends_it(client: Client, ci: 
     assert client.request("DELETE", f"/v3/users/{ci.user_id}", token=ci.admin).status_code == 204
     listed = client.get(f"/v3/users/{ci.user_id}/application_credentials", token=ci.admin)
     assert listed.json["application_credentials"] == []
+
+
+def test_deleting_a_role_deletes_its_holders_credentials(client: Client, ci: Setup) -> None:
+    cred = ci.created(name="c", secret="s", roles=[{"name": "member"}])
+    extra = client.post("/v3/roles", json={"role": {"name": "extra"}}, token=ci.admin).json["role"]
+    ci.roles["extra"] = extra["id"]
+    ci.grant("extra")
+    assert client.request("DELETE", f"/v3/roles/{extra['id']}", token=ci.admin).status_code == 204
+    assert client.get(f"{ci.path}/{cred['id']}", token=ci.admin).status_code == 404
+
+
+def test_disabling_the_user_deletes_credentials_and_access_rules(
+    client: Client, ci: Setup
+) -> None:
+    rule = {"service": "compute", "method": "GET", "path": "/v2.1/servers"}
+    cred = ci.created(name="c", secret="s", access_rules=[rule])
+    disabled = client.request(
+        "PATCH", f"/v3/users/{ci.user_id}", json={"user": {"enabled": False}}, token=ci.admin
+    )
+    assert disabled.status_code == 200, disabled.text
+    enabled = client.request(
+        "PATCH", f"/v3/users/{ci.user_id}", json={"user": {"enabled": True}}, token=ci.admin
+    )
+    assert enabled.status_code == 200
+    assert login(client, {"id": cred["id"], "secret": "s"}).status_code == 401
+    assert client.get(ci.path, token=ci.admin).json["application_credentials"] == []
+    rules = client.get(f"/v3/users/{ci.user_id}/access_rules", token=ci.admin)
+    assert rules.json["access_rules"] == []
 
 
 def test_roles_must_be_the_callers(client: Client, ci: Setup) -> None:

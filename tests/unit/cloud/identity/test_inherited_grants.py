@@ -130,3 +130,38 @@ def test_non_admins_are_refused(client: Client, admin: str) -> None:
     token = _project_token(client, w["user"], w["top"]).headers["X-Subject-Token"]
     grant = _path("domain", w["domain"]["id"], "user", w["user"]["id"], member["id"])
     assert client.request("PUT", grant, token=token).status_code == 403
+
+
+def test_losing_an_inherited_role_through_a_group_ends_the_tokens(
+    client: Client, admin: str
+) -> None:
+    w = _world(client, admin)
+    group = new_group(client, admin, "auditors", domain_id=w["domain"]["id"])
+    member = member_path(group, w["user"])
+    path = _path("domain", w["domain"]["id"], "group", group["id"], w["role"]["id"])
+    assert client.request("PUT", path, token=admin).status_code == 204
+
+    def token_on_leaf() -> str:
+        assert client.request("PUT", member, token=admin).status_code == 204
+        issued = _project_token(client, w["user"], w["leaf"])
+        assert [r["name"] for r in issued.json["token"]["roles"]] == ["auditor"]
+        return str(issued.headers["X-Subject-Token"])
+
+    def revoked(token: str) -> bool:
+        return client.get("/v3/auth/tokens", token=admin, subject=token).status_code == 404
+
+    # Removed from the group...
+    token = token_on_leaf()
+    assert client.request("DELETE", member, token=admin).status_code == 204
+    assert revoked(token)
+    # ...the role deleted...
+    token = token_on_leaf()
+    spare = new_role(client, admin, "spare")
+    assert client.request("PUT", _path("domain", w["domain"]["id"], "group", group["id"],
+                                       spare["id"]), token=admin).status_code == 204  # fmt: skip
+    assert client.request("DELETE", f"/v3/roles/{spare['id']}", token=admin).status_code == 204
+    assert revoked(token)
+    # ...or the group deleted.
+    token = token_on_leaf()
+    assert client.request("DELETE", f"/v3/groups/{group['id']}", token=admin).status_code == 204
+    assert revoked(token)

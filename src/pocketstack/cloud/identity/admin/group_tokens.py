@@ -7,6 +7,9 @@ the group held it. Keystone revokes every token of each member; here, as for a u
 target. Past MAX_EVENTS of those, each member's every token ends instead (one event per member),
 so a large group costs no more events than members.
 
+A role held through a group's inherited grant (OS-INHERIT) holds on every project below the
+grant's target, maybe many: each member losing it loses every token (one event per member).
+
 The events are read before the change and recorded after its commit (`revoke`): a token issued
 from a read that still saw the role is then older than its event.
 """
@@ -21,6 +24,7 @@ from sqlalchemy.orm import Session
 from pocketstack.cloud.auth.revocation import Grant
 from pocketstack.cloud.auth.tokens import TokenProvider
 from pocketstack.cloud.store.models.identity import GroupRoleAssignment, UserGroupMembership
+from pocketstack.cloud.store.models.identity_roles import InheritedGroupGrant
 
 MAX_EVENTS = 1000
 
@@ -65,16 +69,30 @@ def lost_roles(session: Session, *where: ColumnElement[bool]) -> LostRoles:
     return LostRoles(users=tuple(users))
 
 
+def _with_inherited(
+    session: Session, lost: LostRoles, *where: ColumnElement[bool]
+) -> LostRoles:
+    """`lost`, and every member who loses a role through an inherited grant `where` selects."""
+    inherited = session.execute(
+        select(UserGroupMembership.user_id)
+        .join(InheritedGroupGrant, InheritedGroupGrant.group_id == UserGroupMembership.group_id)
+        .where(*where)
+        .distinct()
+    ).scalars()
+    users = set(inherited) - set(lost.users)
+    if not users:
+        return lost
+    return LostRoles(grants=lost.grants, users=lost.users + tuple(sorted(users)))
+
+
 def of_membership(session: Session, group_id: str, user_id: str) -> LostRoles:
-    return lost_roles(
-        session,
-        UserGroupMembership.group_id == group_id,
-        UserGroupMembership.user_id == user_id,
-    )
+    where = (UserGroupMembership.group_id == group_id, UserGroupMembership.user_id == user_id)
+    return _with_inherited(session, lost_roles(session, *where), *where)
 
 
 def of_group(session: Session, group_id: str) -> LostRoles:
-    return lost_roles(session, UserGroupMembership.group_id == group_id)
+    where = (UserGroupMembership.group_id == group_id,)
+    return _with_inherited(session, lost_roles(session, *where), *where)
 
 
 def of_grant(
@@ -90,7 +108,11 @@ def of_grant(
 
 
 def of_role(session: Session, role_id: str) -> LostRoles:
-    return lost_roles(session, GroupRoleAssignment.role_id == role_id)
+    return _with_inherited(
+        session,
+        lost_roles(session, GroupRoleAssignment.role_id == role_id),
+        InheritedGroupGrant.role_id == role_id,
+    )
 
 
 def revoke(tokens: TokenProvider, lost: LostRoles) -> None:

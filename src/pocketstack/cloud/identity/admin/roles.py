@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.revocation import Grant as RevokedGrant
 from pocketstack.cloud.errors import BadRequest, Conflict, NotFound
-from pocketstack.cloud.identity import entities
+from pocketstack.cloud.identity import app_credential_reaping, entities, role_holders
 from pocketstack.cloud.identity.admin import grants_base, group_tokens
 from pocketstack.cloud.identity.admin.common import conflicts, get_or_404, new_id
 from pocketstack.cloud.identity.catalog_requests import RoleUpdate
@@ -112,11 +112,11 @@ class RoleItem:
             if row is None:
                 raise NotFound(f"Could not find role: {role_id}.")
             # Read before the delete cascades to them: where each holder's tokens carry the role.
-            holders = _holders(session, role_id)
-            through_groups = group_tokens.of_role(session, role_id)
+            # Those holding a role implying it, and through inherited grants, too.
+            holders = role_holders.of_roles(session, [role_id])
+            app_credential_reaping.of_role(session, role_id)
             session.delete(row)
-        ident.deps.tokens.revoke_grants(holders)
-        group_tokens.revoke(ident.deps.tokens, through_groups)
+        holders.revoke(ident.deps.tokens)
         resp.status = falcon.HTTP_204
 
 
@@ -162,6 +162,8 @@ class Grant(_UserGrants, grants_base.Grant):
         # Tokens carry role names: the user's tokens scoped to this target end, and only those
         # (Keystone revokes by user and project; a token elsewhere never had this grant's role).
         lost = RevokedGrant(user_id=actor_id, target_type=self.target_type, target_id=target_id)
+        if self.target_type == "project":
+            app_credential_reaping.on_project(session, actor_id, target_id)
         tokens = self.identity.deps.tokens
         return lambda: tokens.revoke_grants([lost])
 

@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.errors import Conflict, NotFound
-from pocketstack.cloud.identity import directory, entities, project_tags, user_extras
+from pocketstack.cloud.identity import (
+    app_credential_reaping,
+    directory,
+    entities,
+    project_tags,
+    user_extras,
+)
 from pocketstack.cloud.identity.admin.common import conflicts, get_or_404, new_id
 from pocketstack.cloud.identity.requests import UserCreate, UserUpdate
 from pocketstack.cloud.identity.service import Identity
@@ -129,7 +135,9 @@ class UserItem:
                 _duplicate(session, name=name, domain_id=row.domain_id, exclude=row.id)
                 row.name = name
             if enabled is not None:
-                revoke = revoke or (row.enabled and not enabled)
+                if row.enabled and not enabled:
+                    revoke = True
+                    app_credential_reaping.of_user(session, user_id)
                 row.enabled = enabled
             if password_hash is not None:
                 row.password_hash = password_hash
