@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         (workspace / folder).mkdir(parents=True)
     started = time.monotonic()
     # bcrypt at 4 rounds (the test configuration): tempest makes and logs in users per class.
-    with running_cloud(workspace / "cloud") as cloud:
+    with running_cloud(workspace / "cloud", extra=tempest_conf.CLOUD_SETTINGS) as cloud:
         identity_v3 = f"{cloud.identity_url}/v3"
         facts = probe.describe(identity_v3, username="admin", password=cloud.admin_password,
                                project="admin")

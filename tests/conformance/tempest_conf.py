@@ -29,6 +29,17 @@ VOLUME_TYPES = ("block-storage", "volumev3", "volume")
 BUILD_TIMEOUT = 15
 BUILD_INTERVAL = 1
 
+# The password rules the harness's cloud runs with (its pocketstack.toml) and tempest is told
+# of: tempest cannot learn them from the cloud, and its security compliance tests (lockout,
+# history) need them on. Short, as devstack sets them for the gate.
+PASSWORD_RULES = {
+    "lockout_failure_attempts": 2,
+    "lockout_duration": 5,
+    "unique_last_password_count": 2,
+    "minimum_password_age": 0,
+}
+CLOUD_SETTINGS = "".join(f"{name} = {value}\n" for name, value in PASSWORD_RULES.items())
+
 
 SCHEDULER_FILTERS = (
     "AvailabilityZoneFilter",
@@ -74,6 +85,7 @@ def render(
         "v3_endpoint_type": "public",
         "default_domain_id": "default",
         "disable_ssl_certificate_validation": "false",
+        **{f"user_{name}": str(value) for name, value in PASSWORD_RULES.items()},
     }
     conf["identity-feature-enabled"] = {
         "trust": str("OS-TRUST" in facts.identity_extensions).lower(),

@@ -54,6 +54,15 @@ class CloudConfig:
     bcrypt_rounds: int = 12
     lockout_failure_attempts: int | None = None
     lockout_duration: int = 1800
+    # Keystone's [security_compliance] password rules, each off by default: passwords expire
+    # this many days after they are set; a user's own change may not reuse any of their last
+    # N passwords (the new one counted), nor come sooner than this many days after the last;
+    # every password set must match the expression (its description tells users why not).
+    password_expires_days: int | None = None
+    unique_last_password_count: int = 0
+    minimum_password_age: int = 0
+    password_regex: str | None = None
+    password_regex_description: str | None = None
     # Keystone's default max_request_body_size.
     max_request_body_size: int = 114688
     driver_delay: float = 0.0
@@ -103,6 +112,17 @@ class CloudConfig:
             raise ConfigError("image_size_cap must be from 1 to 9223372036854775808 bytes")
         if self.user_storage_quota < 0:
             raise ConfigError("user_storage_quota must be 0 (unlimited) or more bytes")
+        if self.password_expires_days is not None and self.password_expires_days < 1:
+            raise ConfigError("password_expires_days must be 1 or more days (absent: never)")
+        if self.unique_last_password_count < 0 or self.minimum_password_age < 0:
+            raise ConfigError(
+                "unique_last_password_count and minimum_password_age must be 0 (off) or more"
+            )
+        if self.password_regex is not None:
+            try:
+                re.compile(self.password_regex)
+            except re.error as exc:
+                raise ConfigError(f"password_regex is not a regular expression: {exc}") from None
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
 
@@ -132,6 +152,11 @@ _FIELD_TYPES: dict[str, type] = {
     "bcrypt_rounds": int,
     "lockout_failure_attempts": int,
     "lockout_duration": int,
+    "password_expires_days": int,
+    "unique_last_password_count": int,
+    "minimum_password_age": int,
+    "password_regex": str,
+    "password_regex_description": str,
     "max_request_body_size": int,
     "driver_delay": float,
     "reclaim_instance_interval": int,

@@ -64,7 +64,7 @@ def _schemas() -> dict[str, JSON]:
         ),
         "Domain": obj({"id": STR, "name": STR, "description": STR, "enabled": BOOL,
                        "links": entity_links}),
-        "Project": obj({"id": STR, "name": STR, "domain_id": STR, "description": STR,
+        "Project": obj({"id": STR, "name": STR, "domain_id": NSTR, "description": STR,
                         "enabled": BOOL, "parent_id": NSTR, "is_domain": BOOL,
                         "links": entity_links}),
         "User": obj({"id": STR, "name": STR, "domain_id": STR, "enabled": BOOL,

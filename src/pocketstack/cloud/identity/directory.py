@@ -49,6 +49,7 @@ class UserRecord:
     domain: DomainRef
     failures: int | None
     last_failure_at: dt.datetime | None
+    password_created_at: dt.datetime | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -67,7 +68,7 @@ class RoleRef:
 
 
 def _user_from_row(row: Sequence[object]) -> UserRecord:
-    (uid, name, enabled, pw, dpid, did, dname, denabled, count, last) = row
+    (uid, name, enabled, pw, dpid, did, dname, denabled, count, last, pw_at) = row
     return UserRecord(
         id=str(uid),
         name=str(name),
@@ -77,6 +78,7 @@ def _user_from_row(row: Sequence[object]) -> UserRecord:
         domain=DomainRef(id=str(did), name=str(dname), enabled=bool(denabled)),
         failures=count if isinstance(count, int) else None,
         last_failure_at=last if isinstance(last, dt.datetime) else None,
+        password_created_at=pw_at if isinstance(pw_at, dt.datetime) else None,
     )
 
 
@@ -92,10 +94,12 @@ _USER_COLUMNS = (
         Domain.enabled,
         FailedLogin.count,
         FailedLogin.last_failure_at,
+        User.password_created_at,
     )
     .join(Domain, Domain.id == User.domain_id)
     .outerjoin(FailedLogin, FailedLogin.user_id == User.id)
 )
+_USER_WIDTH = len(_USER_COLUMNS.selected_columns)
 # Built once: constructing a statement costs more than SQLite takes to run it.
 _USER_BY_ID = _USER_COLUMNS.where(User.id == bindparam("user_id"))
 _USER_BY_NAME_IN_DOMAIN = _USER_COLUMNS.where(
@@ -284,9 +288,9 @@ def project_token_view(
     if not rows:
         return None
     first = tuple(rows[0])
-    user = _user_from_row(first[:10])
+    user = _user_from_row(first[:_USER_WIDTH])
     project = None
-    (pid, pname, desc, enabled, did, dname, denabled) = first[10:17]
+    (pid, pname, desc, enabled, did, dname, denabled) = first[_USER_WIDTH:_USER_WIDTH + 7]
     if pid is not None:
         project = ProjectRecord(
             id=str(pid),
@@ -295,7 +299,8 @@ def project_token_view(
             enabled=bool(enabled),
             domain=DomainRef(id=str(did), name=str(dname), enabled=bool(denabled)),
         )
-    by_name = {row[18]: row[17] for row in rows if row[17] is not None}
+    role_id, role_name = _USER_WIDTH + 7, _USER_WIDTH + 8
+    by_name = {row[role_name]: row[role_id] for row in rows if row[role_id] is not None}
     # In the token's order; a role deleted since the token was issued no longer shows.
     roles = [RoleRef(id=by_name[n], name=n) for n in role_names if n in by_name]
     return user, project, roles

@@ -46,6 +46,18 @@ def operations() -> list[Operation]:
                              policy=_rule("delete_domain_config"), status=(204,),
                              errors=_WRITE))  # fmt: skip
     for path, what in (
+        ("/v3/domains/{domain_id}/config/security_compliance", "the password rules"),
+        ("/v3/domains/{domain_id}/config/security_compliance/{option}", "a password rule"),
+    ):
+        # Anyone with a token (Keystone's empty rule): a client checks a password before
+        # sending it.
+        ops += [Operation(method=method, path=path, summary=f"Show {what}",
+                          policy=Rule("identity:get_security_compliance_domain_config",
+                                      policy.any_token),
+                          status=(200,), response=_CONFIG if method == "GET" else (),
+                          errors=_READ)
+                for method in ("GET", "HEAD")]  # fmt: skip
+    for path, what in (
         ("/v3/domains/config/default", "the default domain configuration"),
         ("/v3/domains/config/{group}/default", "a group's default configuration"),
         ("/v3/domains/config/{group}/{option}/default", "an option's default"),

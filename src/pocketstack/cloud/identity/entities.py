@@ -30,6 +30,22 @@ def domain(req: falcon.Request, row: Domain) -> dict[str, Any]:
     }
 
 
+def domain_as_project(req: falcon.Request, row: Domain) -> dict[str, Any]:
+    """A domain as /v3/projects shows it (Keystone keeps domains as projects acting as such)."""
+    return {
+        "id": row.id,
+        "name": row.name,
+        "domain_id": None,
+        "description": row.description or "",
+        "enabled": bool(row.enabled),
+        "parent_id": None,
+        "is_domain": True,
+        "tags": [],
+        "options": {},
+        "links": {"self": v3_url(req, "projects", row.id)},
+    }
+
+
 def project(req: falcon.Request, row: Project) -> dict[str, Any]:
     return {
         "id": row.id,

@@ -94,13 +94,19 @@ class ProjectCreate:
     domain_id: str | None
     # A project or, for a top-level project, its domain (Keystone's own rendering).
     parent_id: str | None
+    # A project acting as a domain: a domain, made and shown through /v3/projects.
+    is_domain: bool = False
 
 
 def parse_project_create(body: Any, version: Microversion | None) -> ProjectCreate:
     project: dict[str, Any] = body["project"]
-    if project.get("is_domain"):
-        raise SchemaError(path="is_domain", detail="projects acting as domains are not supported")
+    is_domain = bool(project.get("is_domain"))
+    if is_domain and (project.get("parent_id") or project.get("domain_id")):
+        # Keystone's domains sit at the root, in no domain.
+        raise SchemaError(path="is_domain",
+                          detail="a project acting as a domain has no parent and no domain")
     return ProjectCreate(
+        is_domain=is_domain,
         name=project["name"],
         description=_text(project, "description") or "",
         enabled=project.get("enabled", True),

@@ -12,6 +12,7 @@ from pocketstack.cloud.identity.authn import Authenticator
 from pocketstack.cloud.identity.errors import PolicyDenied, TokenNotFound
 from pocketstack.cloud.identity.hashgate import HashGate
 from pocketstack.cloud.identity.lockout import Lockout
+from pocketstack.cloud.identity.password_rules import PasswordRules
 from pocketstack.cloud.identity.passwords import PasswordHasher
 from pocketstack.cloud.identity.throttle import LoginThrottle
 from pocketstack.cloud.identity.web import caller
@@ -39,6 +40,7 @@ class Identity:
             attempts=deps.config.lockout_failure_attempts,
             duration=deps.config.lockout_duration,
         )
+        self.password_rules = PasswordRules(config)
         self.auth = Authenticator(
             deps, hasher=self.hasher, lockout=self.lockout, throttle=self.throttle
         )

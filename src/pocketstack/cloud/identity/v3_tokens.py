@@ -40,7 +40,13 @@ class AuthTokens:
         if parsed.application_credential is not None:
             self._by_app_credential(req, resp, parsed)
             return
-        parent = ident.auth.check_token(parsed.token_id) if parsed.token_id else None
+        parent = None
+        if parsed.token_id:
+            try:
+                parent = ident.auth.check_token(parsed.token_id)
+            except AuthenticationFailed:
+                # Keystone's token method: a token that does not validate is not found (404).
+                raise TokenNotFound() from None
         if parent is not None and parent.application_credential_id is not None:
             # Keystone: a token from a narrow credential is never exchanged for another.
             raise PolicyDenied(DELEGATED_RESCOPE)
@@ -49,6 +55,8 @@ class AuthTokens:
         user = None
         if parsed.password is not None:
             user = ident.auth.check_password(parsed.password, source=req.remote_addr)
+            ident.password_rules.require_unexpired(user.id, user.password_created_at,
+                                                 ident.deps.clock.now())  # fmt: skip
             if parent is not None and parent.user_id != user.id:
                 raise AuthenticationFailed()
         with ident.deps.store.read() as session:

@@ -99,11 +99,11 @@ def test_what_no_column_holds_is_refused_after_the_schema(client: Client, admin:
     message = _bad_request(client.post(USERS, body=body.encode(), token=admin))
     assert message.startswith("Invalid input for field 'description': 'ééé")
     assert message.endswith("is too long (at most 65535 bytes)")
-    project = {"project": {"name": "x", "is_domain": True}}
+    project = {"project": {"name": "x", "is_domain": True, "parent_id": "default"}}
     message = _bad_request(client.post("/v3/projects", json=project, token=admin))
-    assert (
-        message
-        == "Invalid input for field 'is_domain': projects acting as domains are not supported"
+    assert message == (
+        "Invalid input for field 'is_domain': a project acting as a domain has no parent and"
+        " no domain"
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.errors import NotFound
 from pocketstack.cloud.identity import domain_configs
+from pocketstack.cloud.identity.admin import security_compliance
 from pocketstack.cloud.identity.admin.common import conflicts
 from pocketstack.cloud.identity.domain_configs import Config, ConfigBody
 from pocketstack.cloud.identity.service import Identity
@@ -201,8 +202,12 @@ def resources(identity: Identity) -> dict[str, object]:
     """The routes of domain configuration, for the app (app.py)."""
     domain = "/v3/domains/{domain_id}/config"
     defaults = DefaultConfig(identity)
+    compliance = security_compliance.SecurityComplianceConfig(identity)
     return {
         domain: DomainConfig(identity),
+        # Literal segments route before {group}: these reads are anyone's, the rest admins'.
+        f"{domain}/security_compliance": compliance,
+        f"{domain}/security_compliance/{{option}}": compliance,
         f"{domain}/{{group}}": DomainConfigGroup(identity),
         f"{domain}/{{group}}/{{option}}": DomainConfigOption(identity),
         "/v3/domains/config/default": defaults,

@@ -33,7 +33,15 @@ class UserPassword:
             source=req.remote_addr,
         )
         ident.auth.require_enabled(user)
-        # Hashed outside the transaction, through the gate, as every bcrypt run is.
+        rules = ident.password_rules
+        rules.check_new(change.password)
+        rules.check_age(user.password_created_at, ident.deps.clock.now())
+        with ident.deps.store.read() as conn:
+            earlier = rules.earlier(conn, user.id)
+        # The history checked and the new hash made outside the transaction, through the gate,
+        # as every bcrypt run is (a change racing this one changes the hash: then a 401 below).
+        rules.check_history(ident.hasher, original=change.original_password,
+                            new=change.password, earlier=earlier)  # fmt: skip
         new_hash = ident.hasher.hash(change.password)
         with ident.deps.store.session(write=True) as session:
             changed = session.execute(
@@ -44,5 +52,7 @@ class UserPassword:
             if not changed.rowcount:  # type: ignore[attr-defined]
                 raise AuthenticationFailed()
             session.execute(delete(FailedLogin).where(FailedLogin.user_id == user.id))
+            rules.remember(session, user_id=user.id, replaced=user.password_hash,
+                           now=ident.deps.clock.now())  # fmt: skip
         ident.deps.tokens.revoke_user(user.id)
         resp.status = falcon.HTTP_204

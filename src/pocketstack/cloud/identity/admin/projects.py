@@ -8,8 +8,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.api.requests import request_of
-from pocketstack.cloud.errors import Conflict, Forbidden, NotFound
+from pocketstack.cloud.errors import BadRequest, Conflict, Forbidden, NotFound
 from pocketstack.cloud.identity import entities, project_tags
+from pocketstack.cloud.identity.admin import domains
 from pocketstack.cloud.identity.admin.common import conflicts, get_or_404, new_id
 from pocketstack.cloud.identity.admin.users import default_domain_id
 from pocketstack.cloud.identity.project_tags import TaggedProjectCreate, TaggedProjectUpdate
@@ -53,7 +54,9 @@ class Projects:
         if enabled is not None:
             query = query.where(Project.enabled.is_(enabled))
         if query_bool(req, "is_domain"):
-            query = query.where(Project.id.is_(None))
+            resp.media = {"projects": _domains_as_projects(self.identity, req),
+                          "links": collection_links(req, "projects")}  # fmt: skip
+            return
         query = project_tags.filtered(
             query, {name: req.get_param(name) for name in project_tags.FILTERS}
         )
@@ -68,6 +71,14 @@ class Projects:
         ctx = ident.caller(req)
         tagged = request_of(req, TaggedProjectCreate)
         new = tagged.project
+        if new.is_domain:
+            if tagged.tags:
+                raise BadRequest("A project acting as a domain keeps no tags.")
+            made = domains.create(ident, name=new.name, description=new.description,
+                                  enabled=new.enabled)  # fmt: skip
+            resp.status = falcon.HTTP_201
+            resp.media = {"project": entities.domain_as_project(req, made)}
+            return
         name, domain_id, parent_id = new.name, new.domain_id, new.parent_id
         with ident.deps.store.session(write=True) as session:
             if parent_id is not None:
@@ -110,7 +121,12 @@ class ProjectItem:
         if not ctx.is_admin and ctx.project_id != project_id:
             self.identity.admin(req, "get_project")
         with self.identity.deps.store.session() as session:
-            row = get_or_404(session, Project, project_id, "project")
+            row = session.get(Project, project_id)
+            if row is None:
+                domain = get_or_404(session, Domain, project_id, "project")
+                self.identity.admin(req, "get_project")
+                resp.media = {"project": entities.domain_as_project(req, domain)}
+                return
             tags = project_tags.tags_of(session, project_id)
             resp.media = {"project": {**entities.project(req, row), "tags": tags}}
 
@@ -118,6 +134,12 @@ class ProjectItem:
         ident = self.identity
         tagged = request_of(req, TaggedProjectUpdate)
         change = tagged.project
+        if _acting_domain(ident, project_id):
+            if tagged.tags:
+                raise BadRequest("A project acting as a domain keeps no tags.")
+            row_domain = domains.update(ident, project_id, change)
+            resp.media = {"project": entities.domain_as_project(req, row_domain)}
+            return
         name, description, enabled = change.name, change.description, change.enabled
         revoke = False
         with ident.deps.store.session(write=True) as session:
@@ -144,6 +166,10 @@ class ProjectItem:
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, project_id: str) -> None:
         ident = self.identity
+        if _acting_domain(ident, project_id):
+            domains.remove(ident, project_id)
+            resp.status = falcon.HTTP_204
+            return
         with ident.deps.store.session(write=True) as session:
             row = get_or_404(session, Project, project_id, "project")
             child = session.execute(
@@ -161,3 +187,26 @@ class ProjectItem:
             session.delete(row)
         ident.deps.tokens.revoke_project(project_id)
         resp.status = falcon.HTTP_204
+
+
+def _acting_domain(ident: Identity, project_id: str) -> bool:
+    """No project has the id, a domain does: the project acting as that domain is meant."""
+    with ident.deps.store.session() as session:
+        if session.get(Project, project_id) is not None:
+            return False
+        return session.get(Domain, project_id) is not None
+
+
+def _domains_as_projects(ident: Identity, req: falcon.Request) -> list[dict[str, object]]:
+    """?is_domain=true: the domains, in the project's shape (none has a parent or a domain)."""
+    if req.get_param("domain_id") is not None or req.get_param("parent_id") is not None:
+        return []
+    query = select(Domain).order_by(Domain.name, Domain.id)
+    name = req.get_param("name")
+    if name is not None:
+        query = query.where(Domain.name == name)
+    enabled = query_bool(req, "enabled")
+    if enabled is not None:
+        query = query.where(Domain.enabled.is_(enabled))
+    with ident.deps.store.session() as session:
+        return [entities.domain_as_project(req, row) for row in session.execute(query).scalars()]

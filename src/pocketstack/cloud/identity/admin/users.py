@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import falcon
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -19,7 +21,7 @@ from pocketstack.cloud.identity import (
 from pocketstack.cloud.identity.admin.common import conflicts, get_or_404, new_id
 from pocketstack.cloud.identity.requests import UserCreate, UserUpdate
 from pocketstack.cloud.identity.service import Identity
-from pocketstack.cloud.identity.web import collection_links, query_bool
+from pocketstack.cloud.identity.web import collection_links, isotime, query_bool
 from pocketstack.cloud.store.models.identity import Domain, FailedLogin, Project, User
 
 DEFAULT_DOMAIN_ID = "default"
@@ -58,6 +60,13 @@ def _duplicate(session: Session, *, name: str, domain_id: str, exclude: str | No
         )
 
 
+def _shown(ident: Identity, req: falcon.Request, row: User,
+           extra: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+    body = user_extras.shown(entities.user(req, row), extra)
+    body["password_expires_at"] = isotime(ident.password_rules.expires_at(row.password_created_at))
+    return body
+
+
 class Users:
     def __init__(self, identity: Identity) -> None:
         self.identity = identity
@@ -76,8 +85,7 @@ class Users:
         with self.identity.deps.store.session() as session:
             rows = session.execute(query).scalars().all()
             extras = user_extras.load(session, (row.id for row in rows))
-            users = [user_extras.shown(entities.user(req, row), extras.get(row.id, {}))
-                     for row in rows]  # fmt: skip
+            users = [_shown(self.identity, req, row, extras.get(row.id, {})) for row in rows]
         resp.media = {"users": users, "links": collection_links(req, "users")}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -85,6 +93,8 @@ class Users:
         ctx = ident.caller(req)
         new = request_of(req, UserCreate)
         name = new.name
+        if new.password is not None:
+            ident.password_rules.check_new(new.password)
         # Hash before the transaction: bcrypt is slow on purpose.
         password_hash = ident.hasher.hash(new.password) if new.password is not None else None
         with ident.deps.store.session(write=True) as session:
@@ -107,7 +117,7 @@ class Users:
             with conflicts("user", f"Duplicate entry found with name {name}"):
                 session.flush()
             extra = user_extras.merge(session, row.id, new.extra)
-            body = user_extras.shown(entities.user(req, row), extra)
+            body = _shown(ident, req, row, extra)
         resp.status = falcon.HTTP_201
         resp.media = {"user": body}
 
@@ -121,12 +131,14 @@ class UserItem:
         with self.identity.deps.store.session() as session:
             row = get_or_404(session, User, user_id, "user")
             extra = user_extras.load(session, [user_id]).get(user_id, {})
-            resp.media = {"user": user_extras.shown(entities.user(req, row), extra)}
+            resp.media = {"user": _shown(self.identity, req, row, extra)}
 
     def on_patch(self, req: falcon.Request, resp: falcon.Response, user_id: str) -> None:
         ident = self.identity
         change = request_of(req, UserUpdate)
         name, enabled = change.name, change.enabled
+        if change.password is not None:
+            ident.password_rules.check_new(change.password)
         password_hash = ident.hasher.hash(change.password) if change.password is not None else None
         revoke = False
         with ident.deps.store.session(write=True) as session:
@@ -140,6 +152,9 @@ class UserItem:
                     app_credential_reaping.of_user(session, user_id)
                 row.enabled = enabled
             if password_hash is not None:
+                # An administrator's reset is not held to the history, but joins it.
+                ident.password_rules.remember(session, user_id=user_id, replaced=row.password_hash,
+                                              now=ident.deps.clock.now())  # fmt: skip
                 row.password_hash = password_hash
                 row.password_created_at = ident.deps.clock.now()
                 session.execute(delete(FailedLogin).where(FailedLogin.user_id == user_id))
@@ -153,8 +168,7 @@ class UserItem:
                 row.description = change.description
             with conflicts("user", "Duplicate entry"):
                 session.flush()
-            body = user_extras.shown(entities.user(req, row),
-                                     user_extras.merge(session, user_id, change.extra))  # fmt: skip
+            body = _shown(ident, req, row, user_extras.merge(session, user_id, change.extra))
         if revoke:
             # A new password or a disabled account ends every token the user holds.
             ident.deps.tokens.revoke_user(user_id)

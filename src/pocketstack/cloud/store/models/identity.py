@@ -193,3 +193,16 @@ class FailedLogin(Base):
     )
     count: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class PasswordHistory(Base):
+    """A user's earlier password hashes (the current one is on the user), newest last, kept
+    only as many as `unique_last_password_count` needs."""
+
+    __tablename__ = "password_history"
+    __table_args__ = (Index("ix_password_history_user_id_seq", "user_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(ID, ForeignKey("user.id", ondelete="CASCADE"))
+    password_hash: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
