@@ -101,3 +101,52 @@ def test_stopped_means_the_port_is_closed(tmp_path: Path) -> None:
     other.stop()
     with socket.socket() as probe, pytest.raises(ConnectionRefusedError):
         probe.connect(("127.0.0.1", port))
+
+
+def test_a_second_cloud_starts_from_the_cached_bootstrap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    clouds = [ThreadedCloud(Settings(data_dir=tmp_path / name / "data", admin_password=name))
+              for name in ("first-pass", "second-pass")]  # fmt: skip
+    try:
+        for started in clouds:
+            started.start()
+        kept = list((cache / "pocketstack" / "testing").iterdir())
+        assert len(kept) == 1
+        assert stat.S_IMODE(kept[0].stat().st_mode) == 0o600
+        assert stat.S_IMODE(kept[0].parent.stat().st_mode) == 0o700
+        second = clouds[1]
+        # Its own admin password, and a catalog that points at it, not at the first cloud.
+        first_status, first_body = _login(_admin(clouds[0]))
+        status, body = _login(_admin(second))
+        assert (first_status, status) == (201, 201)
+        # A copy: the same bootstrapped rows.
+        assert body["token"]["project"]["id"] == first_body["token"]["project"]["id"]  # type: ignore[index]
+        urls = {endpoint["url"] for service in body["token"]["catalog"]  # type: ignore[index]
+                for endpoint in service["endpoints"]}  # fmt: skip
+        assert urls
+        assert all(url.startswith(second.url) for url in urls)
+        wrong = Credentials(auth_url=f"{second.url}/identity/v3", username="admin",
+                            password="first-pass", project_name="admin", region_name="RegionOne")
+        assert _login(wrong)[0] == 401
+    finally:
+        for started in clouds:
+            started.stop()
+
+
+def test_a_cache_others_can_write_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    (cache / "pocketstack" / "testing").mkdir(parents=True)
+    (cache / "pocketstack" / "testing").chmod(0o777)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    started = ThreadedCloud(Settings(data_dir=tmp_path / "data"))
+    try:
+        started.start()
+        assert _login(_admin(started))[0] == 201
+    finally:
+        started.stop()
+    assert list((cache / "pocketstack" / "testing").iterdir()) == []

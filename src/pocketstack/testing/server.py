@@ -57,6 +57,16 @@ class Settings:
     test_controls: bool = False
 
 
+def _sqlite_file(config: CloudConfig) -> Path | None:
+    """The database file of a cloud on SQLite."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(config.db_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
 class ThreadedCloud:
     """Started by `start()`, stopped by `stop()`; `url` is where it answers."""
 
@@ -85,10 +95,11 @@ class ThreadedCloud:
         from pocketstack.cloud.app import create_cloud_app
         from pocketstack.cloud.config import load_config
         from pocketstack.cloud.deps import build_deps
-        from pocketstack.cloud.serving.firststart import initialise
+        from pocketstack.cloud.serving.firststart import ensure_data_dir, initialise
         from pocketstack.cloud.serving.frontdoor import FrontDoor
         from pocketstack.cloud.serving.protocol import HeadLimits, guarded_protocol
         from pocketstack.cloud.serving.runner import SPARE_THREADS, spool_dir, token_check
+        from pocketstack.testing import database_cache
 
         wanted = self._settings
         config = load_config(data_dir=wanted.data_dir, db_url=wanted.db_url, host=LOOPBACK,
@@ -97,7 +108,15 @@ class ThreadedCloud:
         config = dataclasses.replace(config, bcrypt_rounds=wanted.bcrypt_rounds,
                                      driver_delay=wanted.driver_delay,
                                      test_controls=controls)  # fmt: skip
+        database = _sqlite_file(config)
+        fresh = database is not None and not database.exists()
+        if fresh and database is not None:
+            # A new SQLite database starts as the cached bootstrapped one (database_cache.py).
+            ensure_data_dir(config)
+            fresh = not database_cache.place(config, database)
         first = initialise(config, admin_password=wanted.admin_password)
+        if fresh and database is not None and first.bootstrap_snapshot:
+            database_cache.keep(config, database)
         deps = build_deps(config)
         if not first.bootstrap_snapshot:
             # A database that was not empty (--pocketstack-db-url): its state at this start is

@@ -140,12 +140,16 @@ def ensure_admin_password(config: CloudConfig, *, given: str | None = None) -> s
 
 def db_upgrade(config: CloudConfig) -> None:
     """Apply every migration to the configured database."""
+    from pocketstack.cloud.store import schema_version
     from pocketstack.cloud.store.db import Store
-    from pocketstack.cloud.store.upgrade import upgrade
 
     store = Store(config.db_url)
     try:
-        upgrade(store.engine)
+        if not schema_version.is_newest(store.engine):
+            # Loaded only when there is something to do (see schema_version.py).
+            from pocketstack.cloud.store.upgrade import upgrade
+
+            upgrade(store.engine)
         _make_sqlite_file_private(config.db_url)
     except SQLAlchemyError as exc:
         raise ServingError(

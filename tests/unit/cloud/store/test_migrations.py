@@ -46,3 +46,30 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path) -> None:  # type: i
         assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert session.execute(text("PRAGMA busy_timeout")).scalar() == 10000
     store.dispose()
+
+
+def test_each_revision_is_named_after_its_file_in_chain_order() -> None:
+    # schema_version.py finds the newest revision from the file names alone.
+    from alembic.script import ScriptDirectory
+
+    from pocketstack.cloud.store import schema_version
+    from pocketstack.cloud.store.upgrade import _config
+
+    scripts = ScriptDirectory.from_config(_config())
+    chain = [rev.revision for rev in reversed(list(scripts.walk_revisions()))]
+    assert chain == [path.stem for path in schema_version.migration_files()]
+    assert schema_version.newest_revision() == head_revision()
+
+
+def test_is_newest_answers_for_empty_behind_and_newest(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pocketstack.cloud.store import schema_version
+
+    store = Store(f"sqlite:///{tmp_path / 'p.db'}")
+    try:
+        assert not schema_version.is_newest(store.engine)
+        upgrade(store.engine, revision="0001_identity")
+        assert not schema_version.is_newest(store.engine)
+        upgrade(store.engine)
+        assert schema_version.is_newest(store.engine)
+    finally:
+        store.dispose()
