@@ -54,6 +54,9 @@ class CloudConfig:
     bcrypt_rounds: int = 12
     lockout_failure_attempts: int | None = None
     lockout_duration: int = 1800
+    # Keystone's [totp] included_previous_windows: how many 30 s steps before the current one
+    # a passcode may come from (clock drift, a code typed as it rolled over); 0 to 10.
+    totp_included_previous_windows: int = 1
     # Keystone's default max_request_body_size.
     max_request_body_size: int = 114688
     driver_delay: float = 0.0
@@ -103,6 +106,8 @@ class CloudConfig:
             raise ConfigError("image_size_cap must be from 1 to 9223372036854775808 bytes")
         if self.user_storage_quota < 0:
             raise ConfigError("user_storage_quota must be 0 (unlimited) or more bytes")
+        if not 0 <= self.totp_included_previous_windows <= 10:
+            raise ConfigError("totp_included_previous_windows must be from 0 to 10")
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
 
@@ -132,6 +137,7 @@ _FIELD_TYPES: dict[str, type] = {
     "bcrypt_rounds": int,
     "lockout_failure_attempts": int,
     "lockout_duration": int,
+    "totp_included_previous_windows": int,
     "max_request_body_size": int,
     "driver_delay": float,
     "reclaim_instance_interval": int,

@@ -171,6 +171,12 @@ _APP_CREDENTIAL_AUTH: JSON = {
                    "user": {"type": "object",
                             "properties": {"id": STRING, "name": STRING, "domain": _ID_OR_NAME}}},
 }  # fmt: skip
+# The passcode is left untyped: Keystone compares whatever comes, so a number is a 401, not a 400.
+_TOTP_AUTH: JSON = {
+    "type": "object",
+    "properties": {"user": {"type": "object",
+                            "properties": {"id": STRING, "name": STRING, "domain": _ID_OR_NAME}}},
+}  # fmt: skip
 _TOKEN_ISSUE: JSON = {
     # Null is Keystone's "no auth", answered in its own words (auth_requests.py).
     "type": ["object", "null"],
@@ -191,6 +197,7 @@ _TOKEN_ISSUE: JSON = {
                 },
                 "token": {"type": "object", "properties": {"id": STRING}, "required": ["id"]},
                 "application_credential": _APP_CREDENTIAL_AUTH,
+                "totp": _TOTP_AUTH,
             },
             "required": ["methods"],
         },

@@ -7,17 +7,20 @@ from typing import Any
 import falcon
 
 from pocketstack.cloud.api.requests import request_of
+from pocketstack.cloud.auth.tokens import TokenPayload
 from pocketstack.cloud.identity import (
     app_credential_auth,
     app_credentials,
     directory,
     entities,
     project_tags,
+    totp_auth,
     trust_auth,
 )
 from pocketstack.cloud.identity.auth_requests import AuthRequest
 from pocketstack.cloud.identity.authn import merge_methods
 from pocketstack.cloud.identity.catalog import load_catalog, render_v3
+from pocketstack.cloud.identity.directory import UserRecord
 from pocketstack.cloud.identity.errors import AuthenticationFailed, PolicyDenied, TokenNotFound
 from pocketstack.cloud.identity.render import v3_token
 from pocketstack.cloud.identity.service import Identity
@@ -51,6 +54,10 @@ class AuthTokens:
             user = ident.auth.check_password(parsed.password, source=req.remote_addr)
             if parent is not None and parent.user_id != user.id:
                 raise AuthenticationFailed()
+        if parsed.totp is not None:
+            user = self._same_user(
+                totp_auth.check_passcode(ident, parsed.totp, source=req.remote_addr), user, parent
+            )
         with ident.deps.store.read() as session:
             if user is None:
                 assert parent is not None
@@ -82,6 +89,17 @@ class AuthTokens:
         resp.status = falcon.HTTP_201
         resp.set_header(SUBJECT_HEADER, view.token_id)
         resp.media = v3_token(view)
+
+    @staticmethod
+    def _same_user(
+        found: UserRecord, earlier: UserRecord | None, parent: TokenPayload | None
+    ) -> UserRecord:
+        """Every method of one request must authenticate the same user (Keystone's rule)."""
+        if (earlier is not None and earlier.id != found.id) or (
+            parent is not None and parent.user_id != found.id
+        ):
+            raise AuthenticationFailed()
+        return found
 
     def _by_app_credential(
         self, req: falcon.Request, resp: falcon.Response, parsed: AuthRequest
