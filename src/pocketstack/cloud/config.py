@@ -57,6 +57,9 @@ class CloudConfig:
     # Keystone's [totp] included_previous_windows: how many 30 s steps before the current one
     # a passcode may come from (clock drift, a code typed as it rolled over); 0 to 10.
     totp_included_previous_windows: int = 1
+    # Keystone's [receipt] expiration: how long the receipt a multi-factor 401 hands back (the
+    # methods that succeeded) may be presented with the missing ones, in seconds.
+    receipt_expiration: int = 300
     # Keystone's default max_request_body_size.
     max_request_body_size: int = 114688
     driver_delay: float = 0.0
@@ -108,6 +111,8 @@ class CloudConfig:
             raise ConfigError("user_storage_quota must be 0 (unlimited) or more bytes")
         if not 0 <= self.totp_included_previous_windows <= 10:
             raise ConfigError("totp_included_previous_windows must be from 0 to 10")
+        if self.receipt_expiration < 1:
+            raise ConfigError("receipt_expiration must be 1 or more seconds")
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
 
@@ -138,6 +143,7 @@ _FIELD_TYPES: dict[str, type] = {
     "lockout_failure_attempts": int,
     "lockout_duration": int,
     "totp_included_previous_windows": int,
+    "receipt_expiration": int,
     "max_request_body_size": int,
     "driver_delay": float,
     "reclaim_instance_interval": int,

@@ -32,7 +32,8 @@ _TAGS: JSON = {
     "maxItems": 80,
     "uniqueItems": True,
 }
-# The resource options Keystone registers (accepted, not kept: no option changes anything here).
+# The resource options Keystone registers: a role's, project's or domain's are accepted, not
+# kept (none changes anything here); a user's are kept (user_options.py), the MFA ones enforced.
 _IMMUTABLE_OPTIONS: JSON = {
     "type": "object",
     "properties": {"immutable": _NULLABLE_BOOLEAN},

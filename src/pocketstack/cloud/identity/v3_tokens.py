@@ -7,12 +7,14 @@ from typing import Any
 import falcon
 
 from pocketstack.cloud.api.requests import request_of
+from pocketstack.cloud.auth import receipts
 from pocketstack.cloud.auth.tokens import TokenPayload
 from pocketstack.cloud.identity import (
     app_credential_auth,
     app_credentials,
     directory,
     entities,
+    mfa,
     project_tags,
     totp_auth,
     trust_auth,
@@ -38,6 +40,15 @@ class AuthTokens:
         self.identity = identity
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        try:
+            self._issue(req, resp)
+        except mfa.MoreMethodsRequired as more:
+            # Keystone's answer is the receipt alone: no error object, no WWW-Authenticate.
+            resp.status = falcon.HTTP_401
+            resp.set_header(receipts.HEADER, more.receipt.receipt_id)
+            resp.media = more.body
+
+    def _issue(self, req: falcon.Request, resp: falcon.Response) -> None:
         ident = self.identity
         parsed = request_of(req, AuthRequest)
         if parsed.application_credential is not None:
@@ -62,13 +73,20 @@ class AuthTokens:
             if user is None:
                 assert parent is not None
                 user = ident.auth.load_user(session, parent.user_id)
+            methods = mfa.token_methods(
+                ident,
+                session,
+                req.get_header(receipts.HEADER),
+                user=user,
+                methods=merge_methods(parsed.methods, parent),
+            )
             if parsed.scope.trust_id is not None:
                 view = None
             else:
                 view = ident.auth.issue(
                     session,
                     user=user,
-                    methods=merge_methods(parsed.methods, parent),
+                    methods=methods,
                     scope=parsed.scope,
                     parent=parent,
                     include_catalog=wants_catalog(req),
@@ -79,7 +97,7 @@ class AuthTokens:
                 ident,
                 user=user,
                 trust_id=parsed.scope.trust_id,
-                methods=merge_methods(parsed.methods, parent),
+                methods=methods,
                 include_catalog=wants_catalog(req),
             )
             resp.status = falcon.HTTP_201
@@ -109,8 +127,19 @@ class AuthTokens:
         if parsed.methods != (app_credential_auth.METHOD,):
             # Combined with another method: not supported here.
             raise AuthenticationFailed()
-        cred = app_credential_auth.check_secret(self.identity, login, source=req.remote_addr)
-        issued = app_credential_auth.issue(self.identity, cred, include_catalog=wants_catalog(req))
+        ident = self.identity
+        cred = app_credential_auth.check_secret(ident, login, source=req.remote_addr)
+        with ident.deps.store.read() as session:
+            methods = mfa.token_methods(
+                ident,
+                session,
+                req.get_header(receipts.HEADER),
+                user=ident.auth.load_user(session, cred.user_id),
+                methods=[app_credential_auth.METHOD],
+            )
+        issued = app_credential_auth.issue(
+            ident, cred, include_catalog=wants_catalog(req), methods=methods
+        )
         resp.status = falcon.HTTP_201
         resp.set_header(SUBJECT_HEADER, issued.view.token_id)
         body = v3_token(issued.view)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import falcon
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -9,7 +11,13 @@ from sqlalchemy.orm import Session
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.errors import Conflict, NotFound
-from pocketstack.cloud.identity import directory, entities, project_tags, user_extras
+from pocketstack.cloud.identity import (
+    directory,
+    entities,
+    project_tags,
+    user_extras,
+    user_options,
+)
 from pocketstack.cloud.identity.admin.common import conflicts, get_or_404, new_id
 from pocketstack.cloud.identity.requests import UserCreate, UserUpdate
 from pocketstack.cloud.identity.service import Identity
@@ -52,6 +60,12 @@ def _duplicate(session: Session, *, name: str, domain_id: str, exclude: str | No
         )
 
 
+def _shown(
+    req: falcon.Request, row: User, extra: dict[str, Any], options: dict[str, Any]
+) -> dict[str, Any]:
+    return user_options.shown(user_extras.shown(entities.user(req, row), extra), options)
+
+
 class Users:
     def __init__(self, identity: Identity) -> None:
         self.identity = identity
@@ -70,7 +84,8 @@ class Users:
         with self.identity.deps.store.session() as session:
             rows = session.execute(query).scalars().all()
             extras = user_extras.load(session, (row.id for row in rows))
-            users = [user_extras.shown(entities.user(req, row), extras.get(row.id, {}))
+            options = user_options.load(session, (row.id for row in rows))
+            users = [_shown(req, row, extras.get(row.id, {}), options.get(row.id, {}))
                      for row in rows]  # fmt: skip
         resp.media = {"users": users, "links": collection_links(req, "users")}
 
@@ -101,7 +116,7 @@ class Users:
             with conflicts("user", f"Duplicate entry found with name {name}"):
                 session.flush()
             extra = user_extras.merge(session, row.id, new.extra)
-            body = user_extras.shown(entities.user(req, row), extra)
+            body = _shown(req, row, extra, user_options.apply(session, row.id, new.options))
         resp.status = falcon.HTTP_201
         resp.media = {"user": body}
 
@@ -115,7 +130,8 @@ class UserItem:
         with self.identity.deps.store.session() as session:
             row = get_or_404(session, User, user_id, "user")
             extra = user_extras.load(session, [user_id]).get(user_id, {})
-            resp.media = {"user": user_extras.shown(entities.user(req, row), extra)}
+            options = user_options.of(session, user_id)
+            resp.media = {"user": _shown(req, row, extra, options)}
 
     def on_patch(self, req: falcon.Request, resp: falcon.Response, user_id: str) -> None:
         ident = self.identity
@@ -145,8 +161,8 @@ class UserItem:
                 row.description = change.description
             with conflicts("user", "Duplicate entry"):
                 session.flush()
-            body = user_extras.shown(entities.user(req, row),
-                                     user_extras.merge(session, user_id, change.extra))  # fmt: skip
+            extra = user_extras.merge(session, user_id, change.extra)
+            body = _shown(req, row, extra, user_options.apply(session, user_id, change.options))
         if revoke:
             # A new password or a disabled account ends every token the user holds.
             ident.deps.tokens.revoke_user(user_id)
