@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,14 @@ from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
 from pocketstack.cli.main import main
 from pocketstack.client.auth import totp
+from pocketstack.client.auth.loading import AuthOptions, load_auth
+from pocketstack.client.auth.v3 import V3TOTP
 from pocketstack.client.transport.wsgi import WSGITransport
 from pocketstack.cloud.app import WSGIApp
 from tests.fixtures.cloud import TEST_PUBLIC_URL, OffsetClock
+from tests.fixtures.server import LiveCloud, clean_env, pocketstack_command
 from tests.unit.cli.test_application_credential import LIST_HEADER, _admin_token, _api
+from tests.unit.cli.test_startup import WARM_LIST_AVOIDS, _heavy, _probe
 from tests.unit.cloud.identity.test_totp import mid_step
 
 V3 = f"{TEST_PUBLIC_URL}/identity/v3"
@@ -168,3 +173,45 @@ def test_a_missing_option_is_one_line(
     result = run(cloud, [*flags, "list"], {}, tmp_path)
     assert (result.code, result.out) == (1, "")
     assert result.err == f"ERROR (CommandError): {message}\n"
+
+
+def test_a_warm_list_with_a_passcode_imports_nothing_heavy(
+    live_cloud: LiveCloud, tmp_path: Path
+) -> None:
+    # The cold run authenticates with the admin's password; its saved state is put where a run
+    # with a passcode for the same user and project looks for its own. The warm run is then one
+    # request, and imports nothing heavy: no cryptography, the client only forwards a passcode.
+    cache_home = tmp_path / "xdg"
+    password_env = {**live_cloud.client_env(), "XDG_CACHE_HOME": str(cache_home)}
+    cold = subprocess.run(
+        [*pocketstack_command(), "list", "--all-tenants"],
+        capture_output=True, text=True, env=password_env, timeout=60, check=False,
+    )  # fmt: skip
+    assert cold.returncode == 0, cold.stderr
+    auth_dir = cache_home / "pocketstack" / "auth"
+    (state,) = auth_dir.iterdir()
+    auth_url = f"{live_cloud.identity_url}/v3"
+    options = AuthOptions(
+        auth_type="v3totp", auth_url=auth_url, username="admin", project_name="admin",
+        passcode="000000",
+    )  # fmt: skip
+    plugin = load_auth(options)
+    assert isinstance(plugin, V3TOTP)
+    (auth_dir / f"{plugin.get_cache_id()}.json").write_bytes(state.read_bytes())
+    (auth_dir / f"{plugin.get_cache_id()}.json").chmod(0o600)
+
+    env = {
+        **clean_env(),
+        "XDG_CACHE_HOME": str(cache_home),
+        "OS_AUTH_TYPE": "v3totp",
+        "OS_AUTH_URL": auth_url,
+        "OS_USERNAME": "admin",
+        "OS_PROJECT_NAME": "admin",
+        "OS_PASSCODE": "123456",
+    }
+    code, modules, printed, timings = _probe(["list", "--all-tenants", "--timings"], env)
+    assert code == 0, timings
+    assert printed == cold.stdout
+    assert "Total (1 request)" in timings
+    assert "pocketstack.client.auth.totp" in modules
+    assert _heavy(modules, (*WARM_LIST_AVOIDS, "cryptography")) == []

@@ -73,6 +73,8 @@ class AuthTokens:
             if user is None:
                 assert parent is not None
                 user = ident.auth.load_user(session, parent.user_id)
+            # Before the rules: a disabled user gets the generic 401, never a receipt.
+            ident.auth.require_enabled(user)
             methods = mfa.token_methods(
                 ident,
                 session,
@@ -130,11 +132,13 @@ class AuthTokens:
         ident = self.identity
         cred = app_credential_auth.check_secret(ident, login, source=req.remote_addr)
         with ident.deps.store.read() as session:
+            user = ident.auth.load_user(session, cred.user_id)
+            ident.auth.require_enabled(user)
             methods = mfa.token_methods(
                 ident,
                 session,
                 req.get_header(receipts.HEADER),
-                user=ident.auth.load_user(session, cred.user_id),
+                user=user,
                 methods=[app_credential_auth.METHOD],
             )
         issued = app_credential_auth.issue(

@@ -235,3 +235,23 @@ def passcode_now(alice: Alice) -> str:
     clock = alice.client.deps.clock
     assert isinstance(clock, OffsetClock)
     return passcode(clock, secret=SECRET)
+
+
+def test_v2_password_login_is_refused_to_a_user_whose_rules_want_more(mfa_alice: Alice) -> None:
+    client = mfa_alice.client
+    v2 = {"auth": {"passwordCredentials": {"username": "alice", "password": "pw"}}}
+    assert client.post("/v2.0/tokens", json=v2).status_code == 401
+    admin = client.admin_token()
+    _options(mfa_alice, admin, multi_factor_auth_enabled=False)
+    assert client.post("/v2.0/tokens", json=v2).status_code == 200
+
+
+def test_a_disabled_user_gets_the_generic_401_not_a_receipt(mfa_alice: Alice) -> None:
+    admin = mfa_alice.client.admin_token()
+    disabled = {"user": {"enabled": False}}
+    path = f"/v3/users/{mfa_alice.id}"
+    assert mfa_alice.client.request("PATCH", path, json=disabled, token=admin).status_code == 200
+    refused = _password(mfa_alice)
+    assert refused.status_code == 401
+    assert RECEIPT not in refused.headers
+    assert refused.json["error"]["message"] == GENERIC
