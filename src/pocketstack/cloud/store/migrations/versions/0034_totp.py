@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0034_totp"
-down_revision = "0032_test_controls"
+down_revision = "0033_oauth1"
 branch_labels = None
 depends_on = None
 
