@@ -164,6 +164,7 @@ def auth_options(s: Settings) -> AuthOptions:
         application_credential_id=s.os_application_credential_id,
         application_credential_name=s.os_application_credential_name,
         application_credential_secret=s.os_application_credential_secret,
+        passcode=s.os_passcode,
         identity_api_version=s.os_identity_api_version,
         endpoint_override=s.os_endpoint_override,
     )
@@ -193,7 +194,10 @@ def build_auth(
         cache = AuthStateCache(directory=cache_dir, warn=warn)
     try:
         return loading.load_auth(
-            options, cache=cache, prompt_password=_prompt_password if interactive else None
+            options,
+            cache=cache,
+            prompt_password=_prompt_password if interactive else None,
+            prompt_passcode=_prompt_passcode if interactive else None,
         )
     except loading.AuthOptionsError as exc:
         # A command-line mistake: `ERROR (CommandError): ...` as for every other one.
@@ -201,10 +205,19 @@ def build_auth(
 
 
 def _prompt_password() -> str | None:
+    return _prompt("OS Password: ")
+
+
+def _prompt_passcode() -> str | None:
+    # keystoneauth's prompt for its v3totp passcode option.
+    return _prompt("TOTP passcode: ")
+
+
+def _prompt(question: str) -> str | None:
     import getpass
 
     try:
-        return getpass.getpass("OS Password: ")
+        return getpass.getpass(question)
     except EOFError:
         return None
 

@@ -190,6 +190,14 @@ OPTIONS: tuple[Option, ...] = (
         help="Application credential secret",
     ),
     Option(
+        flags=("--os-passcode",),
+        dest="os_passcode",
+        env=("OS_PASSCODE",),
+        metavar="<passcode>",
+        cloud=("auth.passcode",),
+        help="TOTP passcode (with --os-auth-type v3totp)",
+    ),
+    Option(
         flags=("--os-identity-api-version",),
         dest="os_identity_api_version",
         env=("OS_IDENTITY_API_VERSION",),

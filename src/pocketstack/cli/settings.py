@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
     from pocketstack.cli.argspec import Namespace
 
-_SECRET = frozenset({"os_password", "os_token", "os_application_credential_secret"})
+_SECRET = frozenset(
+    {"os_password", "os_token", "os_application_credential_secret", "os_passcode"}
+)
 
 
 class Settings(Value):
@@ -49,6 +51,7 @@ class Settings(Value):
         "os_identity_api_version",
         "os_interface",
         "os_key",
+        "os_passcode",
         "os_password",
         "os_project_domain_id",
         "os_project_domain_name",
@@ -87,6 +90,7 @@ class Settings(Value):
     os_application_credential_id: str | None
     os_application_credential_name: str | None
     os_application_credential_secret: str | None
+    os_passcode: str | None
     os_identity_api_version: str | None
     os_region_name: str | None
     os_interface: str
@@ -125,6 +129,7 @@ class Settings(Value):
         os_application_credential_id: str | None = None,
         os_application_credential_name: str | None = None,
         os_application_credential_secret: str | None = None,
+        os_passcode: str | None = None,
         os_identity_api_version: str | None = None,
         os_region_name: str | None = None,
         os_interface: str = "public",
@@ -161,6 +166,7 @@ class Settings(Value):
         setter(self, "os_application_credential_id", os_application_credential_id)
         setter(self, "os_application_credential_name", os_application_credential_name)
         setter(self, "os_application_credential_secret", os_application_credential_secret)
+        setter(self, "os_passcode", os_passcode)
         setter(self, "os_identity_api_version", os_identity_api_version)
         setter(self, "os_region_name", os_region_name)
         setter(self, "os_interface", os_interface)

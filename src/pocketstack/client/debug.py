@@ -25,13 +25,14 @@ SECRET_KEYS = frozenset(
         "secret",
         "auth_key",
         "client_secret",
+        "passcode",
     }
 )
 MASK = "***"
 # Fallback for bodies that are not JSON: `"password": "x"`, `password=x`.
 _TEXT_SECRET = re.compile(
     r"""(?ix)
-    (["']?(?:password|original_password|new_password|adminpass|admin_pass|secret|auth_key)["']?
+    (["']?(?:password|original_password|new_password|adminpass|admin_pass|secret|auth_key|passcode)["']?
     \s*[:=]\s*)
     (["'])(?:\\.|(?!\2).)*\2|((?:password|secret)=)[^&\s]+
     """

@@ -63,6 +63,12 @@ class CloudConfig:
     minimum_password_age: int = 0
     password_regex: str | None = None
     password_regex_description: str | None = None
+    # Keystone's [totp] included_previous_windows: how many 30 s steps before the current one
+    # a passcode may come from (clock drift, a code typed as it rolled over); 0 to 10.
+    totp_included_previous_windows: int = 1
+    # Keystone's [receipt] expiration: how long the receipt a multi-factor 401 hands back (the
+    # methods that succeeded) may be presented with the missing ones, in seconds.
+    receipt_expiration: int = 300
     # Keystone's default max_request_body_size.
     max_request_body_size: int = 114688
     driver_delay: float = 0.0
@@ -123,6 +129,10 @@ class CloudConfig:
                 re.compile(self.password_regex)
             except re.error as exc:
                 raise ConfigError(f"password_regex is not a regular expression: {exc}") from None
+        if not 0 <= self.totp_included_previous_windows <= 10:
+            raise ConfigError("totp_included_previous_windows must be from 0 to 10")
+        if self.receipt_expiration < 1:
+            raise ConfigError("receipt_expiration must be 1 or more seconds")
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
 
@@ -157,6 +167,8 @@ _FIELD_TYPES: dict[str, type] = {
     "minimum_password_age": int,
     "password_regex": str,
     "password_regex_description": str,
+    "totp_included_previous_windows": int,
+    "receipt_expiration": int,
     "max_request_body_size": int,
     "driver_delay": float,
     "reclaim_instance_interval": int,

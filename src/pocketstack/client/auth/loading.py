@@ -34,6 +34,7 @@ AUTH_TYPES = (
     "v3password",
     "v3token",
     "v3applicationcredential",
+    "v3totp",
     "token_endpoint",
 )
 # Other spellings of the names above (keystoneauth's entry points, novaclient's aliases).
@@ -48,6 +49,7 @@ _AUTH_TYPE_ALIASES = {
     "v3_applicationcredential": "v3applicationcredential",
     "application_credential": "v3applicationcredential",
     "applicationcredential": "v3applicationcredential",
+    "v3_totp": "v3totp",
 }
 # As novaclient does: a v3 user or project name without its domain means the Default domain
 # (a genuine Keystone refuses a name alone with 400 "Expecting to find domain in project").
@@ -94,6 +96,7 @@ class AuthOptions:
         "domain_name",
         "endpoint_override",
         "identity_api_version",
+        "passcode",
         "password",
         "project_domain_id",
         "project_domain_name",
@@ -126,6 +129,7 @@ class AuthOptions:
         application_credential_id: str | None = None,
         application_credential_name: str | None = None,
         application_credential_secret: str | None = None,
+        passcode: str | None = None,
         identity_api_version: str | None = None,
         endpoint_override: str | None = None,
     ) -> None:
@@ -146,6 +150,7 @@ class AuthOptions:
         self.application_credential_id = application_credential_id
         self.application_credential_name = application_credential_name
         self.application_credential_secret = application_credential_secret
+        self.passcode = passcode
         self.identity_api_version = identity_api_version
         self.endpoint_override = endpoint_override
 
@@ -206,10 +211,12 @@ def load_auth(
     *,
     cache: AuthStateCache | None = None,
     prompt_password: Callable[[], str | None] | None = None,
+    prompt_passcode: Callable[[], str | None] | None = None,
 ) -> BaseIdentityPlugin | TokenEndpoint:
     """The plugin the options describe, keeping its auth state in `cache` (None: not kept).
 
-    A password-type plugin without a password asks `prompt_password` (if given) for one.
+    A password-type plugin without a password asks `prompt_password` (if given) for one, a
+    v3totp one without a passcode `prompt_passcode`.
     Raises AuthOptionsError naming what is missing or wrong."""
     auth_type = choose_auth_type(o)
     if auth_type not in AUTH_TYPES:
@@ -265,6 +272,24 @@ def load_auth(
                 cache=cache,
             )
         except application_credential.ApplicationCredentialOptionsError as exc:
+            raise AuthOptionsError(str(exc)) from None
+
+    if auth_type == "v3totp":
+        from pocketstack.client.auth import totp
+
+        try:
+            return totp.load_totp(
+                auth_url=o.auth_url,
+                passcode=o.passcode,
+                username=o.username,
+                user_id=o.user_id,
+                user_domain_id=v3_user_domain_id,
+                user_domain_name=user_domain_name,
+                scope=v3_scope,
+                cache=cache,
+                prompt_passcode=prompt_passcode,
+            )
+        except totp.TotpOptionsError as exc:
             raise AuthOptionsError(str(exc)) from None
 
     if auth_type in ("token", "v2token", "v3token"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 
 from pocketstack.cloud.identity import directory
 from pocketstack.cloud.identity.app_credential_requests import AppCredentialLogin
@@ -78,8 +79,13 @@ def check_secret(
 
 
 def issue(
-    ident: Identity, cred: AppCredentialRecord, *, include_catalog: bool
+    ident: Identity,
+    cred: AppCredentialRecord,
+    *,
+    include_catalog: bool,
+    methods: Sequence[str] = (METHOD,),
 ) -> AppCredentialToken:
+    """`methods`: the credential's, and those of an auth receipt presented with it (mfa.py)."""
     with ident.deps.store.read() as conn:
         user = ident.auth.load_user(conn, cred.user_id)
         ident.auth.require_enabled(user)
@@ -103,7 +109,7 @@ def issue(
             expires_at = cred.expires_at
         issued = ident.deps.tokens.issue(
             user_id=user.id,
-            methods=[METHOD],
+            methods=methods,
             project_id=project.id,
             roles=[r.name for r in roles],
             expires_at=expires_at,

@@ -23,9 +23,10 @@ from pocketstack.cloud.identity.errors import (
     MethodNotSupported,
     ValidationError,
 )
+from pocketstack.cloud.identity.totp_requests import TotpLogin, parse_totp_login
 
 # The methods a 401 advertises, as Keystone lists its enabled ones.
-SUPPORTED_METHODS = ("password", "token", "application_credential")
+SUPPORTED_METHODS = ("password", "token", "application_credential", "totp")
 ACCEPTED_METHODS = SUPPORTED_METHODS
 APP_CREDENTIAL_SCOPE_ERROR = (
     "Error authenticating with application credential: Application credentials cannot request"
@@ -45,6 +46,7 @@ class AuthRequest:
     token_id: str | None
     scope: ScopeRequest
     application_credential: AppCredentialLogin | None = None
+    totp: TotpLogin | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -159,6 +161,7 @@ def parse_auth(body: Any, version: Microversion | None) -> AuthRequest:
         token_id=identity["token"]["id"] if "token" in methods else None,
         scope=scope,
         application_credential=app_credential,
+        totp=parse_totp_login(identity["totp"]) if "totp" in methods else None,
     )
 
 

@@ -32,7 +32,8 @@ _TAGS: JSON = {
     "maxItems": 80,
     "uniqueItems": True,
 }
-# The resource options Keystone registers (accepted, not kept: no option changes anything here).
+# The resource options Keystone registers: a role's, project's or domain's are accepted, not
+# kept (none changes anything here); a user's are kept (user_options.py), the MFA ones enforced.
 _IMMUTABLE_OPTIONS: JSON = {
     "type": "object",
     "properties": {"immutable": _NULLABLE_BOOLEAN},
@@ -171,6 +172,12 @@ _APP_CREDENTIAL_AUTH: JSON = {
                    "user": {"type": "object",
                             "properties": {"id": STRING, "name": STRING, "domain": _ID_OR_NAME}}},
 }  # fmt: skip
+# The passcode is left untyped: Keystone compares whatever comes, so a number is a 401, not a 400.
+_TOTP_AUTH: JSON = {
+    "type": "object",
+    "properties": {"user": {"type": "object",
+                            "properties": {"id": STRING, "name": STRING, "domain": _ID_OR_NAME}}},
+}  # fmt: skip
 _TOKEN_ISSUE: JSON = {
     # Null is Keystone's "no auth", answered in its own words (auth_requests.py).
     "type": ["object", "null"],
@@ -191,6 +198,7 @@ _TOKEN_ISSUE: JSON = {
                 },
                 "token": {"type": "object", "properties": {"id": STRING}, "required": ["id"]},
                 "application_credential": _APP_CREDENTIAL_AUTH,
+                "totp": _TOTP_AUTH,
             },
             "required": ["methods"],
         },

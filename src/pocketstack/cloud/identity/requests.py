@@ -37,6 +37,8 @@ class UserCreate:
     description: str | None
     # Attributes Keystone keeps as its "extra" (user_extras.py).
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # The resource options named, a null one to be removed (user_options.py).
+    options: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def parse_user_create(body: Any, version: Microversion | None) -> UserCreate:
@@ -50,6 +52,7 @@ def parse_user_create(body: Any, version: Microversion | None) -> UserCreate:
         email=user.get("email"),
         description=_text(user, "description"),
         extra=user_extras.of(user),
+        options=user.get("options") or {},
     )
 
 
@@ -66,6 +69,7 @@ class UserUpdate:
     named: frozenset[str]
     # Attributes Keystone keeps as its "extra" (user_extras.py).
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+    options: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def sets(self, attribute: str) -> bool:
         return attribute in self.named
@@ -82,6 +86,7 @@ def parse_user_update(body: Any, version: Microversion | None) -> UserUpdate:
         description=_text(user, "description"),
         named=frozenset(user),
         extra=user_extras.of(user),
+        options=user.get("options") or {},
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import falcon
 
 from pocketstack.cloud.api.requests import request_of
-from pocketstack.cloud.identity import directory, entities
+from pocketstack.cloud.identity import directory, entities, mfa, user_options
 from pocketstack.cloud.identity.auth_requests import DEFAULT_DOMAIN_ID, V2AuthRequest
 from pocketstack.cloud.identity.authn import TokenView
 from pocketstack.cloud.identity.errors import AuthenticationFailed, TokenNotFound
@@ -34,6 +34,11 @@ class Tokens:
                 # v2.0 knows only the default domain.
                 raise AuthenticationFailed()
         with ident.deps.store.read() as session:
+            options = user_options.of(session, user.id)
+            if parent is None and not mfa.satisfied(options, ["password"]):
+                # v2.0 has no auth receipts: a password alone is refused when the user's
+                # multi-factor rules want more (a v3 token that met them may be exchanged).
+                raise AuthenticationFailed()
             view = ident.auth.issue(
                 session,
                 user=user,

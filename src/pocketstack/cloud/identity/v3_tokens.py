@@ -7,17 +7,22 @@ from typing import Any
 import falcon
 
 from pocketstack.cloud.api.requests import request_of
+from pocketstack.cloud.auth import receipts
+from pocketstack.cloud.auth.tokens import TokenPayload
 from pocketstack.cloud.identity import (
     app_credential_auth,
     app_credentials,
     directory,
     entities,
+    mfa,
     project_tags,
+    totp_auth,
     trust_auth,
 )
 from pocketstack.cloud.identity.auth_requests import AuthRequest
 from pocketstack.cloud.identity.authn import merge_methods
 from pocketstack.cloud.identity.catalog import load_catalog, render_v3
+from pocketstack.cloud.identity.directory import UserRecord
 from pocketstack.cloud.identity.errors import AuthenticationFailed, PolicyDenied, TokenNotFound
 from pocketstack.cloud.identity.render import v3_token
 from pocketstack.cloud.identity.service import Identity
@@ -35,6 +40,15 @@ class AuthTokens:
         self.identity = identity
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        try:
+            self._issue(req, resp)
+        except mfa.MoreMethodsRequired as more:
+            # Keystone's answer is the receipt alone: no error object, no WWW-Authenticate.
+            resp.status = falcon.HTTP_401
+            resp.set_header(receipts.HEADER, more.receipt.receipt_id)
+            resp.media = more.body
+
+    def _issue(self, req: falcon.Request, resp: falcon.Response) -> None:
         ident = self.identity
         parsed = request_of(req, AuthRequest)
         if parsed.application_credential is not None:
@@ -59,17 +73,30 @@ class AuthTokens:
                                                  ident.deps.clock.now())  # fmt: skip
             if parent is not None and parent.user_id != user.id:
                 raise AuthenticationFailed()
+        if parsed.totp is not None:
+            user = self._same_user(
+                totp_auth.check_passcode(ident, parsed.totp, source=req.remote_addr), user, parent
+            )
         with ident.deps.store.read() as session:
             if user is None:
                 assert parent is not None
                 user = ident.auth.load_user(session, parent.user_id)
+            # Before the rules: a disabled user gets the generic 401, never a receipt.
+            ident.auth.require_enabled(user)
+            methods = mfa.token_methods(
+                ident,
+                session,
+                req.get_header(receipts.HEADER),
+                user=user,
+                methods=merge_methods(parsed.methods, parent),
+            )
             if parsed.scope.trust_id is not None:
                 view = None
             else:
                 view = ident.auth.issue(
                     session,
                     user=user,
-                    methods=merge_methods(parsed.methods, parent),
+                    methods=methods,
                     scope=parsed.scope,
                     parent=parent,
                     include_catalog=wants_catalog(req),
@@ -80,7 +107,7 @@ class AuthTokens:
                 ident,
                 user=user,
                 trust_id=parsed.scope.trust_id,
-                methods=merge_methods(parsed.methods, parent),
+                methods=methods,
                 include_catalog=wants_catalog(req),
             )
             resp.status = falcon.HTTP_201
@@ -91,6 +118,17 @@ class AuthTokens:
         resp.set_header(SUBJECT_HEADER, view.token_id)
         resp.media = v3_token(view)
 
+    @staticmethod
+    def _same_user(
+        found: UserRecord, earlier: UserRecord | None, parent: TokenPayload | None
+    ) -> UserRecord:
+        """Every method of one request must authenticate the same user (Keystone's rule)."""
+        if (earlier is not None and earlier.id != found.id) or (
+            parent is not None and parent.user_id != found.id
+        ):
+            raise AuthenticationFailed()
+        return found
+
     def _by_app_credential(
         self, req: falcon.Request, resp: falcon.Response, parsed: AuthRequest
     ) -> None:
@@ -99,8 +137,21 @@ class AuthTokens:
         if parsed.methods != (app_credential_auth.METHOD,):
             # Combined with another method: not supported here.
             raise AuthenticationFailed()
-        cred = app_credential_auth.check_secret(self.identity, login, source=req.remote_addr)
-        issued = app_credential_auth.issue(self.identity, cred, include_catalog=wants_catalog(req))
+        ident = self.identity
+        cred = app_credential_auth.check_secret(ident, login, source=req.remote_addr)
+        with ident.deps.store.read() as session:
+            user = ident.auth.load_user(session, cred.user_id)
+            ident.auth.require_enabled(user)
+            methods = mfa.token_methods(
+                ident,
+                session,
+                req.get_header(receipts.HEADER),
+                user=user,
+                methods=[app_credential_auth.METHOD],
+            )
+        issued = app_credential_auth.issue(
+            ident, cred, include_catalog=wants_catalog(req), methods=methods
+        )
         resp.status = falcon.HTTP_201
         resp.set_header(SUBJECT_HEADER, issued.view.token_id)
         body = v3_token(issued.view)

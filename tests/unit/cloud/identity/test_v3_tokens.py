@@ -197,10 +197,10 @@ def test_malformed_auth_is_400_naming_the_attribute(
 
 
 def test_unsupported_method_is_401(client: Client) -> None:
-    result = client.post("/v3/auth/tokens", json=auth_body({"methods": ["totp"], "totp": {}}))
+    result = client.post("/v3/auth/tokens", json=auth_body({"methods": ["mapped"], "mapped": {}}))
     assert result.status_code == 401
     assert result.json["error"]["identity"] == {
-        "methods": ["password", "token", "application_credential"]
+        "methods": ["password", "token", "application_credential", "totp"]
     }
 
 

@@ -17,6 +17,7 @@ from pocketstack.cloud.identity import (
     entities,
     project_tags,
     user_extras,
+    user_options,
 )
 from pocketstack.cloud.identity.admin.common import conflicts, get_or_404, new_id
 from pocketstack.cloud.identity.requests import UserCreate, UserUpdate
@@ -60,9 +61,9 @@ def _duplicate(session: Session, *, name: str, domain_id: str, exclude: str | No
         )
 
 
-def _shown(ident: Identity, req: falcon.Request, row: User,
-           extra: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
-    body = user_extras.shown(entities.user(req, row), extra)
+def _shown(ident: Identity, req: falcon.Request, row: User, extra: dict[str, Any],
+           options: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+    body = user_options.shown(user_extras.shown(entities.user(req, row), extra), options)
     body["password_expires_at"] = isotime(ident.password_rules.expires_at(row.password_created_at))
     return body
 
@@ -85,7 +86,9 @@ class Users:
         with self.identity.deps.store.session() as session:
             rows = session.execute(query).scalars().all()
             extras = user_extras.load(session, (row.id for row in rows))
-            users = [_shown(self.identity, req, row, extras.get(row.id, {})) for row in rows]
+            options = user_options.load(session, (row.id for row in rows))
+            users = [_shown(self.identity, req, row, extras.get(row.id, {}),
+                            options.get(row.id, {})) for row in rows]  # fmt: skip
         resp.media = {"users": users, "links": collection_links(req, "users")}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -117,7 +120,7 @@ class Users:
             with conflicts("user", f"Duplicate entry found with name {name}"):
                 session.flush()
             extra = user_extras.merge(session, row.id, new.extra)
-            body = _shown(ident, req, row, extra)
+            body = _shown(ident, req, row, extra, user_options.apply(session, row.id, new.options))
         resp.status = falcon.HTTP_201
         resp.media = {"user": body}
 
@@ -131,7 +134,8 @@ class UserItem:
         with self.identity.deps.store.session() as session:
             row = get_or_404(session, User, user_id, "user")
             extra = user_extras.load(session, [user_id]).get(user_id, {})
-            resp.media = {"user": _shown(self.identity, req, row, extra)}
+            options = user_options.of(session, user_id)
+            resp.media = {"user": _shown(self.identity, req, row, extra, options)}
 
     def on_patch(self, req: falcon.Request, resp: falcon.Response, user_id: str) -> None:
         ident = self.identity
@@ -168,7 +172,9 @@ class UserItem:
                 row.description = change.description
             with conflicts("user", "Duplicate entry"):
                 session.flush()
-            body = _shown(ident, req, row, user_extras.merge(session, user_id, change.extra))
+            extra = user_extras.merge(session, user_id, change.extra)
+            body = _shown(ident, req, row, extra,
+                          user_options.apply(session, user_id, change.options))  # fmt: skip
         if revoke:
             # A new password or a disabled account ends every token the user holds.
             ident.deps.tokens.revoke_user(user_id)

@@ -1,6 +1,7 @@
 """Keystone's catalog extras: endpoint groups and the endpoints and groups a project is limited
 to (OS-EP-FILTER), policy blobs (/v3/policies), domain-specific configuration, and the
-attributes of a user Keystone keeps beside the ones it knows (its `extra`).
+attributes of a user Keystone keeps beside the ones it knows (its `extra`), and a user's
+resource options (`options`: the MFA rules among them).
 
 Associations go with their project, endpoint or group (ON DELETE CASCADE), as Keystone drops
 them when either side is deleted; a primary key on both sides makes a repeated PUT idempotent
@@ -84,3 +85,16 @@ class UserExtra(Base):
         ID, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
     )
     extra: Mapped[str] = mapped_column(Text)
+
+
+class UserOption(Base):
+    """One of a user's resource options (Keystone's user_option): its value as JSON, one row per
+    option so that setting one never rewrites another; goes with the user."""
+
+    __tablename__ = "user_option"
+
+    user_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    option_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
