@@ -41,6 +41,7 @@ from pocketstack.cloud.identity.api import SERVICE
 from pocketstack.cloud.identity.service import Identity
 from pocketstack.cloud.identity.web import RequestIdMiddleware, json_reader, schema_error
 from pocketstack.cloud.inputs import RefuseNul
+from pocketstack.cloud.store import retry
 
 
 def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
@@ -150,5 +151,7 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
                 resources[f"{base}/inherited_to_projects"] = inherit.InheritedGrantList(
                     identity, target
                 )
-    mount(app, SERVICE, resources)
+    # A transaction PostgreSQL or MariaDB gave up to break a deadlock (two creates meeting on
+    # a unique key, say) runs again, as the network service's do (store/retry.py).
+    mount(app, SERVICE, resources, wrap=retry.on_transient_errors)
     return app

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from pocketstack.cloud.auth.tokens import IssuedToken, TokenError, TokenPayload
 from pocketstack.cloud.deps import CloudDeps
-from pocketstack.cloud.identity import directory
+from pocketstack.cloud.identity import directory, user_options
 from pocketstack.cloud.identity.catalog import CatalogService, load_catalog
 from pocketstack.cloud.identity.directory import (
     DomainRef,
@@ -136,11 +136,16 @@ class Authenticator:
             if user.password_hash is not None:
                 self.lockout.record_failure(user.id)
             raise AuthenticationFailed()
-        if locked:
+        if locked and not self._exempt_from_lockout(user.id):
             raise AuthenticationFailed()
         if user.failures:
             self.lockout.clear(user.id)
         return user
+
+    def _exempt_from_lockout(self, user_id: str) -> bool:
+        """Keystone's `ignore_lockout_failure_attempts` (read only for a locked user)."""
+        with self.deps.store.read() as conn:
+            return user_options.is_set(conn, user_id, user_options.IGNORE_LOCKOUT)
 
     def check_token(self, token_id: str, *, conn: Connection | None = None) -> TokenPayload:
         try:

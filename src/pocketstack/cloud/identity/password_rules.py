@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.config import CloudConfig
-from pocketstack.cloud.errors import BadRequest, Unauthorized
+from pocketstack.cloud.errors import BadRequest, Forbidden, Unauthorized
+from pocketstack.cloud.identity import user_options
 from pocketstack.cloud.identity.passwords import PasswordHasher
+from pocketstack.cloud.store.db import Store
 from pocketstack.cloud.store.models.identity import PasswordHistory
 
 
@@ -47,19 +50,34 @@ class PasswordRules:
             raise BadRequest(f"Password validation error: The password does not meet the"
                              f" requirements: {why}.")  # fmt: skip
 
-    def expires_at(self, created_at: dt.datetime | None) -> dt.datetime | None:
+    def expires_at(self, created_at: dt.datetime | None, *,
+                   options: dict[str, Any]) -> dt.datetime | None:  # fmt: skip
         if self.lifetime is None or created_at is None:
+            return None
+        if options.get(user_options.IGNORE_PASSWORD_EXPIRY) is True:
             return None
         return created_at + self.lifetime
 
-    def require_unexpired(self, user_id: str, created_at: dt.datetime | None,
+    def require_unexpired(self, store: Store, user_id: str, created_at: dt.datetime | None,
                           now: dt.datetime) -> None:  # fmt: skip
-        """At a password login (a change of one's own password may use an expired one)."""
-        expires = self.expires_at(created_at)
-        if expires is not None and now >= expires:
-            raise PasswordExpired(user_id)
+        """At a password login (a change of one's own password may use an expired one). The
+        user's options are read only for a password past its time."""
+        if self.lifetime is None or created_at is None or now < created_at + self.lifetime:
+            return
+        with store.read() as conn:
+            if user_options.is_set(conn, user_id, user_options.IGNORE_PASSWORD_EXPIRY):
+                return
+        raise PasswordExpired(user_id)
 
     # --- a user's own change ----------------------------------------------------------------
+
+    @staticmethod
+    def check_unlocked(session: Session | Connection, user_id: str) -> None:
+        if user_options.is_set(session, user_id, user_options.LOCK_PASSWORD):
+            raise Forbidden(
+                "You cannot change your password: the password of this user is locked. Ask an"
+                " administrator to reset it."
+            )
 
     def check_age(self, created_at: dt.datetime | None, now: dt.datetime) -> None:
         if not self.minimum_age or created_at is None:

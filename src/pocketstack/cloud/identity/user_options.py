@@ -2,8 +2,10 @@
 
 A create or update sets each option it names; one set to null is removed (Keystone's way of
 unsetting an option), the others stay as they were. The request schema has checked the names
-and the values' shapes already. Of the options, only the MFA ones change anything here (mfa.py);
-the others are kept and shown, as Keystone shows them.
+and the values' shapes already. The MFA ones are enforced at token issue (mfa.py);
+`ignore_password_expiry`, `lock_password` (no change of one's own password) and
+`ignore_lockout_failure_attempts` bend the password rules (password_rules.py, authn.py); the
+others are kept and shown, as Keystone shows them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from pocketstack.cloud.store.models.identity_catalog import UserOption
 
 MFA_ENABLED = "multi_factor_auth_enabled"
 MFA_RULES = "multi_factor_auth_rules"
+IGNORE_PASSWORD_EXPIRY = "ignore_password_expiry"
+LOCK_PASSWORD = "lock_password"
+IGNORE_LOCKOUT = "ignore_lockout_failure_attempts"
 
 
 def load(session: Reader, user_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -38,6 +43,15 @@ def load(session: Reader, user_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
 
 def of(session: Reader, user_id: str) -> dict[str, Any]:
     return load(session, [user_id]).get(user_id, {})
+
+
+def is_set(session: Reader, user_id: str, name: str) -> bool:
+    """Whether the boolean option is on for the user."""
+    value = session.execute(
+        select(UserOption.value).where(UserOption.user_id == user_id,
+                                       UserOption.option_name == name)
+    ).scalar_one_or_none()  # fmt: skip
+    return value is not None and json.loads(value) is True
 
 
 def apply(session: Session, user_id: str, options: dict[str, Any]) -> dict[str, Any]:

@@ -28,7 +28,8 @@ class Tokens:
         else:
             assert asked.password is not None
             user = ident.auth.check_password(asked.password, source=req.remote_addr)
-            ident.password_rules.require_unexpired(user.id, user.password_created_at,
+            ident.password_rules.require_unexpired(ident.deps.store, user.id,
+                                                 user.password_created_at,
                                                  ident.deps.clock.now())  # fmt: skip
             if user.domain.id != DEFAULT_DOMAIN_ID:
                 # v2.0 knows only the default domain.

@@ -69,7 +69,8 @@ class AuthTokens:
         user = None
         if parsed.password is not None:
             user = ident.auth.check_password(parsed.password, source=req.remote_addr)
-            ident.password_rules.require_unexpired(user.id, user.password_created_at,
+            ident.password_rules.require_unexpired(ident.deps.store, user.id,
+                                                 user.password_created_at,
                                                  ident.deps.clock.now())  # fmt: skip
             if parent is not None and parent.user_id != user.id:
                 raise AuthenticationFailed()

@@ -148,3 +148,41 @@ def test_bad_settings_are_refused(tmp_path: Path) -> None:
                 {"unique_last_password_count": -1}):  # fmt: skip
         with pytest.raises(ConfigError):
             CloudConfig(data_dir=tmp_path, db_url="sqlite://", **bad)  # type: ignore[arg-type]
+
+
+def test_user_options_bend_the_rules(strict: Client, clock: OffsetClock) -> None:
+    admin = strict.admin_token()
+    user = _user(strict, admin)
+    path = f"/v3/users/{user['id']}"
+    options = {"ignore_password_expiry": True, "lock_password": True}
+    set_ = strict.request("PATCH", path, json={"user": {"options": options}}, token=admin)
+    assert set_.status_code == 200, set_.text
+    assert set_.json["user"]["password_expires_at"] is None
+    locked = _change(strict, user["id"], "first-pass1", "second-pass2")
+    assert locked.status_code == 403
+    assert "locked" in locked.json["error"]["message"]
+    # An administrator still resets it.
+    reset = strict.request("PATCH", path, json={"user": {"password": "second-pass2"}},
+                           token=admin)  # fmt: skip
+    assert reset.status_code == 200
+    clock.advance(31 * DAY)
+    assert _login(strict, "second-pass2").status_code == 201
+
+
+def test_ignore_lockout_failure_attempts(tmp_path: Path, clock: OffsetClock) -> None:
+    from tests.unit.cloud.identity.conftest import build
+
+    deps = build(tmp_path, clock, lockout_failure_attempts=2, lockout_duration=600)
+    try:
+        client = Client(deps)
+        admin = client.admin_token()
+        user = _user(client, admin)
+        for _ in range(3):
+            assert _login(client, "wrong-pass1").status_code == 401
+        assert _login(client, "first-pass1").status_code == 401  # locked out
+        options = {"ignore_lockout_failure_attempts": True}
+        client.request("PATCH", f"/v3/users/{user['id']}", json={"user": {"options": options}},
+                       token=admin)  # fmt: skip
+        assert _login(client, "first-pass1").status_code == 201
+    finally:
+        deps.store.dispose()

@@ -34,10 +34,11 @@ class UserPassword:
         )
         ident.auth.require_enabled(user)
         rules = ident.password_rules
+        with ident.deps.store.read() as conn:
+            rules.check_unlocked(conn, user.id)
+            earlier = rules.earlier(conn, user.id)
         rules.check_new(change.password)
         rules.check_age(user.password_created_at, ident.deps.clock.now())
-        with ident.deps.store.read() as conn:
-            earlier = rules.earlier(conn, user.id)
         # The history checked and the new hash made outside the transaction, through the gate,
         # as every bcrypt run is (a change racing this one changes the hash: then a 401 below).
         rules.check_history(ident.hasher, original=change.original_password,

@@ -64,7 +64,8 @@ def _duplicate(session: Session, *, name: str, domain_id: str, exclude: str | No
 def _shown(ident: Identity, req: falcon.Request, row: User, extra: dict[str, Any],
            options: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
     body = user_options.shown(user_extras.shown(entities.user(req, row), extra), options)
-    body["password_expires_at"] = isotime(ident.password_rules.expires_at(row.password_created_at))
+    expires = ident.password_rules.expires_at(row.password_created_at, options=options)
+    body["password_expires_at"] = isotime(expires)
     return body
 
 
