@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 import falcon
-from sqlalchemy import select
+from sqlalchemy import bindparam, literal, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -116,21 +116,27 @@ def matches(endpoint: object, filters: dict[str, Any]) -> bool:
     return all(getattr(endpoint, key, None) == value for key, value in filters.items())
 
 
+# Built once, one round trip: every project-scoped token asks (catalog.py). Each row is an
+# endpoint the project is given ("e", its id) or a group it is given ("g", its filters).
+_PROJECT_LIMITS = union_all(
+    select(literal("e").label("kind"), ProjectEndpoint.endpoint_id.label("value")).where(
+        ProjectEndpoint.project_id == bindparam("project_id")
+    ),
+    select(literal("g"), EndpointGroup.filters)
+    .join(ProjectEndpointGroup, ProjectEndpointGroup.endpoint_group_id == EndpointGroup.id)
+    .where(ProjectEndpointGroup.project_id == bindparam("project_id")),
+)
+
+
 def project_endpoint_ids(session: Session | Connection, project_id: str) -> set[str]:
     """The endpoints a project is limited to: none means no limit."""
-    direct = session.execute(
-        select(ProjectEndpoint.endpoint_id).where(ProjectEndpoint.project_id == project_id)
-    ).scalars()
-    ids = set(direct)
-    groups = (
-        session.execute(
-            select(EndpointGroup.filters)
-            .join(ProjectEndpointGroup, ProjectEndpointGroup.endpoint_group_id == EndpointGroup.id)
-            .where(ProjectEndpointGroup.project_id == project_id)
-        )
-        .scalars()
-        .all()
-    )
+    ids: set[str] = set()
+    groups: list[str] = []
+    for kind, value in session.execute(_PROJECT_LIMITS, {"project_id": project_id}):
+        if kind == "e":
+            ids.add(value)
+        else:
+            groups.append(value)
     if groups:
         endpoints = session.execute(
             select(Endpoint.id, Endpoint.service_id, Endpoint.region_id, Endpoint.interface)

@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.identity.directory import Reader
@@ -41,8 +41,16 @@ def load(session: Reader, user_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     return found
 
 
+# Built once: every password login reads the user's options (mfa.py), and building the
+# statement costs more than SQLite takes to run it.
+_OF_USER = select(UserOption.option_name, UserOption.value).where(
+    UserOption.user_id == bindparam("user_id")
+)
+
+
 def of(session: Reader, user_id: str) -> dict[str, Any]:
-    return load(session, [user_id]).get(user_id, {})
+    rows = session.execute(_OF_USER, {"user_id": user_id})
+    return {name: json.loads(value) for name, value in rows}
 
 
 def is_set(session: Reader, user_id: str, name: str) -> bool:
