@@ -33,7 +33,7 @@ from sqlalchemy.engine import make_url
 
 from pocketstack.cloud.app import WSGIApp, create_cloud_app
 from pocketstack.cloud.bootstrap import bootstrap
-from pocketstack.cloud.compute.seed import seed
+from pocketstack.cloud.seed import seed
 from pocketstack.cloud.config import CloudConfig
 from pocketstack.cloud.deps import CloudDeps, build_deps
 from pocketstack.cloud.store.db import Store

@@ -65,7 +65,50 @@ class V3Auth(BaseIdentityPlugin):
         return {"method": self.method, **self.scope.cache_elements()}
 
 
-class V3Password(V3Auth):
+class _V3UserAuth(V3Auth):
+    """A method that names the user (by id, or by name in a domain) beside a secret."""
+
+    def __init__(
+        self,
+        *,
+        auth_url: str,
+        username: str | None,
+        user_id: str | None,
+        user_domain_id: str | None,
+        user_domain_name: str | None,
+        scope: Scope | None,
+        reauthenticate: bool,
+        cache: AuthStateCache | None,
+    ) -> None:
+        super().__init__(auth_url=auth_url, scope=scope, reauthenticate=reauthenticate, cache=cache)
+        self.username = username
+        self.user_id = user_id
+        self.user_domain_id = user_domain_id
+        self.user_domain_name = user_domain_name
+
+    def _user(self, secret: dict[str, Any]) -> dict[str, Any]:
+        user: dict[str, Any] = dict(secret)
+        if self.user_id:
+            user["id"] = self.user_id
+        else:
+            user["name"] = self.username
+            domain = _domain_ref(self.user_domain_id, self.user_domain_name)
+            if domain:
+                user["domain"] = domain
+        return {"user": user}
+
+    def cache_elements(self) -> dict[str, str | None]:
+        # The user, never the secret: a changed password or a new passcode keeps the cache.
+        return {
+            "username": self.username,
+            "user_id": self.user_id,
+            "user_domain_id": self.user_domain_id,
+            "user_domain_name": self.user_domain_name,
+            **super().cache_elements(),
+        }
+
+
+class V3Password(_V3UserAuth):
     auth_type = "v3password"
     method = "password"
 
@@ -82,32 +125,13 @@ class V3Password(V3Auth):
         reauthenticate: bool = True,
         cache: AuthStateCache | None = None,
     ) -> None:
-        super().__init__(auth_url=auth_url, scope=scope, reauthenticate=reauthenticate, cache=cache)
+        super().__init__(auth_url=auth_url, username=username, user_id=user_id,
+                         user_domain_id=user_domain_id, user_domain_name=user_domain_name,
+                         scope=scope, reauthenticate=reauthenticate, cache=cache)  # fmt: skip
         self.password = password
-        self.username = username
-        self.user_id = user_id
-        self.user_domain_id = user_domain_id
-        self.user_domain_name = user_domain_name
 
     def method_data(self) -> dict[str, Any]:
-        user: dict[str, Any] = {"password": self.password}
-        if self.user_id:
-            user["id"] = self.user_id
-        else:
-            user["name"] = self.username
-            domain = _domain_ref(self.user_domain_id, self.user_domain_name)
-            if domain:
-                user["domain"] = domain
-        return {"user": user}
-
-    def cache_elements(self) -> dict[str, str | None]:
-        return {
-            "username": self.username,
-            "user_id": self.user_id,
-            "user_domain_id": self.user_domain_id,
-            "user_domain_name": self.user_domain_name,
-            **super().cache_elements(),
-        }
+        return self._user({"password": self.password})
 
 
 class V3Token(V3Auth):
@@ -199,7 +223,7 @@ class V3ApplicationCredential(V3Auth):
         }
 
 
-class V3TOTP(V3Auth):
+class V3TOTP(_V3UserAuth):
     """A passcode from the user's authenticator app; the cache key is the user, never it."""
 
     auth_type = "v3totp"
@@ -218,33 +242,14 @@ class V3TOTP(V3Auth):
         reauthenticate: bool = True,
         cache: AuthStateCache | None = None,
     ) -> None:
-        super().__init__(auth_url=auth_url, scope=scope, reauthenticate=reauthenticate, cache=cache)
+        super().__init__(auth_url=auth_url, username=username, user_id=user_id,
+                         user_domain_id=user_domain_id, user_domain_name=user_domain_name,
+                         scope=scope, reauthenticate=reauthenticate, cache=cache)  # fmt: skip
         self.passcode = passcode
-        self.username = username
-        self.user_id = user_id
-        self.user_domain_id = user_domain_id
-        self.user_domain_name = user_domain_name
 
     def token_url(self) -> str:
         # Loaded directly, as keystoneauth's v3totp is: a clouds.yaml's unversioned root works.
         return v3_token_url(self.auth_url)
 
     def method_data(self) -> dict[str, Any]:
-        user: dict[str, Any] = {"passcode": self.passcode}
-        if self.user_id:
-            user["id"] = self.user_id
-        else:
-            user["name"] = self.username
-            domain = _domain_ref(self.user_domain_id, self.user_domain_name)
-            if domain:
-                user["domain"] = domain
-        return {"user": user}
-
-    def cache_elements(self) -> dict[str, str | None]:
-        return {
-            "username": self.username,
-            "user_id": self.user_id,
-            "user_domain_id": self.user_domain_id,
-            "user_domain_name": self.user_domain_name,
-            **super().cache_elements(),
-        }
+        return self._user({"passcode": self.passcode})
