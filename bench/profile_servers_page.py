@@ -33,9 +33,9 @@ from sqlalchemy.engine import make_url
 
 from pocketstack.cloud.app import WSGIApp, create_cloud_app
 from pocketstack.cloud.bootstrap import bootstrap
-from pocketstack.cloud.seed import seed
 from pocketstack.cloud.config import CloudConfig
 from pocketstack.cloud.deps import CloudDeps, build_deps
+from pocketstack.cloud.seed import seed
 from pocketstack.cloud.store.db import Store
 from pocketstack.cloud.store.models.identity import Project, Role, RoleAssignment, User
 from pocketstack.cloud.store.upgrade import upgrade

@@ -123,4 +123,8 @@ def _machine(results: dict[str, Any]) -> list[str]:
         ],
     ]
     rows += [[name, version] for name, version in sorted(versions.items())]
-    return ["## Machine", "", *table(["", ""], rows), ""]
+    # This machine sets PYTHONDONTWRITEBYTECODE; a user's does not (ctx.base_env, keystone_setup).
+    note = ("Every Python program measured (pocketstack's client and servers, the genuine clients,"
+            " the genuine Keystone) runs with its bytecode written, as on a user's machine: the"
+            " bench drops `PYTHONDONTWRITEBYTECODE`, which this machine sets.")  # fmt: skip
+    return ["## Machine", "", *table(["", ""], rows), "", note, ""]
