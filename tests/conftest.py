@@ -13,6 +13,7 @@ pytest_plugins = [
     "tests.fixtures.server",
     "tests.fixtures.interop",
     "tests.fixtures.keystone",
+    "tests.fixtures.ansible",
     "tests.fixtures.clone",
 ]
 

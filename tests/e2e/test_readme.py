@@ -43,6 +43,8 @@ SKIPPED: dict[str, str] = {
     "rewrites must-pass.txt and README.md's counts",
     ".venv/bin/python -m tests.conformance --regex 'tempest\\.api\\.compute\\.servers'": "tempest, "
     "from the interop virtualenv that .ci/run builds",
+    "ansible-playbook server.yml": "needs ansible-core and the openstack.cloud collection, "
+    "another virtualenv (tests/interop/test_ansible_readme.py runs it against a cloud)",
     "openstack server list": "needs python-openstackclient, another virtualenv "
     "(tests/interop runs the genuine clients against the cloud)",
     ".venv/bin/pocketstack list --watch 2": "redraws until Ctrl-C "
