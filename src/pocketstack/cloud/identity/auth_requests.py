@@ -25,7 +25,7 @@ from pocketstack.cloud.identity.errors import (
 )
 
 # The methods a 401 advertises, as Keystone lists its enabled ones.
-SUPPORTED_METHODS = ("password", "token", "application_credential")
+SUPPORTED_METHODS = ("password", "token", "application_credential", "oauth1")
 ACCEPTED_METHODS = SUPPORTED_METHODS
 APP_CREDENTIAL_SCOPE_ERROR = (
     "Error authenticating with application credential: Application credentials cannot request"

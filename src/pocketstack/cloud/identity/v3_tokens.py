@@ -12,6 +12,7 @@ from pocketstack.cloud.identity import (
     app_credentials,
     directory,
     entities,
+    oauth1_auth,
     project_tags,
     trust_auth,
 )
@@ -40,12 +41,17 @@ class AuthTokens:
         if parsed.application_credential is not None:
             self._by_app_credential(req, resp, parsed)
             return
+        if oauth1_auth.METHOD in parsed.methods:
+            self._by_oauth1(req, resp, parsed)
+            return
         parent = ident.auth.check_token(parsed.token_id) if parsed.token_id else None
         if parent is not None and parent.application_credential_id is not None:
             # Keystone: a token from a narrow credential is never exchanged for another.
             raise PolicyDenied(DELEGATED_RESCOPE)
         if parent is not None and parent.trust_id is not None:
             raise PolicyDenied(trust_auth.TRUST_RESCOPE)
+        if parent is not None and parent.access_token_id is not None:
+            raise PolicyDenied(oauth1_auth.OAUTH_RESCOPE)
         user = None
         if parsed.password is not None:
             user = ident.auth.check_password(parsed.password, source=req.remote_addr)
@@ -99,6 +105,15 @@ class AuthTokens:
         body["token"]["application_credential"] = app_credentials.token_section(cred)
         resp.media = body
 
+    def _by_oauth1(self, req: falcon.Request, resp: falcon.Response, parsed: AuthRequest) -> None:
+        if parsed.methods != (oauth1_auth.METHOD,):
+            # Combined with another method: not supported here.
+            raise AuthenticationFailed()
+        issued = oauth1_auth.issue(self.identity, req, include_catalog=wants_catalog(req))
+        resp.status = falcon.HTTP_201
+        resp.set_header(SUBJECT_HEADER, issued.view.token_id)
+        resp.media = oauth1_auth.decorate(v3_token(issued.view), issued.view.payload)
+
     def _validated(self, req: falcon.Request, action: str) -> dict[str, Any]:
         ident = self.identity
         # One connection for both revocation checks and the token's view: one pool checkout.
@@ -128,7 +143,7 @@ class AuthTokens:
             body["token"]["application_credential"] = app_credentials.token_section(cred)
         if trust is not None:
             trust_auth.decorate(body, trust)
-        return body
+        return oauth1_auth.decorate(body, payload)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         body = self._validated(req, "validate_token")
