@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from tests.reliability.conftest import InProcessCloud
+from tests.reliability.fuzz_oauth1 import oauth1_seeds
 
 # Replaced by a new value in every case (not once per run), so that a create whose name or id
 # must be unique reaches its other checks in every case, not only in the first.
@@ -135,7 +136,7 @@ def make_seeds(cloud: InProcessCloud) -> SeedIds:
         "group": "identity", "option": "driver",
         "token_id": token, "suffix": suffix, "fresh": FRESH,
         "admin_user_id": admin_user, "admin_project_id": admin_project,
-        **_network_seeds(cloud, suffix),
+        **_network_seeds(cloud, suffix), **oauth1_seeds(cloud, admin_project=admin_project),
     })  # fmt: skip
 
 
@@ -396,6 +397,11 @@ BODIES: dict[tuple[str, str], list[Any]] = {
     ("PATCH", "/identity/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}"): [{
         "endpoint_group": {"name": "g2", "filters": {"interface": "internal"}}}],
     ("POST", "/identity/v3/policies"): [{"policy": {"blob": "b", "type": "t", "x": 1}}],
+    ("POST", "/identity/v3/OS-OAUTH1/consumers"): [{"consumer": {"description": "d", "x": 1}}],
+    ("PATCH", "/identity/v3/OS-OAUTH1/consumers/{consumer_id}"): [{"consumer": {
+        "description": "d2"}}],
+    ("PUT", "/identity/v3/OS-OAUTH1/authorize/{request_token_id}"): [{"roles": [
+        {"name": "admin"}]}],
     ("PATCH", "/identity/v3/policies/{policy_id}"): [{"policy": {"blob": "b2", "type": "t2"}}],
     ("PUT", "/identity/v3/domains/{domain_id}/config"): [{"config": {
         "identity": {"driver": "sql"}, "ldap": {"url": "ldap://seed.test", "password": "p"}}}],

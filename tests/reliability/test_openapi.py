@@ -86,10 +86,11 @@ def test_drift_check_notices_a_missing_and_an_invented_operation(
 ) -> None:
     document = copy.deepcopy(build_document())
     del document["paths"]["/compute/v2.1/servers/{server_id}"]["delete"]
-    document["paths"]["/identity/v3/OS-OAUTH1/consumers"] = {"get": {"responses": {"200": {}}}}
+    invented = "/identity/v3/OS-FEDERATION/identity_providers"
+    document["paths"][invented] = {"get": {"responses": {"200": {}}}}
     missing, extra = drift(document, inprocess_cloud.deps)
     assert missing == {("/compute/v2.1/servers/{server_id}", "delete")}
-    assert extra == {("/identity/v3/OS-OAUTH1/consumers", "get")}
+    assert extra == {(invented, "get")}
 
 
 @pytest.mark.parametrize("test_controls", [False, True], ids=["cloud", "with-test-controls"])

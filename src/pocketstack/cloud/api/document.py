@@ -38,6 +38,9 @@ def _success(op: Operation) -> JSON:
         response["x-body"] = _body(op.response)
     else:
         response = json_body(_body(op.response)) if op.response else no_body("No body")
+        if op.response and op.response_media != "application/json":
+            response["content"] = {op.response_media: response["content"]["application/json"]}
+            response["description"] = op.response_media
     if op.headers:
         response["headers"] = {name: {"schema": STR} for name in op.headers}
     return response

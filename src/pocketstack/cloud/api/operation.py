@@ -81,6 +81,9 @@ class Operation:
     # A success may have no body even where `response` declares one (server actions: most
     # answer 202 with none, a few with a body).
     body_optional: bool = False
+    # The media type of the success body (OS-OAUTH1 answers with a form); `response` describes
+    # its fields either way.
+    response_media: str = "application/json"
 
     @property
     def key(self) -> tuple[str, str]:

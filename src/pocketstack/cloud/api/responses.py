@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
+from urllib.parse import parse_qsl
 
 import falcon
 import jsonschema
@@ -17,6 +19,7 @@ import jsonschema
 from pocketstack.cloud.api.operation import JSON, Microversion, Operation
 
 log = logging.getLogger(__name__)
+FORM = "application/x-www-form-urlencoded"
 
 
 class ResponseCheck:
@@ -45,10 +48,13 @@ class ResponseCheck:
             return None
         if schema is None:
             return f"a body that no schema declares: {body[:200]!r}" if body else None
-        try:
-            document = json.loads(body)
-        except ValueError:
-            return f"a body that is not JSON: {body[:200]!r}"
+        if op.response_media == FORM:
+            document: Any = dict(parse_qsl(body.decode("utf-8", "replace")))
+        else:
+            try:
+                document = json.loads(body)
+            except ValueError:
+                return f"a body that is not JSON: {body[:200]!r}"
         validator = self._validator(schema)
         error = jsonschema.exceptions.best_match(validator.iter_errors(document))
         if error is None:

@@ -16,7 +16,6 @@ import re
 import secrets
 from collections.abc import Iterable, Sequence
 
-import msgpack
 from cryptography.fernet import InvalidToken
 from sqlalchemy import delete
 from sqlalchemy.engine import Connection
@@ -24,10 +23,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from pocketstack.cloud.auth.access_rules import AccessRuleGate
 from pocketstack.cloud.auth.keys import KeyRepository
+from pocketstack.cloud.auth.payload import METHODS as METHODS
+from pocketstack.cloud.auth.payload import MalformedPayload, from_micros, pack, to_micros, unpack
+from pocketstack.cloud.auth.payload import TokenPayload as TokenPayload
 from pocketstack.cloud.auth.revocation import (
     REVOCATION_QUERIES,
     Grant,
-    TokenScope,
     record_domain,
     record_grants,
 )
@@ -38,8 +39,6 @@ from pocketstack.cloud.store.models.identity import RevocationEvent
 
 LOG = logging.getLogger(__name__)
 
-PAYLOAD_VERSION = 1
-METHODS = ("password", "token", "application_credential", "totp", "external")
 # Fernet refuses tokens older than this; our own expiry check is the real one.
 _FERNET_TTL_CEILING = 10 * 365 * 24 * 3600
 # The urlsafe-base64 text of a Fernet token: 1 version byte, an 8-byte timestamp, a 16-byte IV,
@@ -71,52 +70,6 @@ class TokenRevoked(TokenError):
     pass
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class TokenPayload:
-    user_id: str
-    methods: tuple[str, ...]
-    project_id: str | None
-    domain_id: str | None
-    system: bool
-    roles: tuple[str, ...]
-    issued_at: dt.datetime
-    expires_at: dt.datetime
-    audit_ids: tuple[str, ...]
-    # Set on a token an application credential issued: it dies with the credential, and a
-    # validation names the credential in the token's body.
-    application_credential_id: str | None = None
-    # Set on a trust-scoped token: the trust and both its users, so that the trust's deletion and
-    # a revocation of either user (disabled, deleted, new password) kill it without a lookup.
-    trust_id: str | None = None
-    trustor_user_id: str | None = None
-    trustee_user_id: str | None = None
-
-    @property
-    def other_trust_user(self) -> str | None:
-        """The trust's user the token is not held as (None: not trust-scoped)."""
-        if self.trust_id is None:
-            return None
-        if self.user_id == self.trustor_user_id:
-            return self.trustee_user_id
-        return self.trustor_user_id
-
-    @property
-    def audit_id(self) -> str:
-        return self.audit_ids[0]
-
-    @property
-    def scoped(self) -> bool:
-        return self.project_id is not None or self.domain_id is not None or self.system
-
-    @property
-    def scope(self) -> TokenScope:
-        if self.project_id is not None:
-            return TokenScope.PROJECT
-        if self.domain_id is not None:
-            return TokenScope.DOMAIN
-        return TokenScope.SYSTEM if self.system else TokenScope.UNSCOPED
-
-
 @dataclasses.dataclass(frozen=True)
 class IssuedToken:
     token_id: str
@@ -125,20 +78,6 @@ class IssuedToken:
 
 def new_audit_id() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(16)).rstrip(b"=").decode()
-
-
-def _methods_to_bits(methods: Sequence[str]) -> int:
-    bits = 0
-    for method in methods:
-        try:
-            bits |= 1 << METHODS.index(method)
-        except ValueError:
-            raise ValueError(f"unknown auth method {method!r}") from None
-    return bits
-
-
-def _bits_to_methods(bits: int) -> tuple[str, ...]:
-    return tuple(m for i, m in enumerate(METHODS) if bits & (1 << i))
 
 
 def _padded(token_id: str) -> str:
@@ -155,14 +94,6 @@ def _padded(token_id: str) -> str:
     if size < _MIN_TOKEN_BYTES or (size - _MIN_TOKEN_BYTES) % 16:
         raise TokenInvalid("The token is malformed.")
     return padded
-
-
-def _to_micros(when: dt.datetime) -> int:
-    return int(when.timestamp() * 1_000_000)
-
-
-def _from_micros(micros: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(micros / 1_000_000, dt.UTC)
 
 
 class TokenProvider:
@@ -191,12 +122,14 @@ class TokenProvider:
         expires_at: dt.datetime | None = None,
         application_credential_id: str | None = None,
         trust: tuple[str, str, str] | None = None,
+        oauth: tuple[str, str] | None = None,
     ) -> IssuedToken:
         """Mint a token. Pass `audit_ids`/`expires_at` from a parent token when rescoping;
-        `trust` is (trust id, trustor id, trustee id) for a trust-scoped token."""
+        `trust` is (trust id, trustor id, trustee id) for a trust-scoped token, `oauth`
+        (access token id, consumer id) for an OS-OAUTH1 one."""
         now = self.clock.now()
         # Microseconds are kept so a token issued right after a revocation is not caught by it.
-        issued_at = _from_micros(_to_micros(now))
+        issued_at = from_micros(to_micros(now))
         expiry = expires_at or issued_at + dt.timedelta(seconds=self.expiration)
         # Keystone keeps the chain [own, original] so a rescoped token can be traced to its root.
         chain = [new_audit_id()]
@@ -210,33 +143,16 @@ class TokenProvider:
             system=system,
             roles=tuple(roles),
             issued_at=issued_at,
-            expires_at=_from_micros(_to_micros(expiry)),
+            expires_at=from_micros(to_micros(expiry)),
             audit_ids=tuple(chain),
             application_credential_id=application_credential_id,
             trust_id=trust[0] if trust else None,
             trustor_user_id=trust[1] if trust else None,
             trustee_user_id=trust[2] if trust else None,
+            access_token_id=oauth[0] if oauth else None,
+            consumer_id=oauth[1] if oauth else None,
         )
-        fields: list[object] = [
-            PAYLOAD_VERSION,
-            user_id,
-            _methods_to_bits(payload.methods),
-            project_id,
-            domain_id,
-            system,
-            list(payload.roles),
-            _to_micros(issued_at),
-            _to_micros(payload.expires_at),
-            list(payload.audit_ids),
-        ]
-        # An optional trailing field: tokens without it (all those issued before application
-        # credentials existed) decode as they always did.
-        if application_credential_id is not None or trust is not None:
-            fields.append(application_credential_id)
-        # A second one, for trusts, after the credential's slot (None when there is none).
-        if trust is not None:
-            fields.append(list(trust))
-        packed = msgpack.packb(fields)
+        packed = pack(payload)
         token = self.keys.fernet().encrypt(packed)
         # Like Keystone, drop the base64 padding: '=' needs escaping in URLs (v2.0 token paths).
         return IssuedToken(token.decode().rstrip("="), payload)
@@ -246,39 +162,12 @@ class TokenProvider:
         padded = _padded(token_id)
         try:
             raw = self.keys.fernet().decrypt(padded.encode("ascii"), ttl=_FERNET_TTL_CEILING)
-            fields = msgpack.unpackb(raw)
-        except (InvalidToken, UnicodeEncodeError, ValueError, msgpack.UnpackException) as exc:
+        except (InvalidToken, UnicodeEncodeError, ValueError) as exc:
             raise TokenInvalid("The token could not be decrypted.") from exc
         try:
-            credential_id = None
-            trust: list[str] | None = None
-            if isinstance(fields, list) and len(fields) == 12:
-                trust = [str(part) for part in fields.pop()]
-                if len(trust) != 3:
-                    raise TokenInvalid("The token payload is malformed.")
-            if isinstance(fields, list) and len(fields) == 11:
-                last = fields.pop()
-                credential_id = None if last is None else str(last)
-            (version, user_id, bits, project_id, domain_id, system, roles, iat, exp, audit) = fields
-            if version != PAYLOAD_VERSION:
-                raise TokenInvalid("Unknown token format.")
-            payload = TokenPayload(
-                user_id=str(user_id),
-                methods=_bits_to_methods(int(bits)),
-                project_id=project_id,
-                domain_id=domain_id,
-                system=bool(system),
-                roles=tuple(str(r) for r in roles),
-                issued_at=_from_micros(int(iat)),
-                expires_at=_from_micros(int(exp)),
-                audit_ids=tuple(str(a) for a in audit),
-                application_credential_id=credential_id,
-                trust_id=trust[0] if trust else None,
-                trustor_user_id=trust[1] if trust else None,
-                trustee_user_id=trust[2] if trust else None,
-            )
-        except (TypeError, ValueError) as exc:
-            raise TokenInvalid("The token payload is malformed.") from exc
+            payload = unpack(raw)
+        except MalformedPayload as exc:
+            raise TokenInvalid(str(exc)) from exc
         if payload.expires_at <= self.clock.now():
             raise TokenExpired("The token has expired.")
         return payload
@@ -291,7 +180,7 @@ class TokenProvider:
             "project_id": payload.project_id,
             "domain_id": payload.domain_id,
             "issued_at": payload.issued_at,
-            "credential_id": payload.application_credential_id,
+            "credential_id": payload.delegation_id,
             "trust_id": payload.trust_id,
             "trust_user_id": payload.other_trust_user,
         }
@@ -338,6 +227,10 @@ class TokenProvider:
         """Every token the credential issued (an application credential's id, a UUID's 32 hex
         digits, never collides with an audit id, 22 base64 characters)."""
         self._record(audit_id=credential_id)
+
+    def revoke_access_token(self, access_token_id: str) -> None:
+        """Every token an OS-OAUTH1 access token issued (its id is a UUID's hex, as above)."""
+        self._record(audit_id=access_token_id)
 
     def revoke_trust(self, trust_id: str) -> None:
         """Every token the trust issued (a trust's id is a UUID's hex, as a credential's)."""

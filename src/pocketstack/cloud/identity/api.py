@@ -1,9 +1,8 @@
-"""The identity API (Keystone v3 and the legacy v2.0 token API) declared: every operation
-once (see cloud/api/operation.py), with Keystone's request schemas (request_schemas.py) and the
-typed request each body becomes (requests.py, auth_requests.py). A rule the token answers alone
-carries its check (policy.py), enforced before the responder; a rule whose answer depends on the
-target (a user may read their own record, an admin any) is named here and checked by the
-responder."""
+"""The identity API (Keystone v3 and the legacy v2.0 token API) declared: every operation once
+(see cloud/api/operation.py), with Keystone's request schemas (request_schemas.py) and the typed
+request each body becomes (requests.py, auth_requests.py). A rule the token answers alone carries
+its check (policy.py), enforced before the responder; a rule whose answer depends on the target
+(a user may read their own record, an admin any) is named here and checked by the responder."""
 
 from __future__ import annotations
 
@@ -39,6 +38,7 @@ from pocketstack.cloud.identity import (
     catalog_api,
     credential_api,
     group_requests,
+    oauth1_api,
     policy,
     project_tag_api,
     project_tags,
@@ -87,7 +87,7 @@ def _schemas() -> dict[str, JSON]:
              "domain": named, "system": obj({"all": BOOL}),
              "application_credential": obj({"id": STR, "name": STR, "restricted": BOOL},
                                            required=("id", "name", "restricted")),
-             "OS-TRUST:trust": trust_api.TOKEN_SECTION},
+             "OS-TRUST:trust": trust_api.TOKEN_SECTION, "OS-OAUTH1": oauth1_api.TOKEN_SECTION},
             required=("methods", "user", "audit_ids", "expires_at", "issued_at"),
         ),
         "ApplicationCredential": obj(
@@ -98,7 +98,7 @@ def _schemas() -> dict[str, JSON]:
             required=("id", "name", "project_id", "roles", "unrestricted", "links"),
         ),
         **credential_api.schemas(), **trust_api.schemas(), **catalog_api.schemas(),
-        "Access": obj(
+        **oauth1_api.schemas(), "Access": obj(
             {"token": obj({"id": STR, "expires": STR, "issued_at": STR, "audit_ids": arr(STR)}),
              "serviceCatalog": arr({"type": "object"}),
              "user": obj({"id": STR, "name": STR, "username": STR,
@@ -372,7 +372,7 @@ def _operations() -> tuple[Operation, ...]:
         ops += _grants(target, "user")
     ops += _groups()
     for part in (app_credential_api, project_tag_api, credential_api, trust_api, catalog_api,
-                 role_api):  # fmt: skip
+                 role_api, oauth1_api):  # fmt: skip
         ops += part.operations()
     ops += _crud("services", "service", "Service", filters=("type", "name"),
                  create=Body(schemas.SERVICE_CREATE, bodies.parse_service_create))  # fmt: skip

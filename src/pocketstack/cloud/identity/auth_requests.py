@@ -26,7 +26,7 @@ from pocketstack.cloud.identity.errors import (
 from pocketstack.cloud.identity.totp_requests import TotpLogin, parse_totp_login
 
 # The methods a 401 advertises, as Keystone lists its enabled ones.
-SUPPORTED_METHODS = ("password", "token", "application_credential", "totp")
+SUPPORTED_METHODS = ("password", "token", "application_credential", "totp", "oauth1")
 ACCEPTED_METHODS = SUPPORTED_METHODS
 APP_CREDENTIAL_SCOPE_ERROR = (
     "Error authenticating with application credential: Application credentials cannot request"

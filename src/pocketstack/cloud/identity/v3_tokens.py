@@ -15,6 +15,7 @@ from pocketstack.cloud.identity import (
     directory,
     entities,
     mfa,
+    oauth1_auth,
     project_tags,
     totp_auth,
     trust_auth,
@@ -54,6 +55,9 @@ class AuthTokens:
         if parsed.application_credential is not None:
             self._by_app_credential(req, resp, parsed)
             return
+        if oauth1_auth.METHOD in parsed.methods:
+            self._by_oauth1(req, resp, parsed)
+            return
         parent = None
         if parsed.token_id:
             try:
@@ -66,6 +70,8 @@ class AuthTokens:
             raise PolicyDenied(DELEGATED_RESCOPE)
         if parent is not None and parent.trust_id is not None:
             raise PolicyDenied(trust_auth.TRUST_RESCOPE)
+        if parent is not None and parent.access_token_id is not None:
+            raise PolicyDenied(oauth1_auth.OAUTH_RESCOPE)
         user = None
         if parsed.password is not None:
             user = ident.auth.check_password(parsed.password, source=req.remote_addr)
@@ -159,6 +165,15 @@ class AuthTokens:
         body["token"]["application_credential"] = app_credentials.token_section(cred)
         resp.media = body
 
+    def _by_oauth1(self, req: falcon.Request, resp: falcon.Response, parsed: AuthRequest) -> None:
+        if parsed.methods != (oauth1_auth.METHOD,):
+            # Combined with another method: not supported here.
+            raise AuthenticationFailed()
+        issued = oauth1_auth.issue(self.identity, req, include_catalog=wants_catalog(req))
+        resp.status = falcon.HTTP_201
+        resp.set_header(SUBJECT_HEADER, issued.view.token_id)
+        resp.media = oauth1_auth.decorate(v3_token(issued.view), issued.view.payload)
+
     def _validated(self, req: falcon.Request, action: str) -> dict[str, Any]:
         ident = self.identity
         # One connection for both revocation checks and the token's view: one pool checkout.
@@ -188,7 +203,7 @@ class AuthTokens:
             body["token"]["application_credential"] = app_credentials.token_section(cred)
         if trust is not None:
             trust_auth.decorate(body, trust)
-        return body
+        return oauth1_auth.decorate(body, payload)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         body = self._validated(req, "validate_token")

@@ -9,7 +9,7 @@ revocation event for each difference:
 - a user gone, or changed (domain, enabled, password), or whose role assignments differ
   (direct, or through a group whose members or assignments differ): all the user's tokens;
 - a project or domain gone or changed: every token scoped to it;
-- an application credential or a trust gone: every token it issued.
+- an application credential, a trust or an OAuth1 access token gone: every token it issued.
 
 And the revocations recorded since the snapshot are carried over: a token revoked stays revoked.
 
@@ -38,6 +38,7 @@ from pocketstack.cloud.store.models.identity import (
     User,
     UserGroupMembership,
 )
+from pocketstack.cloud.store.models.oauth1 import OAuthAccessToken
 from pocketstack.cloud.store.models.trust import Trust
 
 Grants = frozenset[tuple[str, str, str]]
@@ -84,6 +85,7 @@ def read(conn: Connection) -> Identity:
     domains = {row[0]: tuple(row[1:]) for row in conn.execute(select(Domain.id, Domain.enabled))}
     issuers = {row[0] for row in conn.execute(select(ApplicationCredential.id))}
     issuers |= {row[0] for row in conn.execute(select(Trust.id))}
+    issuers |= {row[0] for row in conn.execute(select(OAuthAccessToken.id))}
     revocations = frozenset(tuple(row) for row in conn.execute(select(*_EVENT_FIELDS)))
     return Identity(
         users=users,

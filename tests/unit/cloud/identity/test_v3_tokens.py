@@ -200,7 +200,7 @@ def test_unsupported_method_is_401(client: Client) -> None:
     result = client.post("/v3/auth/tokens", json=auth_body({"methods": ["mapped"], "mapped": {}}))
     assert result.status_code == 401
     assert result.json["error"]["identity"] == {
-        "methods": ["password", "token", "application_credential", "totp"]
+        "methods": ["password", "token", "application_credential", "totp", "oauth1"]
     }
 
 

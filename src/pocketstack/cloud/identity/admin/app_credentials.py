@@ -16,7 +16,7 @@ from sqlalchemy import delete, update
 
 from pocketstack.cloud.api.requests import request_of
 from pocketstack.cloud.auth.context import RequestContext
-from pocketstack.cloud.errors import BadRequest, NotFound
+from pocketstack.cloud.errors import BadRequest, Forbidden, NotFound
 from pocketstack.cloud.identity import access_rules, directory
 from pocketstack.cloud.identity.admin.common import conflicts, new_id
 from pocketstack.cloud.identity.app_credential_requests import (
@@ -39,6 +39,7 @@ from pocketstack.cloud.store.models.application_credential import (
     ApplicationCredentialRole,
 )
 
+OAUTH_DELEGATED = "Cannot manage application credentials with a token issued via delegation."
 RESTRICTED = (
     "Using method 'application_credential' is not allowed for managing additional application"
     " credentials"
@@ -118,6 +119,9 @@ class AppCredentials:
         ctx = ident.caller(req)
         if ctx.user_id != user_id:
             raise PolicyDenied("identity:create_application_credential")
+        if ctx.payload.access_token_id is not None:
+            # Keystone's: a credential would outlive the OAuth delegation it came from.
+            raise Forbidden(OAUTH_DELEGATED)
         new = request_of(req, AppCredentialCreate)
         project_id = ctx.project_id
         with ident.deps.store.read() as conn:

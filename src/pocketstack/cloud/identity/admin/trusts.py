@@ -163,6 +163,9 @@ class Trusts:
         if ctx.user_id != new.trustor_user_id:
             raise PolicyDenied("identity:create_trust")
         refuse_delegated(ctx)
+        if ctx.payload.access_token_id is not None:
+            # Keystone: of delegated tokens, only a trust's may delegate again.
+            raise _forbidden("Redelegation allowed for delegated by trust only")
         if new.project_id is not None and not new.roles:
             raise _forbidden("At least one role should be specified")
         with ident.deps.store.read() as conn:

@@ -20,6 +20,7 @@ from pocketstack.cloud.store.models import network_port as network_port
 from pocketstack.cloud.store.models import network_quota as network_quota
 from pocketstack.cloud.store.models import network_security as network_security
 from pocketstack.cloud.store.models import network_subnetpool as network_subnetpool
+from pocketstack.cloud.store.models import oauth1 as oauth1
 from pocketstack.cloud.store.models import quota as quota
 from pocketstack.cloud.store.models import server_group as server_group
 from pocketstack.cloud.store.models import trust as trust
