@@ -110,19 +110,23 @@ class ThreadedCloud:
                                      test_controls=controls)  # fmt: skip
         database = _sqlite_file(config)
         fresh = database is not None and not database.exists()
+        cached = False
         if fresh and database is not None:
             # A new SQLite database starts as the cached bootstrapped one (database_cache.py).
             ensure_data_dir(config)
-            fresh = not database_cache.place(config, database)
+            cached = database_cache.place(config, database)
         first = initialise(config, admin_password=wanted.admin_password)
         if fresh and database is not None and first.bootstrap_snapshot:
             database_cache.keep(config, database)
         deps = build_deps(config)
-        if not first.bootstrap_snapshot:
+        if cached:
+            # The bootstrapped state, as a first start keeps it (`manage reset` goes back to it).
+            self._take(config, deps, BOOTSTRAP)
+        elif not first.bootstrap_snapshot:
             # A database that was not empty (--pocketstack-db-url): its state at this start is
             # what `reset` goes back to.
             self._take(config, deps, SESSION_START)
-        self._initial = BOOTSTRAP if first.bootstrap_snapshot else SESSION_START
+        self._initial = BOOTSTRAP if first.bootstrap_snapshot or cached else SESSION_START
         front = FrontDoor(
             create_cloud_app(deps), max_body=config.max_request_body_size,
             body_timeout=config.body_timeout,
