@@ -172,6 +172,10 @@ def test_fuzz_in_process(
     inprocess_cloud_any_db: InProcessCloud, who: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cloud = inprocess_cloud_any_db
+    if who == "member" and backend_of(cloud) != "sqlite" and not LONG_RUN:
+        # A member mostly meets the policy's refusals, the same on every database; the admin's
+        # run is what reaches each database's own code. A long run takes every pair.
+        pytest.skip("the member's fuzz runs on SQLite (POCKETSTACK_FUZZ_EXAMPLES: all databases)")
     token = cloud.admin_token if who == "admin" else cloud.member_token
     before = servers_of(cloud)
     started = time.monotonic()
