@@ -78,6 +78,27 @@ print(json.dumps({"before": before, "after": after, "offset": moved["clock"]["of
 """
 
 
+# A server created without waiting, and its status as the SDK then shows it.
+BOOT_WITHOUT_WAITING = """
+import json, warnings
+warnings.simplefilter("ignore")
+import openstack
+
+conn = openstack.connect()
+server = conn.create_server("slow", image="cirros-0.6.2-x86_64-disk", flavor="m1.tiny",
+                            network="private", wait=False, auto_ip=False)
+print(json.dumps({"id": server.id, "status": conn.compute.get_server(server.id).status}))
+"""
+
+STATUS_OF = """
+import json, warnings
+warnings.simplefilter("ignore")
+import openstack
+
+print(json.dumps(openstack.connect().compute.get_server("{server_id}").status))
+"""
+
+
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThreadedCloud]:
     data = tmp_path_factory.mktemp("controls") / "data"
@@ -111,6 +132,7 @@ def _clean(controls: Controls) -> Iterator[None]:
     yield
     controls.clear_faults()
     controls.reset_clock()
+    controls.reset_driver_delay()
 
 
 def test_openstacksdk_retries_an_injected_503(
@@ -166,3 +188,16 @@ def test_the_plugins_helper_lists_moves_and_clears(controls: Controls) -> None:
     controls.reset_clock()
     assert controls.faults() == []
     assert controls.call("GET", "/clock")["clock"]["offset_seconds"] == 0
+
+
+def test_a_delay_set_at_run_time_holds_a_new_server_in_build(
+    interop_venv: Path, cloud: ThreadedCloud, controls: Controls, tmp_path: Path
+) -> None:
+    controls.set_driver_delay(120)
+    made = _run(interop_venv, BOOT_WITHOUT_WAITING, cloud, tmp_path)
+    assert made["status"] == "BUILD"
+    controls.advance_clock(121)
+    status = STATUS_OF.replace("{server_id}", made["id"])
+    assert _run(interop_venv, status, cloud, tmp_path) == "ACTIVE"
+    controls.reset_driver_delay()
+    assert controls.call("GET", "/driver")["driver"]["delay_seconds"] == 0

@@ -63,6 +63,10 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {
         module="pocketstack.cli.commands.clock_advance",
         help="Move the cloud's clock forward (or --reset it)",
     ),
+    ("driver", "delay"): CommandSpec(
+        module="pocketstack.cli.commands.driver_delay",
+        help="Set how long servers stay in BUILD and other transitions (or --reset it)",
+    ),
     ("demo",): CommandSpec(
         module="pocketstack.cli.commands.demo",
         help="Start the cloud if needed, seed a few servers, and list them",

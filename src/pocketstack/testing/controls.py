@@ -1,6 +1,6 @@
 """The test controls of a cloud served with them on (`--pocketstack-test-controls`, or
-`test_controls = true` in pocketstack.toml), from a test: fault rules and the clock, through the
-admin's control API at /pocketstack/v1."""
+`test_controls = true` in pocketstack.toml), from a test: fault rules, the clock and the driver's
+delay, through the admin's control API at /pocketstack/v1."""
 
 from __future__ import annotations
 
@@ -78,3 +78,11 @@ class Controls:
 
     def reset_clock(self) -> None:
         self.call("POST", "/clock", {"reset": True})
+
+    def set_driver_delay(self, seconds: float) -> None:
+        """How long servers stay in BUILD and the other transitional states from now on."""
+        self.call("POST", "/driver", {"delay_seconds": seconds})
+
+    def reset_driver_delay(self) -> None:
+        """Back to the delay the cloud was started with."""
+        self.call("POST", "/driver", {"reset": True})

@@ -137,8 +137,8 @@ def pocketstack_project(pocketstack_cloud: RunningCloud) -> Iterator[Credentials
 
 @pytest.fixture
 def pocketstack_controls(pocketstack_cloud: RunningCloud) -> Iterator[Controls]:
-    """The fault rules and the clock, for this test only: its rules are cleared and the clock
-    set back to real time after it."""
+    """The fault rules, the clock and the driver's delay, for this test only: its rules are
+    cleared, the clock set back to real time and the delay to the configured one after it."""
     controls = pocketstack_cloud.controls
     if controls is None:
         pytest.fail("pocketstack_controls needs the test controls: run with "
@@ -148,6 +148,7 @@ def pocketstack_controls(pocketstack_cloud: RunningCloud) -> Iterator[Controls]:
     finally:
         controls.clear_faults()
         controls.reset_clock()
+        controls.reset_driver_delay()
 
 
 @pytest.fixture(scope="module")

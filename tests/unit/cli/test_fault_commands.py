@@ -1,5 +1,5 @@
-"""`pocketstack fault add|list|clear` and `clock advance` against a cloud with the test
-controls on (in-process), and what a cloud without them answers."""
+"""`pocketstack fault add|list|clear`, `clock advance` and `driver delay` against a cloud with
+the test controls on (in-process), and what a cloud without them answers."""
 
 from __future__ import annotations
 
@@ -72,6 +72,17 @@ def test_clock_advance_and_reset(run_cli: Runner) -> None:
     back = run_cli("clock", "advance", "--reset", "-f", "json")
     assert json.loads(back.out)["offset_seconds"] == 0
     assert run_cli("clock", "advance").code == 1
+
+
+def test_driver_delay_and_reset(run_cli: Runner) -> None:
+    set_ = run_cli("driver", "delay", "30", "-f", "json")
+    assert set_.code == 0, set_.err
+    assert json.loads(set_.out) == {"delay_seconds": 30, "configured_seconds": 0,
+                                    "overridden": True}  # fmt: skip
+    back = run_cli("driver", "delay", "--reset", "-f", "json")
+    assert json.loads(back.out)["overridden"] is False
+    assert run_cli("driver", "delay").code == 1
+    assert run_cli("driver", "delay", "--", "-1").code == 1
 
 
 def test_past_the_tokens_expiry_the_cli_logs_in_again(run_cli: Runner) -> None:

@@ -35,7 +35,7 @@ class Call:
 
     def start(self, task_state: str) -> None:
         driver.start_transition(
-            self.row, task_state, now=self.now, delay=self.deps.config.driver_delay
+            self.row, task_state, now=self.now, delay=self.deps.driver_delay
         )
 
     def member(self, rule: str) -> None:

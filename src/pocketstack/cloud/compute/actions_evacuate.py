@@ -91,7 +91,7 @@ def _evacuate(call: Call, action: ServerAction) -> Reply | None:
         except NoValidHost:
             _no_valid_host(call)
             return _answer(api.at_least("2.14"), password)
-    delayed = call.deps.config.driver_delay > 0
+    delayed = call.deps.driver_delay > 0
     # Nova's evacuation migration goes from accepted to done when the rebuild is over; the
     # migrations API settles it with the server's transition (compute/migration_db.py).
     record_migration(call, kind="evacuation", status="accepted" if delayed else "done",

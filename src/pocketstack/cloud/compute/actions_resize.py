@@ -201,7 +201,7 @@ def _migrate_live(call: Call, action: ServerAction) -> Reply | None:
     host = place_move(call, hosts=_requested_host(call, action.host), exclude=row.host)
     # With a driver delay the migration runs until the transition settles (or is forced to
     # complete, or aborted: compute/migrations.py).
-    status = "running" if call.deps.config.driver_delay > 0 else "completed"
+    status = "running" if call.deps.driver_delay > 0 else "completed"
     record_migration(call, kind="live-migration", status=status, new_flavor=flavor_copy(row),
             host=host)  # fmt: skip
     row.host = row.node = host

@@ -95,7 +95,7 @@ class _Delivery:
         if row.task_state is None and (row.vm_state, row.power_state) == (vm_state, power_state):
             if tag == POWER_OFF:
                 row.progress = 0
-            driver.start_transition(row, task, now=self._now, delay=self._deps.config.driver_delay)
+            driver.start_transition(row, task, now=self._now, delay=self._deps.driver_delay)
         self._record(row, action, event="compute_power_update", done=row.task_state is None)
 
 

@@ -54,14 +54,14 @@ def _time(when: dt.datetime) -> str:
 def settle_moves(deps: CloudDeps) -> None:
     """The servers' due transitions, then the moves that ended with them."""
     settle_if_delayed(deps)
-    if deps.config.driver_delay <= 0:
+    if deps.driver_delay <= 0:
         # Without a delay every move ends as it is made: nothing is ever in flight.
         return
     with deps.store.session() as session:
         pending = migration_db.in_flight(session)
     if pending:
         with deps.store.session(write=True) as session:
-            migration_db.settle(session, deps.clock.now(), delay=deps.config.driver_delay)
+            migration_db.settle(session, deps.clock.now(), delay=deps.driver_delay)
 
 
 def _flavor_number(flavor_id: str | None) -> int | None:

@@ -69,7 +69,7 @@ def settle_if_delayed(deps: CloudDeps) -> None:
     """Finishes what is due: delayed transitions, and reclaims of soft-deleted servers."""
     reclaim_after = deps.config.reclaim_instance_interval
     # The test controls may hold a build (controls/servers.py) whatever the driver's delay.
-    if deps.config.driver_delay <= 0 and reclaim_after <= 0 and not deps.config.test_controls:
+    if deps.driver_delay <= 0 and reclaim_after <= 0 and not deps.config.test_controls:
         return
     now = deps.clock.now()
     with deps.store.session() as session:
@@ -160,7 +160,7 @@ class ServerList:
         now = self._deps.clock.now()
         with self._deps.store.session(write=True) as session:
             created = create_servers(
-                session, spec, ctx=ctx, now=now, delay=self._deps.config.driver_delay,
+                session, spec, ctx=ctx, now=now, delay=self._deps.driver_delay,
                 test_controls=self._deps.config.test_controls,
             )  # fmt: skip
             for row in created.rows:
@@ -235,15 +235,15 @@ class ServerItem:
             ran = row.launched_at is not None and row.host is not None
             if config.reclaim_instance_interval > 0 and ran:
                 driver.soft_delete(
-                    row, now=now, delay=config.driver_delay,
+                    row, now=now, delay=self._deps.driver_delay,
                     reclaim_after=config.reclaim_instance_interval,
                 )  # fmt: skip
                 _log(req, session, row, "delete", now, event="compute_soft_delete_instance")
                 resp.status = falcon.HTTP_204
                 return
-            if self._deps.config.driver_delay > 0:
+            if self._deps.driver_delay > 0:
                 driver.start_transition(
-                    row, states.DELETING, now=now, delay=self._deps.config.driver_delay
+                    row, states.DELETING, now=now, delay=self._deps.driver_delay
                 )
             else:
                 driver.mark_deleted(row, now)

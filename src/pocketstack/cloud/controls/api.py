@@ -1,5 +1,5 @@
-"""The control API declared (cloud/api/operation.py): fault rules and the clock under
-/pocketstack/v1, every operation for an admin only."""
+"""The control API declared (cloud/api/operation.py): fault rules, the clock and the driver's
+delay under /pocketstack/v1, every operation for an admin only."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pocketstack.cloud.api.operation import JSON, Operation, PublicPath, Rule, S
 from pocketstack.cloud.api.operation import every_version as each
 from pocketstack.cloud.api.shapes import INT, NSTR, STR, arr, json_body, obj, ref
 from pocketstack.cloud.auth.context import RequestContext
+from pocketstack.cloud.controls import clock as clock_state
 from pocketstack.cloud.controls import rules
 from pocketstack.cloud.controls.errors import ControlError
 
@@ -54,8 +55,11 @@ def _schemas() -> JSON:
         "injected": INT, "created_at": STR,
     })  # fmt: skip
     clock = obj({"now": STR, "offset_seconds": {"type": "number"}})
+    seconds = {"type": "number"}
+    driver = obj({"delay_seconds": seconds, "configured_seconds": seconds,
+                  "overridden": {"type": "boolean"}})  # fmt: skip
     error = obj({"error": obj({"code": INT, "title": STR, "message": STR})})
-    return {"TestFault": fault, "TestClock": clock, "ControlError": error}
+    return {"TestFault": fault, "TestClock": clock, "TestDriver": driver, "ControlError": error}
 
 
 _CLOCK_REQUEST = {"oneOf": [
@@ -64,10 +68,17 @@ _CLOCK_REQUEST = {"oneOf": [
     obj({"reset": {"const": True}}, closed=True),
 ]}  # fmt: skip
 
+_DRIVER_REQUEST = {"oneOf": [
+    obj({"delay_seconds": {"type": "number", "minimum": 0, "maximum": clock_state.MAX_DELAY}},
+        closed=True),
+    obj({"reset": {"const": True}}, closed=True),
+]}  # fmt: skip
+
 
 def _operations() -> tuple[Operation, ...]:
     one = each(obj({"fault": ref("TestFault")}))
     clock = each(obj({"clock": ref("TestClock")}))
+    driver = each(obj({"driver": ref("TestDriver")}))
     return (
         Operation(method="GET", path="/v1/faults", summary="List the fault rules",
                   policy=_ADMIN, status=(200,), errors=_ERRORS,
@@ -87,6 +98,12 @@ def _operations() -> tuple[Operation, ...]:
                   summary="Move the cloud's time forward, or back to real time",
                   policy=_ADMIN, status=(200,), errors=_ERRORS, response=clock,
                   request=each(_CLOCK_REQUEST)),
+        Operation(method="GET", path="/v1/driver", summary="The compute driver's delay",
+                  policy=_ADMIN, status=(200,), errors=_ERRORS, response=driver),
+        Operation(method="POST", path="/v1/driver",
+                  summary="Set the compute driver's delay, or back to the configured one",
+                  policy=_ADMIN, status=(200,), errors=_ERRORS, response=driver,
+                  request=each(_DRIVER_REQUEST)),
     )  # fmt: skip
 
 

@@ -1,5 +1,6 @@
 """The control API as a falcon app, mounted at /pocketstack when the test controls are on:
-fault rules (`/v1/faults`) and the clock (`/v1/clock`), for an admin's token only."""
+fault rules (`/v1/faults`), the clock (`/v1/clock`) and the driver's delay (`/v1/driver`), for
+an admin's token only."""
 
 from __future__ import annotations
 
@@ -113,6 +114,33 @@ class Clock:
         self._show(resp)
 
 
+class Driver:
+    def __init__(self, deps: CloudDeps) -> None:
+        self._deps = deps
+
+    def _show(self, resp: falcon.Response) -> None:
+        # Read afresh: the request's pinned state predates a change this request made.
+        delay = clock.read_state(self._deps.store).driver_delay
+        configured = self._deps.config.driver_delay
+        _send(resp, 200, {"driver": {
+            "delay_seconds": configured if delay is None else delay,
+            "configured_seconds": configured, "overridden": delay is not None,
+        }})  # fmt: skip
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self._show(resp)
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        body = request_of(req, dict)
+        if "delay_seconds" in body:
+            clock.set_driver_delay(self._deps.store, float(body["delay_seconds"]))
+            LOG.info("driver delay set to %ss", body["delay_seconds"])
+        else:
+            clock.set_driver_delay(self._deps.store, None)
+            LOG.info("driver delay reset to the configured %ss", self._deps.config.driver_delay)
+        self._show(resp)
+
+
 def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
     app: falcon.App[falcon.Request, falcon.Response] = falcon.App(middleware=[
         TokenAuthMiddleware(tokens=deps.tokens, public_url=deps.config.public_url,
@@ -126,5 +154,6 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
         "/v1/faults": Faults(deps),
         "/v1/faults/{fault_id}": Fault(deps),
         "/v1/clock": Clock(deps),
+        "/v1/driver": Driver(deps),
     })  # fmt: skip
     return app

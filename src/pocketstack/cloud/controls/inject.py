@@ -1,5 +1,6 @@
 """The WSGI wrapper in front of the services when the test controls are on: pins the clock's
-offset for each request (clock.py), and applies the first fault rule that matches it (rules.py).
+offset and the driver's delay for each request (clock.py), and applies the first fault rule
+that matches it (rules.py).
 
 The control API's own paths (/pocketstack) are never faulted. Every injection is logged on
 `pocketstack.faults` with the rule, the request line and what was done; never a header.

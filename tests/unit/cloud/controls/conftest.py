@@ -76,3 +76,11 @@ def controlled_reclaiming(tmp_path: Path, clock: OffsetClock) -> Iterator[Contro
                  {"reclaim_instance_interval": 3600})  # fmt: skip
     yield build(deps)
     deps.store.dispose()
+
+
+@pytest.fixture
+def controlled_delayed(tmp_path: Path, clock: OffsetClock) -> Iterator[Controlled]:
+    """The driver configured with a minute's delay."""
+    deps = _deps(tmp_path, f"sqlite:///{tmp_path / 'controls.db'}", clock, {"driver_delay": 60})
+    yield build(deps)
+    deps.store.dispose()

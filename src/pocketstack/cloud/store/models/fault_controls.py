@@ -1,6 +1,6 @@
-"""The test controls' state (cloud/controls/): fault rules and the clock's offset. In the
-database, so that every worker of a served cloud sees the same rules, counts down the same
-"fail N times" and reads the same time."""
+"""The test controls' state (cloud/controls/): fault rules, the clock's offset and the driver's
+delay. In the database, so that every worker of a served cloud sees the same rules, counts down
+the same "fail N times", reads the same time and waits the same delay."""
 
 from __future__ import annotations
 
@@ -35,9 +35,12 @@ class FaultRule(Base):
 
 
 class ClockOffset(Base):
-    """One row (id 1, made by the migration): how far the cloud's time is ahead of real time."""
+    """One row (id 1, made by the migration): how far the cloud's time is ahead of real time, and
+    the driver delay a test set (None: the configured one). One row, so that a request reads
+    both at once."""
 
     __tablename__ = "test_clock"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     offset_us: Mapped[int] = mapped_column(BigInteger, default=0)
+    driver_delay_ms: Mapped[int | None] = mapped_column(Integer, default=None)
