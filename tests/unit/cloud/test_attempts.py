@@ -29,11 +29,15 @@ def test_counts_per_key_and_forgets_what_left_the_window() -> None:
     assert counts.count("10.0.0.2") == 0
 
 
-def test_thousands_of_other_sources_leave_a_new_one_at_zero() -> None:
+def test_thousands_of_other_sources_leave_new_ones_near_zero() -> None:
     counts = AttemptCounts(window=60, clock=lambda: 120.0)
     for n in range(2000):
         counts.record(f"2001:db8::{n:x}")
-    assert counts.count("192.0.2.7") == 0
+    # A sketch: a new source collides in both rows with about 1 chance in 20 (2,000 keys over
+    # 8,192 counters a row), and then reads 1 or, far more rarely, 2 — never the flood's count.
+    fresh = [counts.count(f"192.0.2.{n}") for n in range(100)]
+    assert fresh.count(0) >= 80
+    assert max(fresh) <= 3
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
