@@ -4,14 +4,15 @@ With the test controls on (config `test_controls`), `/pocketstack` -> their cont
 wrapper in front of everything applies fault rules and the movable clock (cloud/controls/).
 
 `/identity` -> Keystone API, `/compute` -> Nova API, `/image` -> Glance API, `/networking` ->
-Neutron API. The prefix moves from PATH_INFO to SCRIPT_NAME, so each app sees its own root and
-builds links from the request.
+Neutron API, `/dashboard` -> the web dashboard (a client of the others, in process). The prefix
+moves from PATH_INFO to SCRIPT_NAME, so each app sees its own root and builds links from the
+request.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from pocketstack.cloud.deps import CloudDeps
@@ -22,10 +23,17 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 class PrefixDispatcher:
     def __init__(
-        self, mounts: dict[str, WSGIApp], *, documents: dict[str, WSGIApp] | None = None
+        self,
+        mounts: dict[str, WSGIApp],
+        *,
+        documents: dict[str, WSGIApp] | None = None,
+        pages: Mapping[str, WSGIApp] | None = None,
     ) -> None:
         # Longest prefix first so that "/image" never shadows a longer sibling.
         self._mounts = sorted(mounts.items(), key=lambda item: -len(item[0]))
+        # Mounted like the services but not one of them (the dashboard): not in the index.
+        self._routes = sorted([*mounts.items(), *(pages or {}).items()],
+                              key=lambda item: -len(item[0]))  # fmt: skip
         # Exact paths answered beside the services (the OpenAPI description), not listed as ones.
         self._documents = dict(documents or {})
 
@@ -37,7 +45,7 @@ class PrefixDispatcher:
         document = self._documents.get(path)
         if document is not None:
             return document(environ, start_response)
-        for prefix, app in self._mounts:
+        for prefix, app in self._routes:
             if path == prefix or path.startswith(prefix + "/"):
                 environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + prefix
                 environ["PATH_INFO"] = path[len(prefix) :]
@@ -68,6 +76,7 @@ class PrefixDispatcher:
 
 def create_cloud_app(deps: CloudDeps) -> WSGIApp:
     from pocketstack.cloud.compute.app import create_app as create_compute
+    from pocketstack.cloud.dashboard.app import create_app as create_dashboard
     from pocketstack.cloud.identity.app import create_app as create_identity
     from pocketstack.cloud.image.app import create_app as create_image
     from pocketstack.cloud.network.app import create_app as create_network
@@ -85,7 +94,10 @@ def create_cloud_app(deps: CloudDeps) -> WSGIApp:
         from pocketstack.cloud.controls.app import create_app as create_controls
 
         mounts["/pocketstack"] = create_controls(deps)
-    cloud = PrefixDispatcher(mounts, documents={DOCUMENT_PATH: endpoint(test_controls=controls)})
+    # The dashboard calls the services as they are here, in process (dashboard/calls.py).
+    pages: dict[str, WSGIApp] = {"/dashboard": create_dashboard(deps, dict(mounts))}
+    cloud = PrefixDispatcher(mounts, documents={DOCUMENT_PATH: endpoint(test_controls=controls)},
+                             pages=pages)  # fmt: skip
     if not controls:
         return cloud
     from pocketstack.cloud.controls.inject import TestControls

@@ -109,6 +109,8 @@ def run(args: Namespace, ctx: Context) -> int:
     )
     verb = "started" if started else "is running"
     out.write(f"# the cloud {verb} at {state.url} (data directory {config.data_dir})\n")
+    out.write(f"# the dashboard: {state.url}/dashboard (user admin; password in "
+              f"{config.data_dir / 'admin-password'})\n")  # fmt: skip
 
     if _server_count(config) == 0 and args.servers > 0:
         _seed(config, servers=args.servers)

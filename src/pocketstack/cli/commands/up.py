@@ -38,6 +38,8 @@ def run(args: Namespace, ctx: Context) -> int:
     verb = "started" if started else "already running"
     ctx.stdout.write(
         f"pocketstack {verb} at {state.url} (pid {state.pid}, data directory {config.data_dir})\n"
+        f"dashboard: {state.url}/dashboard (user admin, password in "
+        f"{config.data_dir / 'admin-password'})\n"
     )
     if started:
         from pocketstack.cli.invocation import typed_command

@@ -4,6 +4,7 @@ from pocketstack.cloud.store.models import aggregate as aggregate
 from pocketstack.cloud.store.models import application_credential as application_credential
 from pocketstack.cloud.store.models import compute, identity, image
 from pocketstack.cloud.store.models import credential as credential
+from pocketstack.cloud.store.models import dashboard as dashboard
 from pocketstack.cloud.store.models import fault_controls as fault_controls
 from pocketstack.cloud.store.models import fleet as fleet
 from pocketstack.cloud.store.models import identity_catalog as identity_catalog

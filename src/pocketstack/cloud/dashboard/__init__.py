@@ -1,0 +1,1 @@
+"""The web dashboard at /dashboard (a Horizon for the everyday pages)."""
