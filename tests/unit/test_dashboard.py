@@ -404,3 +404,86 @@ def test_an_application_credential_signs_in_to_its_own_project_only(
     # Its token cannot be rescoped: no other project, and the logout revokes it.
     logout = browser.go("POST", "/dashboard/auth/logout", {"csrf_token": browser.csrf(listing)})
     assert logout.status == 303
+
+
+def test_key_pairs_are_created_imported_and_deleted(
+    browser: Browser, app: WSGIApp, cloud_deps: CloudDeps
+) -> None:
+    browser.login()
+    page = browser.go("GET", "/dashboard/project/key_pairs")
+    csrf = browser.csrf(page)
+    made = browser.go("POST", "/dashboard/project/key_pairs/create",
+                      {"csrf_token": csrf, "name": "laptop key"})  # fmt: skip
+    assert made.status == 200
+    assert made.headers["Content-Disposition"] == 'attachment; filename="laptop_key.pem"'
+    assert made.body.startswith(b"-----BEGIN")
+    public = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
+              " user@example")  # fmt: skip
+    pair = {"csrf_token": csrf, "name": "my key-2", "public_key": public}
+    imported = browser.go("POST", "/dashboard/project/key_pairs/import", pair)
+    assert imported.status == 303
+    listing = browser.go("GET", "/dashboard/project/key_pairs")
+    assert b"<td>laptop key</td>" in listing.body
+    assert b"<td>my key-2</td>" in listing.body
+    bad = browser.go("POST", "/dashboard/project/key_pairs/import",
+                     {"csrf_token": csrf, "name": "bad", "public_key": "not a key"})  # fmt: skip
+    assert bad.status == 400
+    assert b"not a key" in bad.body  # the form is filled in again
+    # A name with a space deletes that pair only.
+    gone = browser.go("POST", "/dashboard/project/key_pairs/delete",
+                      {"csrf_token": csrf, "name": "my key-2"})  # fmt: skip
+    assert gone.status == 303
+    listing = browser.go("GET", "/dashboard/project/key_pairs")
+    assert b"<td>my key-2</td>" not in listing.body
+    assert b"<td>laptop key</td>" in listing.body
+
+
+def test_an_id_from_the_browser_names_one_resource_only(browser: Browser) -> None:
+    browser.login()
+    # An id that would be another path or a query if it were not escaped: nothing is found.
+    for server_id in ("..%2F..%2Fflavors", "x%3Fall_tenants%3D1", "detail"):
+        answer = browser.go("GET", f"/dashboard/project/instances/{server_id}")
+        assert answer.status == 404, server_id
+
+
+HOSTILE = ("", "detail", "..", "%2F", "x" * 3000, "%00", "ü", "<script>", "-1", "1e309", "[",
+           "00000000-0000-0000-0000-000000000000")  # fmt: skip
+GET_ROUTES = ("/", "/project/overview", "/project/images?marker={v}", "/project/flavors",
+              "/project/key_pairs", "/project/networks", "/project/security_groups",
+              "/identity/projects", "/identity/users", "/identity/groups",
+              "/identity/role_assignments", "/project/instances/launch",
+              "/project/instances?name={v}&status={v}&sort={v}&dir={v}&limit={v}",
+              "/project/instances?marker={v}", "/project/instances/rows?marker={v}&limit={v}",
+              "/project/instances/{v}", "/project/instances/{v}/row",
+              "/project/instances/{v}/delete", "/static/{v}", "/auth/login?next={v}")  # fmt: skip
+POST_ROUTES = (("/auth/switch", ("project_id",)),
+               ("/project/instances/{v}/action", ("action",)),
+               ("/project/instances/launch",
+                ("name", "count", "image", "flavor", "network", "key_name", "security_group")),
+               ("/project/key_pairs/create", ("name",)),
+               ("/project/key_pairs/import", ("name", "public_key")),
+               ("/project/key_pairs/delete", ("name",)))  # fmt: skip
+
+
+def test_nothing_a_browser_can_send_gets_a_server_error(
+    browser: Browser, app: WSGIApp, cloud_deps: CloudDeps
+) -> None:
+    _boot(app, admin_token(cloud_deps), "target")
+    browser.login()
+    csrf = browser.csrf(browser.go("GET", "/dashboard/project/instances"))
+    failures = []
+    for value in HOSTILE:
+        for route in GET_ROUTES:
+            path = "/dashboard" + route.format(v=value)
+            status = browser.go("GET", path).status
+            if status >= 500:
+                failures.append((status, "GET", path[:80]))
+        for route, fields in POST_ROUTES:
+            path = "/dashboard" + route.format(v=value)
+            form = {"csrf_token": csrf, **{name: value for name in fields}}
+            status = browser.go("POST", path, form).status
+            if status >= 500:
+                failures.append((status, "POST", path[:80], value[:20]))
+    assert failures == []
+    # Still signed in: none of it ended the session (the key pairs' names made none either).
+    assert browser.go("GET", "/dashboard/project/instances").status == 200

@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, unquote_to_bytes, urlencode, urlsplit
 
 import orjson
 
@@ -21,6 +21,12 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 # Pages are written against this microversion's views (2.47+: the flavor inside the server;
 # 2.73+: a lock reason); fixed so that a newer maximum never changes a page by surprise.
 COMPUTE_MICROVERSION = "compute 2.79"
+
+
+def segment(value: str) -> str:
+    """A value from the browser (an id, a name) as one path segment of a call: escaped, so that
+    no `/`, `?` or `..` in it can name another resource."""
+    return quote(value, safe="")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,11 +84,16 @@ class Services:
     ) -> Answer:
         app = self._mounts[service]
         data = b"" if body is None else json.dumps(body).encode()
+        query_string = urlencode(query or {}, doseq=True)
+        script_name = self._root + service
         environ: dict[str, Any] = {
             "REQUEST_METHOD": method,
-            "SCRIPT_NAME": self._root + service,
-            "PATH_INFO": path,
-            "QUERY_STRING": urlencode(query or {}, doseq=True),
+            "SCRIPT_NAME": script_name,
+            # As a server hands them on: PATH_INFO decoded (WSGI's latin-1 string of the
+            # bytes), the target as sent beside it (an encoded slash stays in its segment).
+            "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
+            "REQUEST_URI": script_name + path + (f"?{query_string}" if query_string else ""),
+            "QUERY_STRING": query_string,
             "SERVER_NAME": self._server,
             "SERVER_PORT": self._port,
             "SERVER_PROTOCOL": "HTTP/1.1",

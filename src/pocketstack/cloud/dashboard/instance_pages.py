@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import falcon
 
-from pocketstack.cloud.dashboard.calls import ServiceError
+from pocketstack.cloud.dashboard.calls import ServiceError, segment
 from pocketstack.cloud.dashboard.render import (
     POWER_STATES,
     addresses,
@@ -31,7 +31,7 @@ STATUSES = ("ACTIVE", "BUILD", "ERROR", "HARD_REBOOT", "PAUSED", "REBOOT", "RESC
 SORT_KEYS = {"name": "display_name", "status": "vm_state", "created": "created_at"}
 ACTIONS = {"start": {"os-start": None}, "stop": {"os-stop": None},
            "reboot": {"reboot": {"type": "SOFT"}}}  # fmt: skip
-_UUID = re.compile(r"^[0-9a-fA-F-]{32,36}$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-?(?:[0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,6 +89,14 @@ class Listing:
     def link(self, key: str) -> str:
         flip = "desc" if key == self.sort and self.direction == "asc" else "asc"
         return f"?{urlencode({k: v for k, v in {'name': self.name, 'status': self.status, 'sort': key, 'dir': flip}.items() if v})}"  # noqa: E501
+
+
+def _server_path(server_id: str) -> str:
+    """The API path of one server. Only a server id (a UUID) names one: `detail` there would
+    be the list, so anything else is not found here."""
+    if not _UUID.match(server_id):
+        raise falcon.HTTPNotFound(title=f"Instance {server_id} could not be found.")
+    return f"/v2.1/servers/{segment(server_id)}"
 
 
 def _next_marker(body: dict[str, Any]) -> str:
@@ -167,7 +175,7 @@ class Row(Page):
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, server_id: str) -> None:
         session = self.session(req)
-        server = self.call(session, "GET", COMPUTE, f"/v2.1/servers/{server_id}")["server"]
+        server = self.call(session, "GET", COMPUTE, _server_path(server_id))["server"]
         resp.content_type = falcon.MEDIA_JSON
         resp.text = json.dumps({"rows": [_row(server)]})
 
@@ -175,27 +183,27 @@ class Row(Page):
 class Instance(Page):
     def on_get(self, req: falcon.Request, resp: falcon.Response, server_id: str) -> None:
         session = self.session(req)
-        server = self.call(session, "GET", COMPUTE, f"/v2.1/servers/{server_id}")["server"]
+        server = self.call(session, "GET", COMPUTE, _server_path(server_id))["server"]
         actions = self.call(session, "GET", COMPUTE,
-                            f"/v2.1/servers/{server_id}/os-instance-actions")  # fmt: skip
+                            f"{_server_path(server_id)}/os-instance-actions")  # fmt: skip
         console = ""
         if server.get("status") == "ACTIVE":
             try:
-                console = self.call(session, "POST", COMPUTE, f"/v2.1/servers/{server_id}/action",
+                console = self.call(session, "POST", COMPUTE, f"{_server_path(server_id)}/action",
                                     body={"os-getConsoleOutput": {"length": 100}})["output"]
             except ServiceError:
                 console = ""  # the policy or the state refused it: the page says none
         image_name = "-"
         image = server.get("image")
         if isinstance(image, dict) and image.get("id"):
-            answer = self.services.call("GET", "/image", f"/v2/images/{image['id']}",
+            answer = self.services.call("GET", "/image", f"/v2/images/{segment(image['id'])}",
                                         token=session.token)  # fmt: skip
             image_name = answer.body.get("name") or image["id"] if answer.ok else image["id"]
         self.render(req, resp, "instance.html", {
             "title": f"Instance Details: {server.get('name', '')}", "nav": "instances",
             "server": server, "actions": actions.get("instanceActions", []),
             "console": console, "image_name": image_name,
-            "rows_url": f"{req.root_path}/project/instances/{server_id}/row",
+            "rows_url": f"{req.root_path}/project/instances/{segment(server_id)}/row",
         }, session=session)  # fmt: skip
 
 
@@ -204,9 +212,9 @@ class Action(Page):
         session, form = self.posted(req)
         action = field(form, "action")
         if action == "delete":
-            self.call(session, "DELETE", COMPUTE, f"/v2.1/servers/{server_id}")
+            self.call(session, "DELETE", COMPUTE, _server_path(server_id))
         elif action in ACTIONS:
-            self.call(session, "POST", COMPUTE, f"/v2.1/servers/{server_id}/action",
+            self.call(session, "POST", COMPUTE, f"{_server_path(server_id)}/action",
                       body=ACTIONS[action])  # fmt: skip
         else:
             raise falcon.HTTPBadRequest(title=f"Unknown action: {action!r}.")
@@ -216,7 +224,7 @@ class Action(Page):
 class ConfirmDelete(Page):
     def on_get(self, req: falcon.Request, resp: falcon.Response, server_id: str) -> None:
         session = self.session(req)
-        server = self.call(session, "GET", COMPUTE, f"/v2.1/servers/{server_id}")["server"]
+        server = self.call(session, "GET", COMPUTE, _server_path(server_id))["server"]
         self.render(req, resp, "confirm.html", {
             "title": "Confirm Delete Instance", "nav": "instances", "server": server,
             "action_url": f"{req.root_path}/project/instances/{server_id}/action",

@@ -8,7 +8,7 @@ from typing import Any
 
 import falcon
 
-from pocketstack.cloud.dashboard.calls import ServiceError
+from pocketstack.cloud.dashboard.calls import ServiceError, segment
 from pocketstack.cloud.dashboard.render import size
 from pocketstack.cloud.dashboard.sessions import Session
 from pocketstack.cloud.dashboard.web import Page, field, redirect
@@ -79,12 +79,61 @@ class Flavors(Page):
 
 
 class KeyPairs(Page):
-    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        session = self.session(req)
+    def page(self, req: falcon.Request, resp: falcon.Response, session: Session, *,
+             error: str | None = None, status: int = 200, name: str = "",
+             key: str = "") -> None:  # fmt: skip
         pairs = [entry["keypair"] for entry in
                  self.call(session, "GET", COMPUTE, "/v2.1/os-keypairs")["keypairs"]]  # fmt: skip
-        self.render(req, resp, "key_pairs.html", {"title": "Key Pairs", "nav": "key_pairs",
-                                                  "key_pairs": pairs}, session=session)  # fmt: skip
+        self.render(req, resp, "key_pairs.html", {
+            "title": "Key Pairs", "nav": "key_pairs", "key_pairs": pairs, "error": error,
+            "form_name": name, "form_key": key}, session=session, status=status)  # fmt: skip
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self.page(req, resp, self.session(req))
+
+
+class KeyPairImport(KeyPairs):
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        session, form = self.posted(req)
+        name, key = field(form, "name"), field(form, "public_key")
+        try:
+            self.call(session, "POST", COMPUTE, "/v2.1/os-keypairs",
+                      body={"keypair": {"name": name, "public_key": key}})  # fmt: skip
+        except ServiceError as refused:
+            if refused.answer.status == 401:
+                raise
+            self.page(req, resp, session, error=str(refused), status=refused.answer.status,
+                      name=name, key=key)  # fmt: skip
+            return
+        redirect(req, "/project/key_pairs")
+
+
+class KeyPairCreate(KeyPairs):
+    """Nova makes the pair (as at microversion 2.79) and the private key is the answer, a file
+    to save: it is shown once and kept nowhere, as Horizon hands it over."""
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        session, form = self.posted(req)
+        name = field(form, "name")
+        try:
+            made = self.call(session, "POST", COMPUTE, "/v2.1/os-keypairs",
+                             body={"keypair": {"name": name}})["keypair"]  # fmt: skip
+        except ServiceError as refused:
+            if refused.answer.status == 401:
+                raise
+            self.page(req, resp, session, error=str(refused), status=refused.answer.status)
+            return
+        resp.content_type = "application/x-pem-file"
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in made["name"]) or "key"
+        resp.set_header("Content-Disposition", f'attachment; filename="{safe}.pem"')
+        resp.text = made["private_key"]
+
+
+class KeyPairDelete(KeyPairs):
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        session, form = self.posted(req)
+        self.call(session, "DELETE", COMPUTE, f"/v2.1/os-keypairs/{segment(field(form, 'name'))}")
+        redirect(req, "/project/key_pairs")
 
 
 @dataclasses.dataclass(frozen=True)
