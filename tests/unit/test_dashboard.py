@@ -487,3 +487,26 @@ def test_nothing_a_browser_can_send_gets_a_server_error(
     assert failures == []
     # Still signed in: none of it ended the session (the key pairs' names made none either).
     assert browser.go("GET", "/dashboard/project/instances").status == 200
+
+
+def test_an_admin_lists_every_projects_servers_with_their_project(
+    browser: Browser, app: WSGIApp, cloud_deps: CloudDeps
+) -> None:
+    erin = create_user(cloud_deps, name="erin", project_name="purple")
+    _boot(app, _token(app, "erin", erin.password, "purple"), "purple-1")
+    _boot(app, admin_token(cloud_deps), "admin-1")
+    browser.login()
+    own = browser.go("GET", "/dashboard/project/instances")
+    assert _names(own) == ["admin-1"]
+    assert b'name="all_projects"' in own.body
+    everyone = browser.go("GET", "/dashboard/project/instances?all_projects=1&sort=name&dir=asc")
+    assert _names(everyone) == ["admin-1", "purple-1"]
+    assert b'<th scope="col">Project</th>' in everyone.body
+    assert b"<td>purple</td>" in everyone.body
+    # Sorting keeps the view: the header links carry it.
+    assert b"all_projects=1" in everyone.body.split(b"<tbody>")[0]
+    member = Browser(app)
+    member.login("erin", erin.password)
+    mine = member.go("GET", "/dashboard/project/instances?all_projects=1")
+    assert b'name="all_projects"' not in mine.body
+    assert b"admin-1" not in mine.body
