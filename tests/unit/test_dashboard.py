@@ -374,7 +374,8 @@ def test_admins_see_the_identity_pages_and_members_are_refused_as_by_the_api(
     assert refused.status == 403
     assert b"<td>carol</td>" not in refused.body
     groups = member.go("GET", "/dashboard/project/security_groups")
-    assert b"<td>default</td>" in groups.body
+    link = rb'<a href="/dashboard/project/security_groups/[^"]+">default</a>'
+    assert re.search(link, groups.body)
 
 
 def test_an_application_credential_signs_in_to_its_own_project_only(
@@ -455,14 +456,21 @@ GET_ROUTES = ("/", "/project/overview", "/project/images?marker={v}", "/project/
               "/project/instances?name={v}&status={v}&sort={v}&dir={v}&limit={v}",
               "/project/instances?marker={v}", "/project/instances/rows?marker={v}&limit={v}",
               "/project/instances/{v}", "/project/instances/{v}/row",
-              "/project/instances/{v}/delete", "/static/{v}", "/auth/login?next={v}")  # fmt: skip
+              "/project/instances/{v}/delete", "/static/{v}", "/auth/login?next={v}",
+              "/project/security_groups/{v}")  # fmt: skip
 POST_ROUTES = (("/auth/switch", ("project_id",)),
                ("/project/instances/{v}/action", ("action",)),
                ("/project/instances/launch",
                 ("name", "count", "image", "flavor", "network", "key_name", "security_group")),
                ("/project/key_pairs/create", ("name",)),
                ("/project/key_pairs/import", ("name", "public_key")),
-               ("/project/key_pairs/delete", ("name",)))  # fmt: skip
+               ("/project/key_pairs/delete", ("name",)),
+               ("/project/security_groups", ("name", "description")),
+               ("/project/security_groups/{v}/delete", ()),
+               ("/project/security_groups/{v}/rules",
+                ("direction", "ethertype", "protocol", "port_range_min", "port_range_max",
+                 "remote_ip_prefix", "description")),
+               ("/project/security_groups/{v}/rules/delete", ("rule_id",)))  # fmt: skip
 
 
 def test_nothing_a_browser_can_send_gets_a_server_error(
@@ -510,3 +518,39 @@ def test_an_admin_lists_every_projects_servers_with_their_project(
     mine = member.go("GET", "/dashboard/project/instances?all_projects=1")
     assert b'name="all_projects"' not in mine.body
     assert b"admin-1" not in mine.body
+
+
+def test_security_groups_and_their_rules_are_managed_through_the_network_api(
+    browser: Browser,
+) -> None:
+    browser.login()
+    page = browser.go("GET", "/dashboard/project/security_groups")
+    csrf = browser.csrf(page)
+    fields = {"csrf_token": csrf, "name": "web <tier>", "description": "front"}
+    made = browser.go("POST", "/dashboard/project/security_groups", fields)
+    assert made.status == 303
+    listing = browser.go("GET", "/dashboard/project/security_groups")
+    found = re.search(rb'href="/dashboard/project/security_groups/([^"]+)">web &lt;tier&gt;</a>',
+                      listing.body)  # fmt: skip
+    assert found
+    group = f"/dashboard/project/security_groups/{found.group(1).decode()}"
+    rule = {"csrf_token": csrf, "direction": "ingress", "ethertype": "IPv4", "protocol": "tcp",
+            "port_range_min": "22", "port_range_max": "22", "remote_ip_prefix": "10.0.0.0/8",
+            "description": "ssh"}  # fmt: skip
+    assert browser.go("POST", group + "/rules", rule).status == 303
+    shown = browser.go("GET", group)
+    assert b"<td>Ingress</td><td>IPv4</td><td>TCP</td><td>22</td><td>10.0.0.0/8</td>" in shown.body
+    # The API's own refusal, shown with the page: a port range upside down.
+    refused = browser.go("POST", group + "/rules", {**rule, "port_range_min": "90",
+                                                    "port_range_max": "80"})  # fmt: skip
+    assert refused.status == 400
+    assert b'role="alert"' in refused.body
+    rule_id = re.search(rb'name="rule_id" value="([^"]+)"[^<]*<button[^>]*Delete rule Ingress TCP',
+                        shown.body)  # fmt: skip
+    assert rule_id
+    deleted = browser.go("POST", group + "/rules/delete",
+                         {"csrf_token": csrf, "rule_id": rule_id.group(1).decode()})  # fmt: skip
+    assert deleted.status == 303
+    assert b"<td>10.0.0.0/8</td>" not in browser.go("GET", group).body
+    assert browser.go("POST", group + "/delete", {"csrf_token": csrf}).status == 303
+    assert b"web &lt;tier&gt;" not in browser.go("GET", "/dashboard/project/security_groups").body

@@ -8,7 +8,13 @@ from importlib import resources
 
 import falcon
 
-from pocketstack.cloud.dashboard import auth_pages, instance_pages, listing_pages, project_pages
+from pocketstack.cloud.dashboard import (
+    auth_pages,
+    instance_pages,
+    listing_pages,
+    network_pages,
+    project_pages,
+)
 from pocketstack.cloud.dashboard.calls import ServiceError, Services, WSGIApp
 from pocketstack.cloud.dashboard.render import Renderer
 from pocketstack.cloud.dashboard.sessions import SessionStore
@@ -70,7 +76,13 @@ def create_app(
     app.add_route("/project/key_pairs/import", project_pages.KeyPairImport(dashboard))
     app.add_route("/project/key_pairs/delete", project_pages.KeyPairDelete(dashboard))
     app.add_route("/project/networks", listing_pages.Networks(dashboard))
-    app.add_route("/project/security_groups", listing_pages.SecurityGroups(dashboard))
+    app.add_route("/project/security_groups", network_pages.SecurityGroups(dashboard))
+    app.add_route("/project/security_groups/{group_id}", network_pages.SecurityGroup(dashboard))
+    app.add_route("/project/security_groups/{group_id}/delete",
+                  network_pages.GroupDelete(dashboard))  # fmt: skip
+    app.add_route("/project/security_groups/{group_id}/rules", network_pages.Rules(dashboard))
+    app.add_route("/project/security_groups/{group_id}/rules/delete",
+                  network_pages.RuleDelete(dashboard))  # fmt: skip
     app.add_route("/identity/projects", listing_pages.Projects(dashboard))
     app.add_route("/identity/users", listing_pages.Users(dashboard))
     app.add_route("/identity/groups", listing_pages.Groups(dashboard))

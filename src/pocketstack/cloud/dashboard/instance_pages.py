@@ -20,7 +20,7 @@ from pocketstack.cloud.dashboard.render import (
     when,
 )
 from pocketstack.cloud.dashboard.sessions import Session
-from pocketstack.cloud.dashboard.web import Page, field, redirect
+from pocketstack.cloud.dashboard.web import Page, field, redirect, resource_id
 
 COMPUTE = "/compute"
 PAGE_SIZE = 20
@@ -31,7 +31,6 @@ STATUSES = ("ACTIVE", "BUILD", "ERROR", "HARD_REBOOT", "PAUSED", "REBOOT", "RESC
 SORT_KEYS = {"name": "display_name", "status": "vm_state", "created": "created_at"}
 ACTIONS = {"start": {"os-start": None}, "stop": {"os-stop": None},
            "reboot": {"reboot": {"type": "SOFT"}}}  # fmt: skip
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-?(?:[0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,9 +101,7 @@ class Listing:
 def _server_path(server_id: str) -> str:
     """The API path of one server. Only a server id (a UUID) names one: `detail` there would
     be the list, so anything else is not found here."""
-    if not _UUID.match(server_id):
-        raise falcon.HTTPNotFound(title=f"Instance {server_id} could not be found.")
-    return f"/v2.1/servers/{segment(server_id)}"
+    return f"/v2.1/servers/{resource_id(server_id, 'Instance')}"
 
 
 def _next_marker(body: dict[str, Any]) -> str:

@@ -1,5 +1,5 @@
-"""Pages that are one table of a list the API gives: the project's networks and security
-groups, and for admins the identity pages (projects, users, groups, role assignments)."""
+"""Pages that are one table of a list the API gives: the project's networks, and for admins
+the identity pages (projects, users, groups, role assignments)."""
 
 from __future__ import annotations
 
@@ -49,18 +49,6 @@ class Networks(Table):
                  _yes(n.get("shared")), _yes(n.get("router:external")), n.get("status", "-"),
                  "UP" if n.get("admin_state_up", True) else "DOWN"]
                 for n in sorted(networks, key=lambda n: n.get("name") or "")]  # fmt: skip
-
-
-class SecurityGroups(Table):
-    title, nav = "Security Groups", "security_groups"
-    columns = ("Name", "Description", "Rules")
-
-    def fetch(self, session: Session) -> list[list[str]]:
-        groups = self.call(session, "GET", NETWORK, "/v2.0/security-groups",
-                           query={"project_id": session.project_id or ""})["security_groups"]
-        return [[g["name"], g.get("description") or "-",
-                 str(len(g.get("security_group_rules", [])))]
-                for g in sorted(groups, key=lambda g: g["name"])]  # fmt: skip
 
 
 class Projects(Table):

@@ -4,13 +4,14 @@ rendering, and the security headers every answer carries."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import secrets
 from typing import Any, NoReturn
 from urllib.parse import parse_qs, urlencode
 
 import falcon
 
-from pocketstack.cloud.dashboard.calls import ServiceError, Services
+from pocketstack.cloud.dashboard.calls import ServiceError, Services, segment
 from pocketstack.cloud.dashboard.render import Renderer
 from pocketstack.cloud.dashboard.sessions import Session, SessionStore
 from pocketstack.cloud.deps import CloudDeps
@@ -48,6 +49,18 @@ class Dashboard:
     services: Services
     sessions: SessionStore
     renderer: Renderer
+
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-?(?:[0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$")
+
+
+def resource_id(value: str, what: str) -> str:
+    """An id from the browser as one escaped path segment of a call, or not found here when it
+    is not an id at all: a servers' `detail` or an empty segment would name the list, not one
+    resource (every compute and network id is a UUID)."""
+    if not _UUID.match(value):
+        raise falcon.HTTPNotFound(title=f"{what} {value} could not be found.")
+    return segment(value)
 
 
 def cookie(req: falcon.Request, name: str) -> str:
