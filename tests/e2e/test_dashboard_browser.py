@@ -312,6 +312,29 @@ def test_screenshots_of_the_main_pages(
         assert png_size(path) == (VIEWPORT["width"], VIEWPORT["height"])
 
 
+def test_an_image_uploaded_from_the_browser_is_active(
+    context: BrowserContext, cloud: LiveCloud, project: _Project, tmp_path: Path
+) -> None:
+    # Past the front door's request size limit: the form is spooled as image data is.
+    data = os.urandom(3 << 20)
+    disk = tmp_path / "cirros.qcow2"
+    disk.write_bytes(data)
+    page = context.new_page()
+    sign_in(page, cloud)
+    page.get_by_role("link", name="Images", exact=True).click()
+    page.get_by_role("link", name="Create Image").click()
+    page.get_by_label("Image Name").fill("from-chromium")
+    page.get_by_label("Format", exact=True).select_option("qcow2")
+    page.get_by_label("Image File").set_input_files(str(disk))
+    page.get_by_role("button", name="Create Image").click()
+    page.wait_for_url("**/dashboard/project/images")
+    listed = page.locator("tbody tr", has=page.get_by_text("from-chromium", exact=True))
+    expect(listed).to_have_count(1)
+    expect(listed.locator(".badge")).to_have_text("Active")
+    (image,) = project.get("/image/v2/images?name=from-chromium")["images"]
+    assert (image["status"], image["size"], image["disk_format"]) == ("active", len(data), "qcow2")
+
+
 def test_launch_shows_build_then_active_without_reload(
     context: BrowserContext, cloud: LiveCloud, project: _Project
 ) -> None:
@@ -377,6 +400,9 @@ def test_shut_off_live_then_delete(page: Page, cloud: LiveCloud, project: _Proje
     project.wait_for(target, "ACTIVE")
     page.reload()
     expect(badge(page, target)).to_have_text("ACTIVE")
+    # Only the actions an ACTIVE server allows.
+    expect(page.get_by_role("button", name="Start stop-me")).to_be_hidden()
+    expect(page.get_by_role("button", name="Reboot stop-me")).to_be_visible()
     # The list reloads once, for the POST's redirect; from then on it must stay.
     with page.expect_navigation(url="**/dashboard/project/instances"):
         page.get_by_role("button", name="Shut Off stop-me").click()
@@ -386,6 +412,10 @@ def test_shut_off_live_then_delete(page: Page, cloud: LiveCloud, project: _Proje
     )
     expect(badge(page, target)).to_have_text("SHUTOFF", timeout=LIVE_TIMEOUT_MS)
     expect(row(page, target).locator('[data-field="power"]')).to_have_text("Shut Down")
+    # The actions follow the status as it changes: Start now, no Shut Off or Reboot.
+    expect(page.get_by_role("button", name="Start stop-me")).to_be_visible()
+    expect(page.get_by_role("button", name="Shut Off stop-me")).to_be_hidden()
+    expect(page.get_by_role("button", name="Reboot stop-me")).to_be_hidden()
     assert still_same_page(page), "the page was reloaded to show the new status"
 
     page.get_by_role("link", name="Delete stop-me").click()

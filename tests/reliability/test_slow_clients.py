@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -303,4 +305,71 @@ def test_image_data_is_spooled_only_for_a_known_caller(served: Served) -> None:
             f"Content-Length: {len(data)}\r\n\r\n")  # fmt: skip
     status, _, body = parse(exchange(served, head.encode() + data))
     assert status == 404, body
+    assert not any((served.data_dir / "spool").iterdir())
+
+
+def _dashboard_session(served: Served) -> tuple[str, str]:
+    """(Cookie header, CSRF token) of a dashboard session signed in as admin over HTTP."""
+    status, headers, body = parse(exchange(
+        served, b"GET /dashboard/auth/login HTTP/1.1\r\nHost: cloud\r\nConnection: close\r\n\r\n"))
+    login_cookie = headers["set-cookie"].split(";")[0]
+    found = re.search(rb'name="csrf_token" value="([^"]+)"', body)
+    assert status == 200
+    assert found
+    form = urlencode({"csrf_token": found.group(1).decode(), "domain": "Default",
+                      "username": "admin", "password": served.admin_password}).encode()
+    head = ("POST /dashboard/auth/login HTTP/1.1\r\nHost: cloud\r\nConnection: close\r\n"
+            f"Cookie: {login_cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(form)}\r\n\r\n")  # fmt: skip
+    status, headers, _ = parse(exchange(served, head.encode() + form))
+    assert status == 303
+    cookie = headers["set-cookie"].split(";")[0]
+    assert cookie.startswith("pocketstack_session=")
+    status, _, page = parse(exchange(served, (
+        "GET /dashboard/project/images/create HTTP/1.1\r\nHost: cloud\r\nConnection: close\r\n"
+        f"Cookie: {cookie}\r\n\r\n").encode()))  # fmt: skip
+    found = re.search(rb'name="csrf_token" value="([^"]+)"', page)
+    assert status == 200
+    assert found
+    return cookie, found.group(1).decode()
+
+
+def test_the_dashboards_image_form_is_spooled_only_for_a_live_session(served: Served) -> None:
+    """The dashboard's upload form may be as large as image data (past the request size limit),
+    and is spooled only for a browser with a session: anyone else is sent to the login page
+    before a byte is stored."""
+    boundary = "b0undary"
+    data = bytes(range(256)) * (8 << 10)  # 2 MiB: far past the 112 KiB request limit
+    cookie, csrf = _dashboard_session(served)
+
+    def form(token: str) -> bytes:
+        fields = (f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+                  f"{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"name\""
+                  f"\r\n\r\nfrom-the-browser\r\n--{boundary}\r\nContent-Disposition: form-data;"
+                  ' name="file"; filename="disk.raw"\r\nContent-Type: application/octet-stream'
+                  "\r\n\r\n")  # fmt: skip
+        return fields.encode() + data + f"\r\n--{boundary}--\r\n".encode()
+
+    def post(cookie_header: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        head = ("POST /dashboard/project/images/create HTTP/1.1\r\nHost: cloud\r\n"
+                f"{cookie_header}Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")  # fmt: skip
+        return parse(exchange(served, head.encode() + chunked(body, 65536)))
+
+    for stranger in ("", "Cookie: pocketstack_session=not-a-session\r\n"):
+        # Only the head: a form the cloud waited for would be a 408 after the body timeout.
+        head = ("POST /dashboard/project/images/create HTTP/1.1\r\nHost: cloud\r\n"
+                f"{stranger}Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                f"Content-Length: {len(form(csrf))}\r\nConnection: close\r\n\r\n")  # fmt: skip
+        status, headers, _ = parse(exchange(served, head.encode()))
+        assert status == 303
+        assert headers["location"].startswith("/dashboard/auth/login")
+        assert not any((served.data_dir / "spool").iterdir())
+    status, headers, body = post(f"Cookie: {cookie}\r\n", form(csrf))
+    assert status == 303, body[:300]
+    assert headers["location"] == "/dashboard/project/images"
+    token = served.admin_token()
+    found = served.request("GET", "/image/v2/images?name=from-the-browser", token=token)
+    (image,) = json.loads(found.body)["images"]
+    assert (image["status"], image["size"]) == ("active", len(data))
     assert not any((served.data_dir / "spool").iterdir())

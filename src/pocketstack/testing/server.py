@@ -94,6 +94,7 @@ class ThreadedCloud:
 
         from pocketstack.cloud.app import create_cloud_app
         from pocketstack.cloud.config import load_config
+        from pocketstack.cloud.dashboard.sessions import session_check
         from pocketstack.cloud.deps import build_deps
         from pocketstack.cloud.serving.firststart import ensure_data_dir, initialise
         from pocketstack.cloud.serving.frontdoor import FrontDoor
@@ -132,7 +133,7 @@ class ThreadedCloud:
             body_timeout=config.body_timeout,
             threads=config.hash_concurrency + config.hash_queue + SPARE_THREADS,
             max_data=config.image_size_cap, spool_dir=spool_dir(config),
-            token_valid=token_check(deps),
+            token_valid=token_check(deps), session_valid=session_check(deps),
         )  # fmt: skip
         limits = HeadLimits(header_timeout=config.header_timeout,
                             max_request_line=config.max_request_line,

@@ -7,19 +7,25 @@ from collections.abc import Mapping
 from importlib import resources
 
 import falcon
+from falcon.media.multipart import MultipartFormHandler, MultipartParseOptions
 
 from pocketstack.cloud.dashboard import (
     auth_pages,
+    floating_ip_pages,
+    image_pages,
     instance_pages,
     listing_pages,
     network_pages,
     project_pages,
+    router_pages,
+    security_group_pages,
 )
 from pocketstack.cloud.dashboard.calls import ServiceError, Services, WSGIApp
 from pocketstack.cloud.dashboard.render import Renderer
 from pocketstack.cloud.dashboard.sessions import SessionStore
 from pocketstack.cloud.dashboard.web import (
     Dashboard,
+    Page,
     SecurityHeaders,
     http_error,
     redirect,
@@ -52,6 +58,51 @@ class Home:
         redirect(req, "/project/instances")
 
 
+# Each page's path and resource; every resource is built with the same Dashboard.
+PAGES: tuple[tuple[str, type[Page]], ...] = (
+    ("/auth/login", auth_pages.Login),
+    ("/auth/logout", auth_pages.Logout),
+    ("/auth/switch", auth_pages.Switch),
+    ("/project/overview", project_pages.Overview),
+    ("/project/images", image_pages.Images),
+    ("/project/images/create", image_pages.ImageCreate),
+    ("/project/flavors", project_pages.Flavors),
+    ("/project/key_pairs", project_pages.KeyPairs),
+    ("/project/key_pairs/create", project_pages.KeyPairCreate),
+    ("/project/key_pairs/import", project_pages.KeyPairImport),
+    ("/project/key_pairs/delete", project_pages.KeyPairDelete),
+    ("/project/networks", network_pages.Networks),
+    ("/project/networks/{network_id}", network_pages.Network),
+    ("/project/networks/{network_id}/delete", network_pages.NetworkDelete),
+    ("/project/networks/{network_id}/subnets", network_pages.Subnets),
+    ("/project/networks/{network_id}/subnets/delete", network_pages.SubnetDelete),
+    ("/project/routers", router_pages.Routers),
+    ("/project/routers/{router_id}", router_pages.Router),
+    ("/project/routers/{router_id}/delete", router_pages.RouterDelete),
+    ("/project/routers/{router_id}/interfaces", router_pages.Interfaces),
+    ("/project/routers/{router_id}/interfaces/delete", router_pages.InterfaceDelete),
+    ("/project/floating_ips", floating_ip_pages.FloatingIPs),
+    ("/project/floating_ips/{ip_id}/associate", floating_ip_pages.Associate),
+    ("/project/floating_ips/{ip_id}/release", floating_ip_pages.Release),
+    ("/project/security_groups", security_group_pages.SecurityGroups),
+    ("/project/security_groups/{group_id}", security_group_pages.SecurityGroup),
+    ("/project/security_groups/{group_id}/delete", security_group_pages.GroupDelete),
+    ("/project/security_groups/{group_id}/rules", security_group_pages.Rules),
+    ("/project/security_groups/{group_id}/rules/delete", security_group_pages.RuleDelete),
+    ("/identity/projects", listing_pages.Projects),
+    ("/identity/users", listing_pages.Users),
+    ("/identity/groups", listing_pages.Groups),
+    ("/identity/role_assignments", listing_pages.RoleAssignments),
+    ("/project/instances", instance_pages.Instances),
+    ("/project/instances/rows", instance_pages.Rows),
+    ("/project/instances/launch", project_pages.Launch),
+    ("/project/instances/{server_id}", instance_pages.Instance),
+    ("/project/instances/{server_id}/row", instance_pages.Row),
+    ("/project/instances/{server_id}/action", instance_pages.Action),
+    ("/project/instances/{server_id}/delete", instance_pages.ConfirmDelete),
+)
+
+
 def create_app(
     deps: CloudDeps, services: Mapping[str, WSGIApp]
 ) -> falcon.App[falcon.Request, falcon.Response]:
@@ -59,40 +110,17 @@ def create_app(
     dashboard = Dashboard(deps=deps, services=calls, sessions=SessionStore(deps, calls),
                           renderer=Renderer())  # fmt: skip
     app = falcon.App(middleware=[SecurityHeaders()])
+    # The image form is the one multipart form: a few small fields, then the file, streamed.
+    form = MultipartParseOptions()
+    form.max_body_part_count = image_pages.TEXT_FIELDS + 1
+    form.max_body_part_buffer_size = image_pages.TEXT_LIMIT
+    app.req_options.media_handlers[falcon.MEDIA_MULTIPART] = MultipartFormHandler(form)
     app.req_options.strip_url_path_trailing_slash = True
     app.add_error_handler(falcon.HTTPError, http_error(dashboard))
     app.add_error_handler(ServiceError, service_error(dashboard))
     app.add_route("/", Home())
-    app.add_route("/static/{name}", Static())
-    app.add_route("/auth/login", auth_pages.Login(dashboard))
-    app.add_route("/auth/logout", auth_pages.Logout(dashboard))
-    app.add_route("/auth/switch", auth_pages.Switch(dashboard))
     app.add_route("/project", Home())
-    app.add_route("/project/overview", project_pages.Overview(dashboard))
-    app.add_route("/project/images", project_pages.Images(dashboard))
-    app.add_route("/project/flavors", project_pages.Flavors(dashboard))
-    app.add_route("/project/key_pairs", project_pages.KeyPairs(dashboard))
-    app.add_route("/project/key_pairs/create", project_pages.KeyPairCreate(dashboard))
-    app.add_route("/project/key_pairs/import", project_pages.KeyPairImport(dashboard))
-    app.add_route("/project/key_pairs/delete", project_pages.KeyPairDelete(dashboard))
-    app.add_route("/project/networks", listing_pages.Networks(dashboard))
-    app.add_route("/project/security_groups", network_pages.SecurityGroups(dashboard))
-    app.add_route("/project/security_groups/{group_id}", network_pages.SecurityGroup(dashboard))
-    app.add_route("/project/security_groups/{group_id}/delete",
-                  network_pages.GroupDelete(dashboard))  # fmt: skip
-    app.add_route("/project/security_groups/{group_id}/rules", network_pages.Rules(dashboard))
-    app.add_route("/project/security_groups/{group_id}/rules/delete",
-                  network_pages.RuleDelete(dashboard))  # fmt: skip
-    app.add_route("/identity/projects", listing_pages.Projects(dashboard))
-    app.add_route("/identity/users", listing_pages.Users(dashboard))
-    app.add_route("/identity/groups", listing_pages.Groups(dashboard))
-    app.add_route("/identity/role_assignments", listing_pages.RoleAssignments(dashboard))
-    app.add_route("/project/instances", instance_pages.Instances(dashboard))
-    app.add_route("/project/instances/rows", instance_pages.Rows(dashboard))
-    app.add_route("/project/instances/launch", project_pages.Launch(dashboard))
-    app.add_route("/project/instances/{server_id}", instance_pages.Instance(dashboard))
-    app.add_route("/project/instances/{server_id}/row", instance_pages.Row(dashboard))
-    app.add_route("/project/instances/{server_id}/action", instance_pages.Action(dashboard))
-    app.add_route("/project/instances/{server_id}/delete",
-                  instance_pages.ConfirmDelete(dashboard))  # fmt: skip
+    app.add_route("/static/{name}", Static())
+    for path, page in PAGES:
+        app.add_route(path, page(dashboard))
     return app

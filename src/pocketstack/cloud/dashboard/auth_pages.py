@@ -7,10 +7,9 @@ import hmac
 import falcon
 
 from pocketstack.cloud.dashboard.calls import ServiceError
-from pocketstack.cloud.dashboard.sessions import LoginFailed
+from pocketstack.cloud.dashboard.sessions import SESSION_COOKIE, LoginFailed
 from pocketstack.cloud.dashboard.web import (
     LOGIN_COOKIE,
-    SESSION_COOKIE,
     Page,
     clear_cookie,
     cookie,

@@ -11,7 +11,7 @@ import io
 import json
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, unquote_to_bytes, urlencode, urlsplit
 
 import orjson
@@ -21,6 +21,12 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 # Pages are written against this microversion's views (2.47+: the flavor inside the server;
 # 2.73+: a lock reason); fixed so that a newer maximum never changes a page by surprise.
 COMPUTE_MICROVERSION = "compute 2.79"
+
+
+class Readable(Protocol):
+    """A body to stream: a file, a multipart form's part."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 def segment(value: str) -> str:
@@ -81,7 +87,10 @@ class Services:
         body: Any = None,
         query: Mapping[str, str | list[str]] | None = None,
         headers: Mapping[str, str] | None = None,
+        stream: Readable | None = None,
     ) -> Answer:
+        """The service's answer; `stream`, when given, is the body as raw data (image data),
+        read to its end as a chunked request's body is."""
         app = self._mounts[service]
         data = b"" if body is None else json.dumps(body).encode()
         query_string = urlencode(query or {}, doseq=True)
@@ -102,13 +111,16 @@ class Services:
             "HTTP_ACCEPT": "application/json",
             "wsgi.version": (1, 0),
             "wsgi.url_scheme": self._scheme,
-            "wsgi.input": io.BytesIO(data),
+            "wsgi.input": io.BytesIO(data) if stream is None else stream,
             "wsgi.errors": sys.stderr,
             "wsgi.multithread": True,
             "wsgi.multiprocess": False,
             "wsgi.run_once": False,
         }
-        if data:
+        if stream is not None:
+            environ["CONTENT_TYPE"] = "application/octet-stream"
+            environ["wsgi.input_terminated"] = True
+        elif data:
             environ["CONTENT_TYPE"] = "application/json"
             environ["CONTENT_LENGTH"] = str(len(data))
         if token is not None:

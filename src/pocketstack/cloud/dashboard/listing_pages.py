@@ -1,5 +1,5 @@
-"""Pages that are one table of a list the API gives: the project's networks, and for admins
-the identity pages (projects, users, groups, role assignments)."""
+"""Pages that are one table of a list the API gives: for admins, the identity pages (projects,
+users, groups, role assignments)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import falcon
 from pocketstack.cloud.dashboard.sessions import Session
 from pocketstack.cloud.dashboard.web import Page
 
-NETWORK = "/networking"
 IDENTITY = "/identity"
 
 
@@ -34,21 +33,6 @@ class Table(Page):
             "title": self.title, "nav": self.nav, "columns": self.columns,
             "rows": self.fetch(session), "next_url": "",
         }, session=session)  # fmt: skip
-
-
-class Networks(Table):
-    title, nav = "Networks", "networks"
-    columns = ("Name", "Subnets Associated", "Shared", "External", "Status", "Admin State")
-
-    def fetch(self, session: Session) -> list[list[str]]:
-        networks = self.call(session, "GET", NETWORK, "/v2.0/networks")["networks"]
-        subnets = self.call(session, "GET", NETWORK, "/v2.0/subnets")["subnets"]
-        cidrs = {s["id"]: f"{s.get('name') or s['id']} {s['cidr']}" for s in subnets}
-        return [[n.get("name") or n["id"],
-                 ", ".join(cidrs.get(i, i) for i in n.get("subnets", [])) or "-",
-                 _yes(n.get("shared")), _yes(n.get("router:external")), n.get("status", "-"),
-                 "UP" if n.get("admin_state_up", True) else "DOWN"]
-                for n in sorted(networks, key=lambda n: n.get("name") or "")]  # fmt: skip
 
 
 class Projects(Table):

@@ -1,136 +1,177 @@
-"""Security groups: the project's groups (made and deleted here), one group's rules, and the
-form that adds a rule, all through the network API."""
+"""Networks and their subnets: the project's networks (created, with a first subnet as Horizon's
+workflow does, and deleted), one network's subnets and ports, all through the network API."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import falcon
 
-from pocketstack.cloud.dashboard.calls import ServiceError, segment
 from pocketstack.cloud.dashboard.sessions import Session
-from pocketstack.cloud.dashboard.web import Page, field, redirect, resource_id
+from pocketstack.cloud.dashboard.web import Page, field, redirect, refusal, resource_id
 
 NETWORK = "/networking"
-PROTOCOLS = ("", "tcp", "udp", "icmp")
 
 
-def _port_range(rule: dict[str, Any]) -> str:
-    low, high = rule.get("port_range_min"), rule.get("port_range_max")
-    if low is None and high is None:
-        return "Any"
-    return str(low) if low == high else f"{low} - {high}"
+def yes(value: Any) -> str:
+    return "Yes" if value else "No"
 
 
-def _optional_int(text: str, label: str) -> int | None:
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise falcon.HTTPBadRequest(title=f"{label} must be a whole number.") from None
+def network_path(network_id: str) -> str:
+    return f"/v2.0/networks/{resource_id(network_id, 'Network')}"
 
 
-def _group_path(group_id: str) -> str:
-    return f"/v2.0/security-groups/{resource_id(group_id, 'Security group')}"
+def fixed_ips(port: dict[str, Any]) -> str:
+    return ", ".join(ip["ip_address"] for ip in port.get("fixed_ips", [])) or "-"
 
 
-class SecurityGroups(Page):
-    def page(self, req: falcon.Request, resp: falcon.Response, session: Session, *,
-             error: str | None = None, status: int = 200) -> None:  # fmt: skip
-        groups = self.call(session, "GET", NETWORK, "/v2.0/security-groups",
-                           query={"project_id": session.project_id or ""})["security_groups"]
-        self.render(req, resp, "security_groups.html", {
-            "title": "Security Groups", "nav": "security_groups", "error": error,
-            "groups": sorted(groups, key=lambda g: (g["name"], g["id"])),
+@dataclasses.dataclass(frozen=True)
+class SubnetForm:
+    name: str = ""
+    cidr: str = ""
+    ip_version: str = "4"
+    gateway_ip: str = ""
+    no_gateway: bool = False
+    dhcp: bool = True
+
+    @classmethod
+    def posted(cls, form: dict[str, list[str]]) -> SubnetForm:
+        return cls(name=field(form, "subnet_name"), cidr=field(form, "cidr"),
+                   ip_version=field(form, "ip_version") or "4",
+                   gateway_ip=field(form, "gateway_ip"), no_gateway="no_gateway" in form,
+                   dhcp="enable_dhcp" in form)  # fmt: skip
+
+    def request(self, network_id: str) -> dict[str, Any]:
+        if self.ip_version not in ("4", "6"):
+            raise falcon.HTTPBadRequest(title="IP Version must be 4 or 6.")
+        subnet: dict[str, Any] = {"network_id": network_id, "cidr": self.cidr,
+                                  "ip_version": int(self.ip_version),
+                                  "enable_dhcp": self.dhcp}  # fmt: skip
+        if self.name:
+            subnet["name"] = self.name
+        if self.no_gateway:
+            subnet["gateway_ip"] = None
+        elif self.gateway_ip:
+            subnet["gateway_ip"] = self.gateway_ip
+        return {"subnet": subnet}
+
+
+@dataclasses.dataclass(frozen=True)
+class NetworkForm:
+    name: str = ""
+    admin_state_up: bool = True
+    shared: bool = False
+    subnet: SubnetForm = SubnetForm()
+
+    @classmethod
+    def posted(cls, form: dict[str, list[str]]) -> NetworkForm:
+        return cls(name=field(form, "name"), admin_state_up="admin_state_up" in form,
+                   shared="shared" in form, subnet=SubnetForm.posted(form))  # fmt: skip
+
+    def request(self) -> dict[str, Any]:
+        network: dict[str, Any] = {"name": self.name, "admin_state_up": self.admin_state_up}
+        if self.shared:
+            network["shared"] = True
+        return {"network": network}
+
+
+class Networks(Page):
+    def page(self, req: falcon.Request, resp: falcon.Response, session: Session, form: NetworkForm,
+             *, error: str | None = None, status: int = 200) -> None:  # fmt: skip
+        networks = self.call(session, "GET", NETWORK, "/v2.0/networks")["networks"]
+        subnets = self.call(session, "GET", NETWORK, "/v2.0/subnets")["subnets"]
+        cidrs = {s["id"]: f"{s.get('name') or s['id']} {s['cidr']}" for s in subnets}
+        rows = [(n["id"], n.get("name") or n["id"],
+                 ", ".join(cidrs.get(i, i) for i in n.get("subnets", [])) or "-",
+                 yes(n.get("shared")), yes(n.get("router:external")), n.get("status", "-"),
+                 "UP" if n.get("admin_state_up", True) else "DOWN",
+                 n.get("project_id") == session.project_id)
+                for n in sorted(networks, key=lambda n: (n.get("name") or "", n["id"]))
+                ]  # fmt: skip
+        self.render(req, resp, "networks.html", {
+            "title": "Networks", "nav": "networks", "rows": rows, "form": form, "error": error,
         }, session=session, status=status)  # fmt: skip
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        self.page(req, resp, self.session(req))
+        self.page(req, resp, self.session(req), NetworkForm())
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        session, form = self.posted(req)
-        body = {"security_group": {"name": field(form, "name"),
-                                   "description": field(form, "description")}}  # fmt: skip
-        try:
-            self.call(session, "POST", NETWORK, "/v2.0/security-groups", body=body)
-        except ServiceError as refused:
-            if refused.answer.status == 401:
-                raise
-            self.page(req, resp, session, error=str(refused), status=refused.answer.status)
-            return
-        redirect(req, "/project/security_groups")
+        session, posted = self.posted(req)
+        form = NetworkForm.posted(posted)
+        made: dict[str, Any] = {}
 
+        def create() -> None:
+            made.update(self.call(session, "POST", NETWORK, "/v2.0/networks",
+                                  body=form.request())["network"])  # fmt: skip
 
-class SecurityGroup(Page):
-    def page(self, req: falcon.Request, resp: falcon.Response, session: Session,
-             group_id: str, *, error: str | None = None, status: int = 200) -> None:  # fmt: skip
-        group = self.call(session, "GET", NETWORK, _group_path(group_id))["security_group"]
-        names = {}
-        for rule in group.get("security_group_rules", []):
-            remote = rule.get("remote_group_id")
-            if remote and remote not in names:
-                names[remote] = remote if remote != group["id"] else group["name"]
-        rules = sorted(group.get("security_group_rules", []),
-                       key=lambda r: (r["direction"], r["ethertype"], r.get("protocol") or "",
-                                      r.get("port_range_min") or 0, r["id"]))  # fmt: skip
-        self.render(req, resp, "security_group.html", {
-            "title": f"Manage Security Group Rules: {group['name']}",
-            "nav": "security_groups", "group": group, "error": error, "protocols": PROTOCOLS,
-            "rules": [(r["id"], r["direction"].capitalize(), r["ethertype"],
-                       (r.get("protocol") or "Any").upper() if r.get("protocol") else "Any",
-                       _port_range(r), r.get("remote_ip_prefix") or "-",
-                       names.get(r.get("remote_group_id") or "", "-"),
-                       r.get("description") or "-") for r in rules],
-        }, session=session, status=status)  # fmt: skip
-
-    def on_get(self, req: falcon.Request, resp: falcon.Response, group_id: str) -> None:
-        self.page(req, resp, self.session(req), group_id)
-
-
-class Rules(SecurityGroup):
-    """Adds a rule (the form on the group's page)."""
-
-    def on_post(self, req: falcon.Request, resp: falcon.Response, group_id: str) -> None:
-        session, form = self.posted(req)
-        rule: dict[str, Any] = {
-            "security_group_id": resource_id(group_id, "Security group"),
-            "direction": field(form, "direction") or "ingress",
-            "ethertype": field(form, "ethertype") or "IPv4",
-        }  # fmt: skip
-        protocol = field(form, "protocol")
-        if protocol:
-            rule["protocol"] = protocol
-        for name, label in (("port_range_min", "The lowest port"),
-                            ("port_range_max", "The highest port")):  # fmt: skip
-            value = _optional_int(field(form, name), label)
-            if value is not None:
-                rule[name] = value
-        for name in ("remote_ip_prefix", "description"):
-            if field(form, name):
-                rule[name] = field(form, name)
-        try:
-            self.call(session, "POST", NETWORK, "/v2.0/security-group-rules",
-                      body={"security_group_rule": rule})  # fmt: skip
-        except ServiceError as refused:
-            if refused.answer.status in (401, 404):
-                raise
-            self.page(req, resp, session, group_id, error=str(refused),
+        refused = refusal(create)
+        if refused is None and form.subnet.cidr:
+            subnet = form.subnet.request(made["id"])
+            refused = refusal(lambda: self.call(session, "POST", NETWORK, "/v2.0/subnets",
+                                                body=subnet))  # fmt: skip
+            if refused is not None:
+                # As Horizon's workflow: a network whose subnet was refused is not left behind.
+                self.call(session, "DELETE", NETWORK, network_path(made["id"]))
+        if refused is not None:
+            self.page(req, resp, session, form, error=str(refused),
                       status=refused.answer.status)  # fmt: skip
             return
-        redirect(req, f"/project/security_groups/{segment(group_id)}")
+        redirect(req, "/project/networks")
 
 
-class RuleDelete(Page):
-    def on_post(self, req: falcon.Request, resp: falcon.Response, group_id: str) -> None:
-        session, form = self.posted(req)
-        rule = resource_id(field(form, "rule_id"), "Security group rule")
-        self.call(session, "DELETE", NETWORK, f"/v2.0/security-group-rules/{rule}")
-        redirect(req, f"/project/security_groups/{segment(group_id)}")
-
-
-class GroupDelete(Page):
-    def on_post(self, req: falcon.Request, resp: falcon.Response, group_id: str) -> None:
+class NetworkDelete(Page):
+    def on_post(self, req: falcon.Request, resp: falcon.Response, network_id: str) -> None:
         session, _ = self.posted(req)
-        self.call(session, "DELETE", NETWORK, _group_path(group_id))
-        redirect(req, "/project/security_groups")
+        self.call(session, "DELETE", NETWORK, network_path(network_id))
+        redirect(req, "/project/networks")
+
+
+class Network(Page):
+    def page(self, req: falcon.Request, resp: falcon.Response, session: Session,
+             network_id: str, form: SubnetForm, *, error: str | None = None,
+             status: int = 200) -> None:  # fmt: skip
+        network = self.call(session, "GET", NETWORK, network_path(network_id))["network"]
+        query = {"network_id": network["id"]}
+        subnets = self.call(session, "GET", NETWORK, "/v2.0/subnets", query=query)["subnets"]
+        ports = self.call(session, "GET", NETWORK, "/v2.0/ports", query=query)["ports"]
+        self.render(req, resp, "network.html", {
+            "title": f"Network: {network.get('name') or network['id']}", "nav": "networks",
+            "network": network, "form": form, "error": error,
+            "facts": [("ID", network["id"]), ("Project ID", network.get("project_id", "-")),
+                      ("Status", network.get("status", "-")),
+                      ("Admin State", "UP" if network.get("admin_state_up", True) else "DOWN"),
+                      ("Shared", yes(network.get("shared"))),
+                      ("External Network", yes(network.get("router:external"))),
+                      ("MTU", str(network.get("mtu", "-")))],
+            "subnets": sorted(subnets, key=lambda s: (s.get("name") or "", s["id"])),
+            "ports": [(p.get("name") or p["id"][:13], fixed_ips(p), p.get("device_owner") or "-",
+                       p.get("status", "-"), "UP" if p.get("admin_state_up", True) else "DOWN")
+                      for p in ports],
+        }, session=session, status=status)  # fmt: skip
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, network_id: str) -> None:
+        self.page(req, resp, self.session(req), network_id, SubnetForm())
+
+
+class Subnets(Network):
+    """Adds a subnet (the form on the network's page)."""
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, network_id: str) -> None:
+        session, posted = self.posted(req)
+        form = SubnetForm.posted(posted)
+        body = form.request(resource_id(network_id, "Network"))
+        refused = refusal(lambda: self.call(session, "POST", NETWORK, "/v2.0/subnets", body=body))
+        if refused is not None:
+            self.page(req, resp, session, network_id, form, error=str(refused),
+                      status=refused.answer.status)  # fmt: skip
+            return
+        redirect(req, f"/project/networks/{resource_id(network_id, 'Network')}")
+
+
+class SubnetDelete(Page):
+    def on_post(self, req: falcon.Request, resp: falcon.Response, network_id: str) -> None:
+        session, form = self.posted(req)
+        subnet = resource_id(field(form, "subnet_id"), "Subnet")
+        self.call(session, "DELETE", NETWORK, f"/v2.0/subnets/{subnet}")
+        redirect(req, f"/project/networks/{resource_id(network_id, 'Network')}")

@@ -16,7 +16,6 @@ from pocketstack.cloud.dashboard.web import Page, field, redirect
 COMPUTE = "/compute"
 IMAGE = "/image"
 NETWORK = "/networking"
-IMAGE_PAGE = 50
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,23 +50,6 @@ class Overview(Page):
             ]  # fmt: skip
         self.render(req, resp, "overview.html", {"title": "Overview", "nav": "overview",
                                                  "usage": usage}, session=session)  # fmt: skip
-
-
-class Images(Page):
-    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        session = self.session(req)
-        query = {"limit": str(IMAGE_PAGE), "sort_key": "name", "sort_dir": "asc"}
-        marker = req.get_param("marker")
-        if marker:
-            query["marker"] = marker
-        body = self.call(session, "GET", IMAGE, "/v2/images", query=query)
-        images = body.get("images", [])
-        next_url = ""
-        if body.get("next") and images:
-            next_url = f"{req.root_path}/project/images?marker={images[-1]['id']}"
-        self.render(req, resp, "images.html", {"title": "Images", "nav": "images",
-                                               "images": images, "next_url": next_url},
-                    session=session)  # fmt: skip
 
 
 class Flavors(Page):

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from cryptography.fernet import InvalidToken
@@ -25,6 +26,7 @@ from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.store.models.dashboard import DashboardSession
 
 IDENTITY = "/identity"
+SESSION_COOKIE = "pocketstack_session"
 
 
 class LoginFailed(Exception):
@@ -58,6 +60,32 @@ class Session:
 
 def cookie_hash(cookie: str) -> str:
     return hashlib.sha256(cookie.encode()).hexdigest()
+
+
+def session_cookie(header: str) -> str:
+    """The session cookie's value in a Cookie header, or "" when it has none."""
+    for pair in header.split(";"):
+        name, _, value = pair.strip().partition("=")
+        if name == SESSION_COOKIE:
+            return value.strip()
+    return ""
+
+
+def session_check(deps: CloudDeps) -> Callable[[str], bool]:
+    """Whether a Cookie header holds a session that has not expired: the front door asks before
+    it spools an image uploaded from the dashboard, as it asks for a token before image data."""
+
+    def known(header: str) -> bool:
+        cookie = session_cookie(header)
+        if not cookie:
+            return False
+        live = select(DashboardSession.cookie_hash).where(
+            DashboardSession.cookie_hash == cookie_hash(cookie),
+            DashboardSession.expires_at > deps.clock.now())  # fmt: skip
+        with deps.store.session() as db:
+            return db.execute(live).first() is not None
+
+    return known
 
 
 def _expiry(answer: Answer) -> dt.datetime:

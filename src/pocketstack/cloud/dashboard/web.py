@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import secrets
+from collections.abc import Callable
 from typing import Any, NoReturn
 from urllib.parse import parse_qs, urlencode
 
@@ -13,11 +14,10 @@ import falcon
 
 from pocketstack.cloud.dashboard.calls import ServiceError, Services, segment
 from pocketstack.cloud.dashboard.render import Renderer
-from pocketstack.cloud.dashboard.sessions import Session, SessionStore
+from pocketstack.cloud.dashboard.sessions import SESSION_COOKIE, Session, SessionStore
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.requestbody import read_body
 
-SESSION_COOKIE = "pocketstack_session"
 # The login form's double-submit token: there is no session to tie it to yet.
 LOGIN_COOKIE = "pocketstack_login"
 FORM_LIMIT = 64 * 1024
@@ -158,6 +158,18 @@ class Page:
             raise falcon.HTTPConflict(title="You are not a member of any project.")
         return self.services.expect(method, service, path, token=session.token, body=body,
                                     query=query)  # fmt: skip
+
+
+def refusal(call: Callable[[], Any]) -> ServiceError | None:
+    """None when the call succeeds; the service's refusal to show on the form otherwise (an
+    expired token still ends the session)."""
+    try:
+        call()
+    except ServiceError as refused:
+        if refused.answer.status == 401:
+            raise
+        return refused
+    return None
 
 
 def http_error(dashboard: Dashboard) -> Any:

@@ -10,10 +10,12 @@ only ever run requests that have fully arrived. The body:
 - must arrive whole within `body_timeout` seconds, else 408 and the connection is closed;
 - reaches the WSGI app with a Content-Length, chunked or not.
 
-Image data (PUT /image/v2/images/{id}/file and .../stage) is the exception to the size limit:
-up to `max_data` bytes (Glance's image_size_cap), spooled to a file in `spool_dir` rather than
-held in memory, with `body_timeout` as the longest silence between two of its chunks rather
-than a deadline for the whole upload. It reaches the app whole as well, from that file.
+Image data (PUT /image/v2/images/{id}/file and .../stage, and the dashboard's upload form) is
+the exception to the size limit: up to `max_data` bytes (Glance's image_size_cap), spooled to a
+file in `spool_dir` rather than held in memory, with `body_timeout` as the longest silence
+between two of its chunks rather than a deadline for the whole upload, and only for a caller
+the cloud knows (a valid token; for the form, a live dashboard session). It reaches the app
+whole as well, from that file.
 
 It also writes the access log line of each request (`pocketstack.access`, as ACCESS_FORMAT):
 the request line, status, size and duration; never a header or a body.
@@ -54,8 +56,11 @@ class _Disconnected(Exception):
     pass
 
 
-# The requests whose body is image data: (method, path).
+# The requests whose body is image data: the image API's (PUT) and the dashboard's form (POST).
 _DATA_PATH = re.compile(r"^/image/v2/images/[^/]+/(?:file|stage)$")
+UPLOAD_FORM_PATH = "/dashboard/project/images/create"
+# The form's other fields and its multipart framing, beyond the image data itself.
+FORM_ROOM = 64 * 1024
 # Image data held in memory before it goes to the spool file.
 _SPOOL_MEMORY = 1 << 20
 
@@ -67,7 +72,8 @@ SPOOLS = 4
 class FrontDoor:
     def __init__(self, app: WSGIApp, *, max_body: int, body_timeout: float, threads: int,
                  max_data: int = 0, spool_dir: Path | None = None,
-                 token_valid: Callable[[str], bool] | None = None) -> None:  # fmt: skip
+                 token_valid: Callable[[str], bool] | None = None,
+                 session_valid: Callable[[str], bool] | None = None) -> None:  # fmt: skip
         self.max_body = max_body
         self.body_timeout = body_timeout
         # 0: image data is bounded like any other body.
@@ -75,6 +81,8 @@ class FrontDoor:
         self.spool_dir = spool_dir
         # Whether a token is good: image data is spooled only for a caller the cloud knows.
         self.token_valid = token_valid
+        # Whether a Cookie header holds a live dashboard session: the same, for the upload form.
+        self.session_valid = session_valid
         self._spools = asyncio.Semaphore(SPOOLS)
         self._bridge = WSGIBridge(app, threads=threads)
 
@@ -100,7 +108,7 @@ class FrontDoor:
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         length, chunked = _framing(scope["headers"])
-        if self.max_data and scope.get("method") == "PUT" and _DATA_PATH.match(scope["path"]):
+        if self.max_data and _is_data(scope):
             await self._serve_data(scope, receive, send, length)
             return
         if length is not None and length > self.max_body + DRAIN_BYTES:
@@ -124,7 +132,7 @@ class FrontDoor:
     async def _serve_data(
         self, scope: Scope, receive: Receive, send: Send, length: int | None
     ) -> None:
-        if length is not None and length > self.max_data:
+        if length is not None and length > self._data_limit(scope):
             await _refuse(scope, send, 413, TOO_LARGE)
             return
         if not await self._known_caller(scope):
@@ -134,21 +142,29 @@ class FrontDoor:
         async with self._spools:
             await self._spool(scope, receive, send)
 
+    def _data_limit(self, scope: Scope) -> int:
+        return self.max_data + (FORM_ROOM if scope["method"] == "POST" else 0)
+
     async def _known_caller(self, scope: Scope) -> bool:
-        if self.token_valid is None:
+        if scope["method"] == "POST":
+            check, header = self.session_valid, b"cookie"
+        else:
+            check, header = self.token_valid, b"x-auth-token"
+        if check is None:
             return True
-        token = dict(scope["headers"]).get(b"x-auth-token", b"").decode("latin-1")
-        if not token:
+        value = b"; ".join(v for n, v in scope["headers"] if n == header).decode("latin-1")
+        if not value:
             return False
         loop = asyncio.get_running_loop()
-        # The check reads the revocation table: off the event loop.
-        return await loop.run_in_executor(None, self.token_valid, token)
+        # The check reads a table (revocations, sessions): off the event loop.
+        return await loop.run_in_executor(None, check, value)
 
     async def _spool(self, scope: Scope, receive: Receive, send: Send) -> None:
         spool_dir = None if self.spool_dir is None else str(self.spool_dir)
         with tempfile.SpooledTemporaryFile(max_size=_SPOOL_MEMORY, dir=spool_dir) as spool:
             try:
-                size = await _spool_body(receive, spool, self.max_data, self.body_timeout)
+                size = await _spool_body(receive, spool, self._data_limit(scope),
+                                         self.body_timeout)  # fmt: skip
             except TimeoutError:
                 await _refuse(scope, send, 408, TOO_SLOW)
                 return
@@ -159,6 +175,13 @@ class FrontDoor:
                 return
             spool.seek(0)
             await self._bridge(_with_length(scope, size), cast(BinaryIO, spool), send)
+
+
+def _is_data(scope: Scope) -> bool:
+    method = scope.get("method")
+    if method == "PUT":
+        return _DATA_PATH.match(scope["path"]) is not None
+    return method == "POST" and scope["path"] == UPLOAD_FORM_PATH
 
 
 def _with_length(scope: Scope, size: int) -> Scope:

@@ -79,6 +79,7 @@ class CloudApplication(BaseApplication):  # type: ignore[misc]
     def load(self) -> Any:
         # Runs in each worker after the fork (preload_app is off).
         from pocketstack.cloud.app import create_cloud_app
+        from pocketstack.cloud.dashboard.sessions import session_check
         from pocketstack.cloud.deps import build_deps
         from pocketstack.cloud.serving.frontdoor import FrontDoor
 
@@ -92,6 +93,7 @@ class CloudApplication(BaseApplication):  # type: ignore[misc]
             max_data=config.image_size_cap,
             spool_dir=spool_dir(config),
             token_valid=token_check(deps),
+            session_valid=session_check(deps),
         )
 
     def _when_ready(self, server: Any) -> None:

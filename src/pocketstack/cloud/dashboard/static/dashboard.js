@@ -19,6 +19,8 @@
     if (task) { task.textContent = row.task === "None" && holder.tagName !== "TR" ? "" : row.task; }
     var power = holder.querySelector('[data-field="power"]');
     if (power) { power.textContent = row.power; }
+    // The stylesheet shows only the actions the new status allows.
+    holder.setAttribute("data-status", row.status);
     if (row.changing) { holder.setAttribute("data-changing", ""); }
     else { holder.removeAttribute("data-changing"); }
   }
