@@ -145,17 +145,8 @@ class SessionStore:
             "methods": ["application_credential"],
             "application_credential": {"id": credential_id, "secret": secret}}})  # fmt: skip
         cookie, session = self._open_session(answer, domain="")
-        token = answer.headers["x-subject-token"]
         scope = answer.body["token"]["project"]
-        roles = {role["name"] for role in answer.body["token"].get("roles", [])}
-        listed = json.dumps([[scope["id"], scope["name"]]])
-        self._update(session, {"scoped_token": self._seal(token), "project_id": scope["id"],
-                               "project_name": scope["name"], "is_admin": "admin" in roles,
-                               "projects": listed})  # fmt: skip
-        return cookie, dataclasses.replace(
-            session, token=token, project_id=scope["id"], project_name=scope["name"],
-            is_admin="admin" in roles, projects=(Project(id=scope["id"], name=scope["name"]),),
-        )  # fmt: skip
+        return cookie, self._scope(session, answer, [Project(id=scope["id"], name=scope["name"])])
 
     def _open_session(self, answer: Answer, *, domain: str) -> tuple[str, Session]:
         """The session row for a token identity just issued (LoginFailed if it refused)."""
@@ -209,29 +200,33 @@ class SessionStore:
         """The session scoped to one of the user's projects (None: the first by name), the
         switcher's list read again; ServiceError if identity refuses the project."""
         mine = projects(self._services, session.unscoped_token)
-        listed = json.dumps([[p.id, p.name] for p in mine])
         if project_id is None:
             if not mine:
                 # A user with no project yet: signed in, every page says so.
-                self._update(session, {"projects": listed})
-                return dataclasses.replace(session, projects=tuple(mine))
+                self._update(session, {"projects": "[]"})
+                return dataclasses.replace(session, projects=())
             project_id = mine[0].id
         answer = _scoped(self._services, session.unscoped_token, project_id)
         if not answer.ok:
             raise ServiceError(answer)
+        return self._scope(session, answer, mine)
+
+    def _scope(self, session: Session, answer: Answer, mine: list[Project]) -> Session:
+        """The session with the project-scoped token identity just issued (`answer`) and the
+        projects the switcher offers."""
         token = answer.headers["x-subject-token"]
-        scope = answer.body["token"]
-        roles = {role["name"] for role in scope.get("roles", [])}
+        issued = answer.body["token"]
+        project = issued["project"]
+        is_admin = "admin" in {role["name"] for role in issued.get("roles", [])}
         expires_at = min(session.expires_at, _expiry(answer))
         self._update(session, {
-            "scoped_token": self._seal(token), "project_id": scope["project"]["id"],
-            "project_name": scope["project"]["name"], "is_admin": "admin" in roles,
-            "expires_at": expires_at, "projects": listed,
+            "scoped_token": self._seal(token), "project_id": project["id"],
+            "project_name": project["name"], "is_admin": is_admin, "expires_at": expires_at,
+            "projects": json.dumps([[p.id, p.name] for p in mine]),
         })  # fmt: skip
         return dataclasses.replace(
-            session, token=token, project_id=scope["project"]["id"],
-            project_name=scope["project"]["name"], is_admin="admin" in roles,
-            expires_at=expires_at, projects=tuple(mine),
+            session, token=token, project_id=project["id"], project_name=project["name"],
+            is_admin=is_admin, expires_at=expires_at, projects=tuple(mine),
         )  # fmt: skip
 
     def _update(self, session: Session, values: dict[str, object]) -> None:
