@@ -42,6 +42,11 @@ FIRST_PAINT = """() => new Promise((resolve) => {
   setTimeout(() => resolve(-1000), 10000);
 })"""
 BASE = "http://localhost"
+# The instance list as users narrow it: sorted, filtered by status, by a name that matches
+# one server and one that matches none (the API's regex filter reads every row it must), and
+# the fiftieth page of the default order (keyset markers: as cheap as the first).
+VIEWS = ("sort=name&dir=asc", "sort=status&dir=desc", "status=SHUTOFF", "name=-000042",
+         "name=no-such-server", "page=50")  # fmt: skip
 
 
 def _build(data_dir: Path, servers: int) -> WSGITransport:
@@ -129,11 +134,40 @@ def _first_paints(data_dir: Path, limits: list[int], loads: int) -> dict[int, li
     return paints
 
 
+def _later_page(transport: WSGITransport, session: str, pages: int) -> str:
+    """The query of the instance list's page `pages`, followed by its Next links."""
+    query = "limit=20"
+    for _ in range(pages - 1):
+        url = f"{BASE}/dashboard/project/instances?{query}"
+        page = transport.send(Request(method="GET", url=url, headers={"Cookie": session}))
+        found = re.search(rb'href="/dashboard/project/instances\?([^"]+)" rel="next"', page.body)
+        assert found, "fewer pages than asked"
+        query = found.group(1).decode().replace("&amp;", "&")
+    return query
+
+
+def _views(transport: WSGITransport, session: str, views: list[str], runs: int) -> None:
+    print(f"\nThe instance page (20 rows) as users narrow it; median (min to max) of {runs}")
+    print("| view | dashboard page |")
+    print("| --- | ---: |")
+    for view in views:
+        query = view
+        if view.startswith("page="):
+            query = _later_page(transport, session, int(view.partition("=")[2]))
+        page = Request(method="GET", url=f"{BASE}/dashboard/project/instances?{query}&limit=20",
+                       headers={"Cookie": session})  # fmt: skip
+        transport.send(page)
+        times = _timed(functools.partial(_status, transport, page), runs)
+        print(f"| `{view}` | {_cell(times)} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.dashboard_page", description=__doc__)
     parser.add_argument("--servers", type=int, default=1000)
     parser.add_argument("--limits", type=int, nargs="+", default=[20, 200])
     parser.add_argument("--runs", type=int, default=41)
+    parser.add_argument("--views", nargs="*", default=list(VIEWS), metavar="QUERY",
+                        help="instance-list queries (filters, sorting, a later page) timed too")
     parser.add_argument("--browser", type=int, default=0, metavar="LOADS",
                         help="also time first contentful paint in chromium, LOADS loads per size")
     args = parser.parse_args(argv)
@@ -160,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
             page_times += _timed(functools.partial(_status, transport, page), 1)
         ratio = statistics.median(page_times) / statistics.median(api_times)
         print(f"| {limit} | {_cell(api_times)} | {_cell(page_times)} | {ratio:.2f}x |")
+    if args.views:
+        _views(transport, session, args.views, args.runs)
     if args.browser:
         print(f"\nFirst contentful paint, headless chromium, median (min to max) of {args.browser}")
         for limit, paints in _first_paints(data_dir, args.limits, args.browser).items():

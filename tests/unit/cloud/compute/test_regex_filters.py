@@ -13,7 +13,7 @@ import pytest
 
 from pocketstack.cloud.compute import server_db
 from pocketstack.cloud.compute.listing import ServerQuery
-from pocketstack.cloud.compute.regex import check_pattern
+from pocketstack.cloud.compute.regex import check_pattern, literal_text
 from pocketstack.cloud.deps import CloudDeps
 from pocketstack.cloud.errors import BadRequest
 from tests.unit.cloud.compute.helpers import Compute, build_compute, fault, names
@@ -121,6 +121,11 @@ def test_syntax_without_a_linear_time_engine_is_400(
     [
         ("web-frontend", ["production-web-frontend-007"]),  # unanchored
         ("WEB", []),  # case-sensitive
+        # Escaped punctuation is plain text (evaluated without a regex on SQLite): a dot is
+        # a dot there, any character once unescaped.
+        ("web\\-frontend\\-007", ["production-web-frontend-007"]),
+        ("frontend\\.007", []),
+        ("frontend.007", ["production-web-frontend-007"]),
         ("^x{60}$", ["x" * 60]),
         ("(\\d{1,3}-?){1,3}$", ["production-web-frontend-007"]),
         ("[a-z]{1,16}-[0-9]{1,16}", ["production-web-frontend-007"]),
@@ -157,3 +162,12 @@ def test_the_cost_guard_counts_bounded_repeats(pattern: str, reason: str) -> Non
     with pytest.raises(BadRequest, match="too expensive") as caught:
         check_pattern("name", pattern)
     assert reason in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [("web", "web"), ("a\\-b\\.c\\ d", "a-b.c d"), ("\u00fc\\#", "\u00fc#"), ("\\\\", "\\"),
+     ("a.b", None), ("\\d", None), ("x|y", None), ("\\_", None), ("a\\", None), ("^a", None)],
+)
+def test_only_a_pattern_without_regex_syntax_is_plain_text(pattern: str, text: str | None) -> None:
+    assert literal_text(pattern) == text

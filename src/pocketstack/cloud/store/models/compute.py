@@ -72,6 +72,11 @@ class Instance(Base):
         # of them: a page is an index range scan, whatever the table size.
         Index("ix_instance_project_created", "project_id", "deleted", "created_at", "id"),
         Index("ix_instance_deleted_created", "deleted", "created_at", "id"),
+        # The same, sorted by name or by state (the dashboard's sortable columns).
+        Index("ix_instance_project_name", "project_id", "deleted", "display_name", "created_at",
+              "id"),
+        Index("ix_instance_project_state", "project_id", "deleted", "vm_state", "created_at",
+              "id"),
         Index("ix_instance_updated_at", "updated_at"),
         Index("ix_instance_display_name", "display_name"),
         Index("ix_instance_transition_due_at", "transition_due_at"),
