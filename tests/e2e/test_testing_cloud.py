@@ -131,9 +131,47 @@ def test_a_second_cloud_starts_from_the_cached_bootstrap(
         wrong = Credentials(auth_url=f"{second.url}/identity/v3", username="admin",
                             password="first-pass", project_name="admin", region_name="RegionOne")
         assert _login(wrong)[0] == 401
+        # What the bootstrap made (flavors, the image, the networks, the fleet) is all there,
+        # though the second start ran only identity's part of it.
+        assert _contents(second) == _contents(clouds[0])
+        assert len(_contents(second)[0]) == 5
     finally:
         for started in clouds:
             started.stop()
+
+
+def _contents(cloud: ThreadedCloud) -> tuple[list[str], ...]:
+    """The names of the bootstrapped flavors, images, networks and compute hosts."""
+    user = {"name": "admin", "password": cloud.admin_password, "domain": {"id": "default"}}
+    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": user}},
+                     "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}}
+    issued = urllib.request.Request(f"{cloud.url}/identity/v3/auth/tokens",
+                                    data=json.dumps(body).encode(),
+                                    headers={"Content-Type": "application/json"})  # fmt: skip
+    with urllib.request.urlopen(issued, timeout=10) as resp:
+        token = resp.headers["X-Subject-Token"]
+    found = []
+    for path, key, field in (("/compute/v2.1/flavors", "flavors", "name"),
+                             ("/image/v2/images", "images", "name"),
+                             ("/networking/v2.0/networks", "networks", "name"),
+                             ("/compute/v2.1/os-services", "services", "host")):  # fmt: skip
+        asked = urllib.request.Request(cloud.url + path, headers={"X-Auth-Token": token})
+        with urllib.request.urlopen(asked, timeout=10) as resp:
+            found.append(sorted(str(item[field]) for item in json.loads(resp.read())[key]))
+    return tuple(found)
+
+
+def test_the_cache_is_another_when_the_bootstrap_code_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pocketstack.cloud.config import load_config
+    from pocketstack.testing import database_cache
+
+    config = load_config(data_dir=tmp_path / "data")
+    before = database_cache._name(config)
+    sources = database_cache._BOOTSTRAP_SOURCES
+    monkeypatch.setattr(database_cache, "_BOOTSTRAP_SOURCES", sources[:-1])
+    assert database_cache._name(config) != before
 
 
 def test_a_cache_others_can_write_is_not_used(

@@ -11,7 +11,9 @@ request.
 
 from __future__ import annotations
 
+import importlib
 import json
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -74,20 +76,51 @@ class PrefixDispatcher:
         return [body]
 
 
-def create_cloud_app(deps: CloudDeps) -> WSGIApp:
-    from pocketstack.cloud.compute.app import create_app as create_compute
-    from pocketstack.cloud.dashboard.app import create_app as create_dashboard
+# The services but identity, by the module whose create_app(deps) makes each.
+_SERVICES = {"/compute": "pocketstack.cloud.compute.app", "/image": "pocketstack.cloud.image.app",
+             "/networking": "pocketstack.cloud.network.app"}  # fmt: skip
+
+
+class BuiltOnFirstUse:
+    """An app made by its first request rather than with the cloud: the pytest plugin's cloud
+    starts with identity only, and a test pays for importing the services it calls."""
+
+    def __init__(self, build: Callable[[], WSGIApp]) -> None:
+        self._build = build
+        self._app: WSGIApp | None = None
+        self._lock = threading.Lock()
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        app = self._app
+        if app is None:
+            with self._lock:
+                if self._app is None:
+                    self._app = self._build()
+                app = self._app
+        return app(environ, start_response)
+
+
+def _service(module: str, deps: CloudDeps) -> Callable[[], WSGIApp]:
+    def build() -> WSGIApp:
+        made: WSGIApp = importlib.import_module(module).create_app(deps)
+        return made
+
+    return build
+
+
+def create_cloud_app(deps: CloudDeps, *, on_first_use: bool = False) -> WSGIApp:
+    """The cloud; `on_first_use`: every service but identity (and the dashboard) built by its
+    first request."""
     from pocketstack.cloud.identity.app import create_app as create_identity
-    from pocketstack.cloud.image.app import create_app as create_image
-    from pocketstack.cloud.network.app import create_app as create_network
     from pocketstack.cloud.openapi import DOCUMENT_PATH, endpoint
 
-    mounts: dict[str, WSGIApp] = {
-        "/identity": create_identity(deps),
-        "/compute": create_compute(deps),
-        "/image": create_image(deps),
-        "/networking": create_network(deps),
-    }
+    def made(build: Callable[[], WSGIApp]) -> WSGIApp:
+        return BuiltOnFirstUse(build) if on_first_use else build()
+
+    mounts: dict[str, WSGIApp] = {"/identity": create_identity(deps)}
+    mounts.update({prefix: made(_service(module, deps)) for prefix, module in _SERVICES.items()})
     controls = deps.config.test_controls
     if controls:
         # Only when on: a cloud without the test controls loads none of their code.
@@ -95,9 +128,16 @@ def create_cloud_app(deps: CloudDeps) -> WSGIApp:
 
         mounts["/pocketstack"] = create_controls(deps)
     # The dashboard calls the services as they are here, in process (dashboard/calls.py).
-    pages: dict[str, WSGIApp] = {"/dashboard": create_dashboard(deps, dict(mounts))}
-    cloud = PrefixDispatcher(mounts, documents={DOCUMENT_PATH: endpoint(test_controls=controls)},
-                             pages=pages)  # fmt: skip
+    services = dict(mounts)
+
+    def dashboard() -> WSGIApp:
+        from pocketstack.cloud.dashboard.app import create_app as create_dashboard
+
+        return create_dashboard(deps, services)
+
+    pages: dict[str, WSGIApp] = {"/dashboard": made(dashboard)}
+    document = made(lambda: endpoint(test_controls=controls))
+    cloud = PrefixDispatcher(mounts, documents={DOCUMENT_PATH: document}, pages=pages)
     if not controls:
         return cloud
     from pocketstack.cloud.controls.inject import TestControls

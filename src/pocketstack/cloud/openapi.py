@@ -4,25 +4,35 @@ the cloud serves it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pocketstack.cloud.api.document import DOCUMENT_PATH, DocumentEndpoint
 from pocketstack.cloud.api.document import build_document as render
-from pocketstack.cloud.api.operation import JSON, Service
-from pocketstack.cloud.compute.api import SERVICE as COMPUTE
-from pocketstack.cloud.identity.api import SERVICE as IDENTITY
-from pocketstack.cloud.image.api import SERVICE as IMAGE
-from pocketstack.cloud.network.api import SERVICE as NETWORK
 
-SERVICES: tuple[Service, ...] = (IDENTITY, COMPUTE, IMAGE, NETWORK)
+if TYPE_CHECKING:
+    from pocketstack.cloud.api.operation import JSON, Service
 
-__all__ = ["DOCUMENT_PATH", "SERVICES", "build_document", "endpoint"]
+__all__ = ["DOCUMENT_PATH", "build_document", "endpoint", "services"]
+
+
+def services() -> tuple[Service, ...]:
+    """The four services' declarations; imported when asked for (building them is a good part
+    of importing the services, and a cloud that is not asked for its description needs only
+    the services it serves)."""
+    from pocketstack.cloud.compute.api import SERVICE as COMPUTE
+    from pocketstack.cloud.identity.api import SERVICE as IDENTITY
+    from pocketstack.cloud.image.api import SERVICE as IMAGE
+    from pocketstack.cloud.network.api import SERVICE as NETWORK
+
+    return (IDENTITY, COMPUTE, IMAGE, NETWORK)
 
 
 def _served(test_controls: bool) -> tuple[Service, ...]:
     if not test_controls:
-        return SERVICES
+        return services()
     from pocketstack.cloud.controls.api import SERVICE as CONTROLS
 
-    return (*SERVICES, CONTROLS)
+    return (*services(), CONTROLS)
 
 
 def build_document(*, test_controls: bool = False) -> JSON:

@@ -23,6 +23,7 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pocketstack
 from pocketstack import __version__
 from pocketstack.client.cache import open_private_dir, read_private, write_private
 from pocketstack.cloud.store import schema_version
@@ -32,6 +33,13 @@ if TYPE_CHECKING:
 
 # Where this cloud is, not what it holds: the bootstrap's second run takes care of these.
 _PLACE = frozenset({"data_dir", "db_url", "host", "port", "public_url"})
+# The code that makes the bootstrapped contents the second run leaves alone (flavors, the
+# fleet's services, the image, the networks: cloud/bootstrap.py), relative to the package: an
+# edit in a checkout is another name, as an edited migration is.
+_BOOTSTRAP_SOURCES = ("cloud/bootstrap.py", "cloud/compute/bootstrap.py",
+                      "cloud/compute/flavors.py", "cloud/compute/fleet.py",
+                      "cloud/image/bootstrap.py", "cloud/network/bootstrap.py",
+                      "cloud/network/private_network.py")  # fmt: skip
 
 
 def directory() -> str:
@@ -43,6 +51,9 @@ def _name(config: CloudConfig) -> str:
     digest = hashlib.sha256(__version__.encode())
     for path in schema_version.migration_files():
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    package = Path(pocketstack.__file__).parent
+    for name in _BOOTSTRAP_SOURCES:
+        digest.update(name.encode() + b"\0" + (package / name).read_bytes() + b"\0")
     settings = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
                 if f.name not in _PLACE}  # fmt: skip
     digest.update(repr(sorted(settings.items())).encode())

@@ -202,13 +202,13 @@ def credential_keys_setup(config: CloudConfig) -> bool:
     return created
 
 
-def run_bootstrap(config: CloudConfig, *, admin_password: str) -> None:
+def run_bootstrap(config: CloudConfig, *, admin_password: str, contents: bool = True) -> None:
     from pocketstack.cloud.bootstrap import bootstrap
     from pocketstack.cloud.deps import build_deps
 
     deps = build_deps(config)
     try:
-        bootstrap(deps, admin_password=admin_password)
+        bootstrap(deps, admin_password=admin_password, contents=contents)
     except SQLAlchemyError as exc:
         raise ServingError(
             f"cannot bootstrap the database {redacted_db_url(config.db_url)}: "
@@ -259,9 +259,11 @@ class FirstStart:
     bootstrap_snapshot: bool = False
 
 
-def initialise(config: CloudConfig, *, admin_password: str | None = None) -> FirstStart:
+def initialise(config: CloudConfig, *, admin_password: str | None = None,
+               contents: bool = True) -> FirstStart:  # fmt: skip
     """Data directory, log file, schema, keys, admin password, bootstrap — all idempotent —
-    and, on an empty database, the `bootstrap` snapshot."""
+    and, on an empty database, the `bootstrap` snapshot. `contents=False`: a database known to
+    be bootstrapped whole by this version needs identity's part only (bootstrap.py)."""
     created_dir = ensure_data_dir(config)
     ensure_private_file(config.log_file)
     db_upgrade(config)
@@ -269,7 +271,7 @@ def initialise(config: CloudConfig, *, admin_password: str | None = None) -> Fir
     credential_keys_setup(config)
     password = ensure_admin_password(config, given=admin_password)
     fresh = _database_is_empty(config)
-    run_bootstrap(config, admin_password=password)
+    run_bootstrap(config, admin_password=password, contents=contents or fresh)
     if fresh:
         bootstrap_snapshot(config)
     return FirstStart(created_data_dir=created_dir, created_keys=created_keys,

@@ -11,8 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gunicorn.app.base import BaseApplication
@@ -31,7 +29,7 @@ from pocketstack.cloud.serving.state import (
 from pocketstack.cloud.serving.worker import CloudWorker
 
 if TYPE_CHECKING:
-    from pocketstack.cloud.deps import CloudDeps
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +37,6 @@ log = logging.getLogger(__name__)
 # on shutdown.
 REQUEST_TIMEOUT = 60
 GRACEFUL_TIMEOUT = 10
-# WSGI threads per worker beyond those that password checks may hold (running or queued), so
-# that token validations and listings never wait behind bcrypt for a thread.
-SPARE_THREADS = 8
 
 
 class CloudApplication(BaseApplication):  # type: ignore[misc]
@@ -78,23 +73,11 @@ class CloudApplication(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Any:
         # Runs in each worker after the fork (preload_app is off).
-        from pocketstack.cloud.app import create_cloud_app
-        from pocketstack.cloud.dashboard.sessions import session_check
         from pocketstack.cloud.deps import build_deps
-        from pocketstack.cloud.serving.frontdoor import FrontDoor
+        from pocketstack.cloud.serving.door import front_door
 
-        config = self._config
-        deps = build_deps(config, login_attempts=self._login_attempts)
-        return FrontDoor(
-            create_cloud_app(deps),
-            max_body=config.max_request_body_size,
-            body_timeout=config.body_timeout,
-            threads=config.hash_concurrency + config.hash_queue + SPARE_THREADS,
-            max_data=config.image_size_cap,
-            spool_dir=spool_dir(config),
-            token_valid=token_check(deps),
-            session_valid=session_check(deps),
-        )
+        deps = build_deps(self._config, login_attempts=self._login_attempts)
+        return front_door(self._config, deps)
 
     def _when_ready(self, server: Any) -> None:
         config = self._config
@@ -123,30 +106,6 @@ class CloudApplication(BaseApplication):  # type: ignore[misc]
     def _on_exit(self, server: Any) -> None:
         remove_state(self._config, pid=os.getpid())
         log.info("pocketstack stopped")
-
-
-def token_check(deps: CloudDeps) -> Callable[[str], bool]:
-    """Whether a token is one the cloud issued and has not revoked (frontdoor.py asks before it
-    spools an upload)."""
-    from pocketstack.cloud.auth.tokens import TokenError
-
-    def valid(token: str) -> bool:
-        try:
-            deps.tokens.validate(token)
-        except TokenError:
-            return False
-        return True
-
-    return valid
-
-
-def spool_dir(config: CloudConfig) -> Path:
-    """Where image data being uploaded waits for the app (frontdoor.py): in the data directory,
-    private to its owner, not in a /tmp that may be memory."""
-    path = config.data_dir / "spool"
-    path.mkdir(mode=0o700, exist_ok=True)
-    path.chmod(0o700)
-    return path
 
 
 def check_settings(config: CloudConfig) -> None:
