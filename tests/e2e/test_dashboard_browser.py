@@ -306,8 +306,14 @@ def test_screenshots_of_the_main_pages(
     count = len(project.get("/compute/v2.1/servers")["servers"])
     expect(page.get_by_text(f"{count} of 100 used", exact=True)).to_be_visible()
     saved += shoot(page, "overview")
+    page.get_by_role("link", name="Networks", exact=True).click()
+    expect(page.get_by_role("link", name="public", exact=True)).to_be_visible()
+    saved += shoot(page, "networks")
+    page.goto(url(cloud, "/project/images/create"))
+    expect(page.get_by_role("heading", name="Create Image")).to_be_visible()
+    saved += shoot(page, "image_create")
     wanted = os.environ.get(SHOTS_ENV)
-    assert len(saved) == (10 if wanted else 5)
+    assert len(saved) == (14 if wanted else 7)
     for path in saved:
         assert png_size(path) == (VIEWPORT["width"], VIEWPORT["height"])
 
