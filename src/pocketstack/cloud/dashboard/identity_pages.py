@@ -10,13 +10,9 @@ from typing import Any
 import falcon
 
 from pocketstack.cloud.dashboard.sessions import Session
-from pocketstack.cloud.dashboard.web import Page, field, redirect, refusal, resource_id
+from pocketstack.cloud.dashboard.web import Page, field, redirect, refusal, resource_id, yes
 
 IDENTITY = "/identity"
-
-
-def _yes(value: Any) -> str:
-    return "Yes" if value else "No"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,7 +49,7 @@ class IdentityList(Page):
             # A refused form comes back filled in (never its passwords).
             "form": {name: values[0] for name, values in (form or {}).items()
                      if values and "password" not in name},
-            "delete_url": f"/identity/{self.collection}/delete", **self.choices(session),
+            "collection": self.collection, **self.choices(session),
         }, session=session, status=status)  # fmt: skip
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -97,7 +93,7 @@ class Projects(IdentityList):
 
     def rows(self, session: Session) -> list[Row]:
         return [Row(p["id"], (p["name"], p.get("description") or "-", p["id"],
-                              p.get("domain_id", "-"), _yes(p.get("enabled", True))))
+                              p.get("domain_id", "-"), yes(p.get("enabled", True))))
                 for p in named(self, session, "projects")]  # fmt: skip
 
     def create(self, session: Session, form: dict[str, list[str]]) -> None:
@@ -113,7 +109,7 @@ class Users(IdentityList):
 
     def rows(self, session: Session) -> list[Row]:
         return [Row(u["id"], (u["name"], u.get("email") or "-", u["id"], u.get("domain_id", "-"),
-                              _yes(u.get("enabled", True))), u["id"] != session.user_id)
+                              yes(u.get("enabled", True))), u["id"] != session.user_id)
                 for u in named(self, session, "users")]  # fmt: skip
 
     def choices(self, session: Session) -> dict[str, Any]:

@@ -9,13 +9,9 @@ from typing import Any
 import falcon
 
 from pocketstack.cloud.dashboard.sessions import Session
-from pocketstack.cloud.dashboard.web import Page, field, redirect, refusal, resource_id
+from pocketstack.cloud.dashboard.web import Page, field, redirect, refusal, resource_id, yes
 
 NETWORK = "/networking"
-
-
-def yes(value: Any) -> str:
-    return "Yes" if value else "No"
 
 
 def network_path(network_id: str) -> str:

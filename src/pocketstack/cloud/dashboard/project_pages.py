@@ -11,7 +11,7 @@ import falcon
 from pocketstack.cloud.dashboard.calls import ServiceError, segment
 from pocketstack.cloud.dashboard.render import size
 from pocketstack.cloud.dashboard.sessions import Session
-from pocketstack.cloud.dashboard.web import Page, field, redirect
+from pocketstack.cloud.dashboard.web import Page, field, redirect, refusal
 
 COMPUTE = "/compute"
 IMAGE = "/image"
@@ -78,12 +78,10 @@ class KeyPairImport(KeyPairs):
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         session, form = self.posted(req)
         name, key = field(form, "name"), field(form, "public_key")
-        try:
-            self.call(session, "POST", COMPUTE, "/v2.1/os-keypairs",
-                      body={"keypair": {"name": name, "public_key": key}})  # fmt: skip
-        except ServiceError as refused:
-            if refused.answer.status == 401:
-                raise
+        body = {"keypair": {"name": name, "public_key": key}}
+        refused = refusal(lambda: self.call(session, "POST", COMPUTE, "/v2.1/os-keypairs",
+                                            body=body))  # fmt: skip
+        if refused is not None:
             self.page(req, resp, session, error=str(refused), status=refused.answer.status,
                       name=name, key=key)  # fmt: skip
             return
@@ -190,11 +188,9 @@ class Launch(Page):
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         session, posted = self.posted(req)
         form = LaunchForm.posted(posted)
-        try:
-            self.call(session, "POST", COMPUTE, "/v2.1/servers", body=form.request())
-        except ServiceError as refused:
-            if refused.answer.status == 401:
-                raise
+        body = form.request()
+        refused = refusal(lambda: self.call(session, "POST", COMPUTE, "/v2.1/servers", body=body))
+        if refused is not None:
             # The form again, filled in, with the service's reason.
             self._page(req, resp, session, form, error=str(refused),
                        status=refused.answer.status)  # fmt: skip

@@ -7,9 +7,9 @@ from typing import Any
 
 import falcon
 
-from pocketstack.cloud.dashboard.calls import ServiceError, segment
+from pocketstack.cloud.dashboard.calls import segment
 from pocketstack.cloud.dashboard.sessions import Session
-from pocketstack.cloud.dashboard.web import Page, field, redirect, resource_id
+from pocketstack.cloud.dashboard.web import Page, field, redirect, refusal, resource_id
 
 NETWORK = "/networking"
 PROTOCOLS = ("", "tcp", "udp", "icmp")
@@ -52,11 +52,9 @@ class SecurityGroups(Page):
         session, form = self.posted(req)
         body = {"security_group": {"name": field(form, "name"),
                                    "description": field(form, "description")}}  # fmt: skip
-        try:
-            self.call(session, "POST", NETWORK, "/v2.0/security-groups", body=body)
-        except ServiceError as refused:
-            if refused.answer.status == 401:
-                raise
+        refused = refusal(lambda: self.call(session, "POST", NETWORK, "/v2.0/security-groups",
+                                            body=body))  # fmt: skip
+        if refused is not None:
             self.page(req, resp, session, error=str(refused), status=refused.answer.status)
             return
         redirect(req, "/project/security_groups")
@@ -109,12 +107,12 @@ class Rules(SecurityGroup):
         for name in ("remote_ip_prefix", "description"):
             if field(form, name):
                 rule[name] = field(form, name)
-        try:
-            self.call(session, "POST", NETWORK, "/v2.0/security-group-rules",
-                      body={"security_group_rule": rule})  # fmt: skip
-        except ServiceError as refused:
-            if refused.answer.status in (401, 404):
-                raise
+        refused = refusal(lambda: self.call(session, "POST", NETWORK, "/v2.0/security-group-rules",
+                                            body={"security_group_rule": rule}))  # fmt: skip
+        if refused is not None:
+            if refused.answer.status == 404:
+                # The group is gone: there is no page to show the form on again.
+                raise refused
             self.page(req, resp, session, group_id, error=str(refused),
                       status=refused.answer.status)  # fmt: skip
             return

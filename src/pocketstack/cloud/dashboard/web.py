@@ -108,6 +108,11 @@ def field(form: dict[str, list[str]], name: str) -> str:
     return values[0].strip() if values else ""
 
 
+def yes(value: Any) -> str:
+    """A flag as Horizon's tables show it."""
+    return "Yes" if value else "No"
+
+
 def new_login_csrf() -> str:
     return secrets.token_urlsafe(32)
 
