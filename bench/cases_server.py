@@ -336,7 +336,6 @@ def _tokens(ctx: Context, section: dict[str, Any]) -> None:
                     count=count,
                     budget_s=20,
                 ),
-                warmup=1,
             )
             token_kinds.measure_into(section, cloud, rounds=rounds, count=count)
         hash_s = bcrypt_s[str(rounds)]["wall"]

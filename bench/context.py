@@ -83,7 +83,8 @@ FULL = Knobs(
     load_workers=(1, 2, 4),
     page_requests=20,
     memory_servers=100_000,
-    token_requests=(30, 8),
+    # 200 at 4 rounds (~3 ms each): the worker's CPU clock ticks every 10 ms.
+    token_requests=(200, 8),
     abuse_seconds=20.0,
     create_requests=30,
     create_project_servers=(0, 100_000),

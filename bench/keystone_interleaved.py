@@ -65,7 +65,8 @@ def interleaved(
     """`count` requests to each side, in BLOCKS blocks taking turns (who goes first alternates
     too): this machine's speed drifts by tens of percent over minutes, and taking turns
     exposes both sides to the same drift. Per side, the latencies of every block and its
-    server CPU per request, warm-up requests included (as loadgen.with_server_cpu counts)."""
+    server CPU per timed request, each block's warm-up left out (as loadgen.with_server_cpu
+    counts)."""
     per_block = -(-count // BLOCKS)
     samples: dict[str, list[float]] = {side.name: [] for side in sides}
     cpu = dict.fromkeys(samples, 0.0)
@@ -75,7 +76,11 @@ def interleaved(
             wanted = min(per_block, count - len(samples[side.name]))
             if wanted <= 0:
                 continue
-            before = side.cpu()
+            marks: list[float] = []
+
+            def mark(side: Side = side, marks: list[float] = marks) -> None:
+                marks.append(side.cpu())
+
             summary, _ = loadgen.sequential_latency(
                 side.port,
                 method,
@@ -86,9 +91,10 @@ def interleaved(
                 count=wanted,
                 budget_s=budget_s / BLOCKS,
                 expect=expect,
+                timed=mark,
             )
-            cpu[side.name] += side.cpu() - before
-            sent[side.name] += len(summary.samples) + warmup
+            cpu[side.name] += side.cpu() - marks[0]
+            sent[side.name] += len(summary.samples)
             samples[side.name].extend(summary.samples)
     return {
         name: {

@@ -37,6 +37,7 @@ from pocketstack.cloud.config import CloudConfig
 from pocketstack.cloud.deps import CloudDeps, build_deps
 from pocketstack.cloud.seed import seed
 from pocketstack.cloud.store.db import Store
+from pocketstack.cloud.store.models.compute import Instance
 from pocketstack.cloud.store.models.identity import Project, Role, RoleAssignment, User
 from pocketstack.cloud.store.upgrade import upgrade
 
@@ -89,7 +90,9 @@ def build_cloud(*, backend: str, servers: int, cache_dir: Path, fresh: bool) -> 
     return deps
 
 
-def admin_token(deps: CloudDeps) -> str:
+def admin_token(deps: CloudDeps, *, as_member: bool = False) -> str:
+    """The admin's token on the admin project; `as_member`: with the member and reader roles
+    only (what a project's user sees)."""
     with deps.store.session() as session:
         user = session.scalars(select(User).where(User.name == "admin")).one()
         project = session.scalars(select(Project).where(Project.name == "admin")).one()
@@ -100,6 +103,11 @@ def admin_token(deps: CloudDeps) -> str:
                 .where(RoleAssignment.user_id == user.id, RoleAssignment.target_id == project.id)
             )
         )
+        if as_member:
+            # On a project with servers (the first seeded one).
+            project = session.get_one(Project, session.scalars(select(Instance.project_id)).first())
+            roles = tuple(session.scalars(select(Role.name).where(Role.name.in_(["member",
+                                                                                  "reader"]))))
         return deps.tokens.issue(
             user_id=user.id, methods=["password"], project_id=project.id, roles=roles
         ).token_id
@@ -167,7 +175,7 @@ def describe(times: tuple[list[float], list[float]]) -> str:
     )
 
 
-def dump(app: WSGIApp, token: str, out: Path) -> None:
+def dump(app: WSGIApp, token: str, out: Path, *, member: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     pages = [
         ("detail", "/compute/v2.1/servers/detail", "all_tenants=1&limit=1000"),
@@ -176,9 +184,11 @@ def dump(app: WSGIApp, token: str, out: Path) -> None:
         ("detail-legacy", "/compute/v2/servers/detail", "all_tenants=1&limit=200"),
         ("detail-deleted", "/compute/v2.1/servers/detail", "all_tenants=1&deleted=1&limit=200"),
     ]
+    pages += [("member-" + name, path, query) for name, path, query in pages]
     for version in DUMP_VERSIONS:
         for name, path, query in pages:
-            status, body = call(app, path, query, token=token, version=version)
+            caller = member if name.startswith("member-") else token
+            status, body = call(app, path, query, token=caller, version=version)
             decoded = json.loads(body)
             (out / f"{name}-{version}.json").write_text(
                 json.dumps({"status": status, "body": decoded}, indent=1)
@@ -209,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         app = create_cloud_app(deps)
         token = admin_token(deps)
         if args.dump:
-            dump(app, token, args.dump / f"{args.backend}-{servers}")
+            dump(app, token, args.dump / f"{args.backend}-{servers}",
+                 member=admin_token(deps, as_member=True))  # fmt: skip
         paths = [("detail", "/compute/v2.1/servers/detail")]
         if args.index:
             paths.append(("index", "/compute/v2.1/servers"))

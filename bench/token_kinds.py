@@ -197,7 +197,6 @@ def measure(cloud: Cloud, *, rounds: int, count: int) -> list[dict[str, Any]]:
                 count=count,
                 budget_s=20,
             ),
-            warmup=1,
         )
         rows.append(
             {

@@ -19,6 +19,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     func,
+    null,
     select,
     type_coerce,
 )
@@ -102,7 +103,9 @@ class ServerSummary(NamedTuple):
 
 
 @functools.cache
-def _columns(fields: tuple[str, ...], dialect: str) -> tuple[Any, ...]:
+def _columns(
+    fields: tuple[str, ...], dialect: str, unread: frozenset[str] = frozenset()
+) -> tuple[Any, ...]:
     # Times are read raw: views.isotime parses them faster than the column type's processing
     # (a regex per value on SQLite, then a time zone on every backend).
     raw_time: Any = String() if dialect == "sqlite" else DateTime()
@@ -110,19 +113,25 @@ def _columns(fields: tuple[str, ...], dialect: str) -> tuple[Any, ...]:
     columns: list[Any] = []
     for name in fields:
         column = table.c[name]
-        if isinstance(column.type, UTCDateTime):
+        if name in unread:
+            # A NULL in its place: a value the driver need not decode (user data may be 64 KiB).
+            columns.append(null().label(name))
+        elif isinstance(column.type, UTCDateTime):
             columns.append(type_coerce(column, raw_time).label(name))
         else:
             columns.append(column)
     return tuple(columns)
 
 
-def _page_rows(session: Session, query: ServerQuery, fields: tuple[str, ...]) -> Sequence[Any]:
+def _page_rows(
+    session: Session, query: ServerQuery, fields: tuple[str, ...],
+    unread: frozenset[str] = frozenset(),
+) -> Sequence[Any]:  # fmt: skip
     if query.empty or query.limit == 0:
         return []
     if query.flavor is not None and session.get(Flavor, query.flavor) is None:
         return []
-    columns = _columns(fields, session.get_bind().dialect.name)
+    columns = _columns(fields, session.get_bind().dialect.name, unread)
     stmt = page_statement(session, query, columns)
     # Core execution: the ORM's result layer would only add per-row overhead to plain columns.
     if query.regex:
@@ -131,10 +140,13 @@ def _page_rows(session: Session, query: ServerQuery, fields: tuple[str, ...]) ->
     return session.connection().execute(stmt).all()
 
 
-def list_servers(session: Session, query: ServerQuery) -> list[ServerFields]:
-    """The page's servers with what the detailed view shows."""
+def list_servers(
+    session: Session, query: ServerQuery, *, unread: frozenset[str] = frozenset()
+) -> list[ServerFields]:
+    """The page's servers with what the detailed view shows; the fields in `unread` (those the
+    view does not show at this microversion and role) are None, whatever their type says."""
     make = ServerFields._make
-    return [make(row) for row in _page_rows(session, query, ServerFields._fields)]
+    return [make(row) for row in _page_rows(session, query, ServerFields._fields, unread)]
 
 
 def list_server_summaries(session: Session, query: ServerQuery) -> list[ServerSummary]:

@@ -123,11 +123,11 @@ class ServerList:
         with self._deps.store.session() as session:
             rows: Sequence[server_db.ServerFields | server_db.ServerSummary]
             if self._detail:
-                rows = details = server_db.list_servers(session, query)
+                renderer = ServerRenderer(api=api, ctx=ctx, links=links)
+                rows = details = server_db.list_servers(session, query, unread=renderer.unread())
                 ids = [r.id for r in details]
                 tags = server_db.load_tags(session, ids) if api.at_least("2.26") else {}
                 metadata = server_db.load_metadata(session, ids)
-                renderer = ServerRenderer(api=api, ctx=ctx, links=links)
                 no_tags: list[str] = []
                 cached = [(r.uuid, r.addresses) for r in details]
                 live = server_ports.live_addresses(session, cached)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import falcon
 
+from pocketstack.cloud import jsonmedia
 from pocketstack.cloud.api.enforce import enforcer, mount
 from pocketstack.cloud.api.keywords import REQUEST_VALIDATOR
 from pocketstack.cloud.deps import CloudDeps
@@ -67,6 +68,7 @@ def create_app(deps: CloudDeps) -> falcon.App[falcon.Request, falcon.Response]:
     app.req_options.keep_blank_qs_values = True
     # Bodies are parsed by our own reader (size limit, Keystone's 400s), never by falcon.
     app.req_options.auto_parse_form_urlencoded = False
+    jsonmedia.install(app)
     errors.install(app)
 
     resources: dict[str, object] = {

@@ -31,6 +31,8 @@ def front_door(config: CloudConfig, deps: CloudDeps, *, on_first_use: bool = Fal
         spool_dir=spool_dir(config),
         token_valid=token_check(deps),
         session_valid=session_check(deps),
+        # An injected latency sleeps in the app: it must hold a pool thread, never the loop.
+        inline=not config.test_controls,
     )
 
 

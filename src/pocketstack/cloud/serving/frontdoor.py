@@ -73,7 +73,8 @@ class FrontDoor:
     def __init__(self, app: WSGIApp, *, max_body: int, body_timeout: float, threads: int,
                  max_data: int = 0, spool_dir: Path | None = None,
                  token_valid: Callable[[str], bool] | None = None,
-                 session_valid: Callable[[str], bool] | None = None) -> None:  # fmt: skip
+                 session_valid: Callable[[str], bool] | None = None,
+                 inline: bool = True) -> None:  # fmt: skip
         self.max_body = max_body
         self.body_timeout = body_timeout
         # 0: image data is bounded like any other body.
@@ -84,7 +85,7 @@ class FrontDoor:
         # Whether a Cookie header holds a live dashboard session: the same, for the upload form.
         self.session_valid = session_valid
         self._spools = asyncio.Semaphore(SPOOLS)
-        self._bridge = WSGIBridge(app, threads=threads)
+        self._bridge = WSGIBridge(app, threads=threads, inline=inline)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
