@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pocketstack.client.compute.ahead import Ahead, tail_links
 from pocketstack.client.compute.errors import UnsupportedAttribute
 from pocketstack.client.compute.resources import Server
 from pocketstack.client.compute.versions import APIVersion
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from pocketstack.client.adapter import Adapter
+    from pocketstack.client.transport import Response
 
 SearchValue = str | int | bool | None
 # A page's servers and the marker of the next page, if the server says there is one.
@@ -66,6 +68,14 @@ def build_query(
     return "?" + _urlencode(items)
 
 
+def _page_of(url: str, response: Response) -> Page:
+    body = response.json()
+    if not isinstance(body, dict) or not isinstance(body.get("servers"), list):
+        raise InvalidResponse(f"GET {url}: the answer has no 'servers' list")
+    servers = [Server.from_body(item) for item in body["servers"] if isinstance(item, dict)]
+    return servers, _next_marker(body)
+
+
 def _next_marker(body: Mapping[str, Any]) -> str | None:
     """The marker of the `next` link in `servers_links`, if the page says there is more."""
     links = body.get("servers_links")
@@ -87,12 +97,11 @@ class ServerManager:
         self._adapter = adapter
         self.api_version = api_version
 
+    def _get(self, url: str) -> Response:
+        return self._adapter.get(url)
+
     def _get_page(self, url: str) -> Page:
-        body = self._adapter.get(url).json()
-        if not isinstance(body, dict) or not isinstance(body.get("servers"), list):
-            raise InvalidResponse(f"GET {url}: the answer has no 'servers' list")
-        servers = [Server.from_body(item) for item in body["servers"] if isinstance(item, dict)]
-        return servers, _next_marker(body)
+        return _page_of(url, self._get(url))
 
     def pages(
         self,
@@ -125,17 +134,34 @@ class ServerManager:
             )
             return path + query
 
-        page = self._get_page(url(marker))
-        while True:
-            servers, next_marker = page
-            if limit != ALL_PAGES or not next_marker or not servers:
+        if limit != ALL_PAGES:
+            yield self._get_page(url(marker))[0]
+            return
+        current = url(marker)
+        response = self._get(current)
+        ahead: Ahead | None = None
+        try:
+            while True:
+                # The next page asked for before this one is read (ahead.py).
+                early = _next_marker({"servers_links": tail_links(response.body)})
+                if early and early != marker:
+                    ahead = Ahead(self._get, url(early))
+                servers, next_marker = _page_of(current, response)
+                if not next_marker or not servers:
+                    yield servers
+                    return
+                if next_marker == marker:
+                    raise InvalidResponse(f"GET {path}: the next link repeats marker {marker}")
+                marker = next_marker
                 yield servers
-                return
-            if next_marker == marker:
-                raise InvalidResponse(f"GET {path}: the next link repeats marker {marker}")
-            marker = next_marker
-            yield servers
-            page = self._get_page(url(marker))
+                current = url(marker)
+                if ahead is not None and ahead.url == current:
+                    response, ahead = ahead.result(), None
+                else:
+                    response = self._get(current)
+        finally:
+            if ahead is not None:
+                ahead.settle()
 
     def list(
         self,
