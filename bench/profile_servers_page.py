@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
+import gc
 import io
 import json
 import pstats
@@ -218,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         app = create_cloud_app(deps)
         token = admin_token(deps)
+        # As a served worker does once its app is built (serving/runner.py).
+        gc.collect()
+        gc.freeze()
         if args.dump:
             dump(app, token, args.dump / f"{args.backend}-{servers}",
                  member=admin_token(deps, as_member=True))  # fmt: skip

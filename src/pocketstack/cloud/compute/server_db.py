@@ -7,29 +7,23 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
-    ColumnElement,
     DateTime,
-    Integer,
     String,
-    any_,
-    bindparam,
-    func,
     null,
     select,
     type_coerce,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from pocketstack.cloud.compute.listing import ServerQuery
 from pocketstack.cloud.compute.regex import statement_budget
 from pocketstack.cloud.compute.server_query import page_statement
 from pocketstack.cloud.store.base import UTCDateTime
+from pocketstack.cloud.store.inlist import in_values
 from pocketstack.cloud.store.models.compute import Flavor, Instance, InstanceMetadata, InstanceTag
 
 # A time read raw by the list query: text on SQLite, a naive UTC datetime elsewhere.
@@ -155,24 +149,6 @@ def list_server_summaries(session: Session, query: ServerQuery) -> list[ServerSu
     return [make(row) for row in _page_rows(session, query, ServerSummary._fields)]
 
 
-def _in_ids(column: Any, ids: Sequence[int], dialect: str) -> ColumnElement[bool]:
-    """`column IN ids` for a page's worth of ids, as one bound value where the backend can.
-
-    A thousand separate parameters cost the driver an adaptation each and PostgreSQL a long plan;
-    an array (PostgreSQL) or a JSON list (SQLite) is one value, and the lookup stays an index probe
-    per id.
-    """
-    condition: ColumnElement[bool]
-    if dialect == "postgresql":
-        condition = column == any_(bindparam("ids", list(ids), type_=ARRAY(Integer)))
-    elif dialect == "sqlite":
-        values = func.json_each(bindparam("ids", json.dumps(list(ids)))).table_valued("value")
-        condition = column.in_(select(values.c.value))
-    else:
-        condition = column.in_(ids)
-    return condition
-
-
 def load_tags(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
     result: dict[int, list[str]] = {i: [] for i in ids}
     if not ids:
@@ -180,7 +156,7 @@ def load_tags(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
     dialect = session.get_bind().dialect.name
     rows = session.connection().execute(
         select(InstanceTag.instance_id, InstanceTag.tag)
-        .where(_in_ids(InstanceTag.instance_id, ids, dialect))
+        .where(in_values(InstanceTag.instance_id, ids, dialect))
         .order_by(InstanceTag.instance_id, InstanceTag.tag)
     )
     for instance_id, tag in rows:
@@ -195,7 +171,7 @@ def load_metadata(session: Session, ids: Sequence[int]) -> dict[int, dict[str, s
     dialect = session.get_bind().dialect.name
     rows = session.connection().execute(
         select(InstanceMetadata.instance_id, InstanceMetadata.key, InstanceMetadata.value)
-        .where(_in_ids(InstanceMetadata.instance_id, ids, dialect))
+        .where(in_values(InstanceMetadata.instance_id, ids, dialect))
         .order_by(InstanceMetadata.instance_id, InstanceMetadata.key)
     )
     for instance_id, key, value in rows:

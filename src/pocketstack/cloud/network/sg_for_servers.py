@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.errors import BadRequest, Conflict, NotFound
 from pocketstack.cloud.network import access, faults, sg_for_compute, sg_store
+from pocketstack.cloud.store.inlist import in_values
 from pocketstack.cloud.store.models.network import Network
 from pocketstack.cloud.store.models.network_port import IPAllocation, Port
 from pocketstack.cloud.store.models.network_security import SecurityGroup
@@ -47,7 +48,10 @@ def group_names_of_servers(
     group without a name by its id)."""
     if not server_uuids:
         return {}
-    stmt = select(Port.id, Port.device_id).where(Port.device_id.in_(list(server_uuids)))
+    dialect = session.get_bind().dialect.name
+    stmt = select(Port.id, Port.device_id).where(
+        in_values(Port.device_id, list(server_uuids), dialect)
+    )
     ports = session.execute(stmt.order_by(Port.created_at, Port.id)).all()
     bound = sg_store.groups_of_ports(session, [p for p, _ in ports])
     wanted = sorted({g for groups in bound.values() for g in groups})

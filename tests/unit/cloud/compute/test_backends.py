@@ -81,3 +81,17 @@ def test_create_and_delete_on_every_backend(any_db: Compute) -> None:
     assert shown.json["server"]["status"] == "ACTIVE"
     assert any_db.call("DELETE", f"/v2.1/servers/{server_id}",
                        headers=any_db.alice_h).status_code == 204  # fmt: skip
+
+
+def test_a_listed_servers_security_groups_and_metadata_on_every_backend(any_db: Compute) -> None:
+    """The page's lookups by its servers (ports' groups, metadata, tags) go to the database as
+    one list value: the same answer from each."""
+    server_id = any_db.boot(any_db.alice_h, name="with-port", metadata={"role": "web"})
+    listed = any_db.get("/v2.1/servers/detail", headers=any_db.alice_h, version="2.96").json
+    by_id = {s["id"]: s for s in listed["servers"]}
+    assert by_id[server_id]["security_groups"] == [{"name": "default"}]
+    assert by_id[server_id]["metadata"] == {"role": "web"}
+    assert sorted(s["tags"][0] for s in listed["servers"] if s["tags"]) == ["even"] * 3 + [
+        "odd"] * 3  # fmt: skip
+    # The seeded servers have no port: no groups to show.
+    assert all("security_groups" not in s for s in listed["servers"] if s["id"] != server_id)
