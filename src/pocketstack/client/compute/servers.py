@@ -97,11 +97,8 @@ class ServerManager:
         self._adapter = adapter
         self.api_version = api_version
 
-    def _get(self, url: str) -> Response:
-        return self._adapter.get(url)
-
     def _get_page(self, url: str) -> Page:
-        return _page_of(url, self._get(url))
+        return _page_of(url, self._adapter.get(url))
 
     def pages(
         self,
@@ -138,14 +135,14 @@ class ServerManager:
             yield self._get_page(url(marker))[0]
             return
         current = url(marker)
-        response = self._get(current)
+        response = self._adapter.get(current)
         ahead: Ahead | None = None
         try:
             while True:
                 # The next page asked for before this one is read (ahead.py).
                 early = _next_marker({"servers_links": tail_links(response.body)})
                 if early and early != marker:
-                    ahead = Ahead(self._get, url(early))
+                    ahead = Ahead(self._adapter.get, url(early))
                 servers, next_marker = _page_of(current, response)
                 if not next_marker or not servers:
                     yield servers
@@ -158,7 +155,7 @@ class ServerManager:
                 if ahead is not None and ahead.url == current:
                     response, ahead = ahead.result(), None
                 else:
-                    response = self._get(current)
+                    response = self._adapter.get(current)
         finally:
             if ahead is not None:
                 ahead.settle()

@@ -7,8 +7,6 @@ import hashlib
 import json
 from typing import Any, TypeAlias, TypeGuard
 
-import orjson
-
 from pocketstack.cloud import jsonmedia
 from pocketstack.cloud.auth.context import RequestContext
 from pocketstack.cloud.compute import states
@@ -37,8 +35,7 @@ def _is_stored_text(when: TimeValue) -> TypeGuard[str]:
 
 
 def isotime(when: TimeValue) -> str:
-    # _is_stored_text written out: this runs twice per server of a 1,000-server page.
-    if isinstance(when, str) and len(when) == 26 and when[10] == " " and when[19] == ".":
+    if _is_stored_text(when):
         return f"{when[:10]}T{when[11:19]}Z"
     return _naive_utc(when).isoformat(timespec="seconds") + "Z"
 
@@ -62,19 +59,15 @@ def host_id(project_id: str, host: str | None) -> str:
 
 def _address_list(raw: str) -> dict[str, list[dict[str, Any]]]:
     result: dict[str, list[dict[str, Any]]] = {}
-    for entry in orjson.loads(raw):
-        view = {
-            "version": entry["version"],
-            "addr": entry["addr"],
-            "OS-EXT-IPS:type": entry.get("type", "fixed"),
-            "OS-EXT-IPS-MAC:mac_addr": entry["mac"],
-        }
-        network = entry["network"]
-        views = result.get(network)
-        if views is None:
-            result[network] = [view]
-        else:
-            views.append(view)
+    for entry in jsonmedia.loads(raw):
+        result.setdefault(entry["network"], []).append(
+            {
+                "version": entry["version"],
+                "addr": entry["addr"],
+                "OS-EXT-IPS:type": entry.get("type", "fixed"),
+                "OS-EXT-IPS-MAC:mac_addr": entry["mac"],
+            }
+        )
     return result
 
 

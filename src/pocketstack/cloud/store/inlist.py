@@ -12,18 +12,17 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, String, any_, bindparam, func, select
+from sqlalchemy import ColumnElement, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 
 def in_values(
     column: Any, values: Sequence[int] | Sequence[str], dialect: str
 ) -> ColumnElement[bool]:
-    """`values` all ints or all strings, as the column holds."""
     condition: ColumnElement[bool]
     if dialect == "postgresql":
-        element = Integer() if values and isinstance(values[0], int) else String()
-        condition = column == any_(bindparam("in_values", list(values), type_=ARRAY(element)))
+        array = bindparam("in_values", list(values), type_=ARRAY(column.type))
+        condition = column == any_(array)
     elif dialect == "sqlite":
         listed = func.json_each(bindparam("in_values", json.dumps(list(values))))
         condition = column.in_(select(listed.table_valued("value").c.value))
